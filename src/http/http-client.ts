@@ -1,0 +1,83 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import axiosRetry from 'axios-retry';
+import { jpegDefect } from './jpeg.ts';
+import { parseRetryAfter, retryDelayMs } from './retry-delay.ts';
+
+export interface HttpClientOptions {
+  readonly concurrency?: number;
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  readonly timeoutMs?: number;
+  /** A hostile `Retry-After: 86400` must not stall a run for a day. */
+  readonly maxRetryAfterMs?: number;
+  readonly onRetry?: (error: AxiosError) => void;
+}
+
+/** What a response says about a frame. */
+export type FrameAnswer =
+  | { readonly kind: 'image'; readonly body: Buffer }
+  | { readonly kind: 'missing'; readonly reason: string }
+  | { readonly kind: 'bad'; readonly reason: string };
+
+const missingStatuses = new Set([404, 410]);
+const retryableStatuses = new Set([408, 429]);
+
+export function readFrameAnswer(response: AxiosResponse): FrameAnswer {
+  if (missingStatuses.has(response.status)) return { kind: 'missing', reason: `HTTP ${response.status}` };
+  if (response.status !== 200) return { kind: 'bad', reason: `HTTP ${response.status}` };
+  const contentType = String(response.headers['content-type'] ?? '');
+  if (!contentType.startsWith('image/')) return { kind: 'missing', reason: `HTTP 200 with ${contentType || 'no content type'}` };
+  const { data } = response;
+  // axios rejects a body that breaks off mid-way with the response but without its data
+  if (!Buffer.isBuffer(data) && !(data instanceof ArrayBuffer)) return { kind: 'bad', reason: 'truncated body: connection closed mid-body' };
+  const body = Buffer.isBuffer(data) ? data : Buffer.from(data);
+  const declared = response.headers['content-length'];
+  const encoded = response.headers['content-encoding'];
+  const defect = jpegDefect(body, declared !== undefined && !encoded ? Number(declared) : undefined);
+  return defect ? { kind: 'bad', reason: defect } : { kind: 'image', body };
+}
+
+function isRetryable(error: AxiosError): boolean {
+  if (axios.isCancel(error) || error.code === 'ERR_CANCELED') return false;
+  const response = error.response;
+  if (!response) return true;
+  if (response.status === 200) return readFrameAnswer(response).kind === 'bad';
+  return response.status >= 500 || retryableStatuses.has(response.status);
+}
+
+/** The number of attempts axios-retry made for the request behind a response or error. */
+export function attemptsOf(source: { config?: { 'axios-retry'?: { retryCount?: number } } }): number {
+  return (source.config?.['axios-retry']?.retryCount ?? 0) + 1;
+}
+
+/**
+ * axios with a keep-alive agent and axios-retry: exponential backoff with jitter on network errors,
+ * timeouts, 408, 429, 5xx and corrupt or truncated JPEGs; 404/410 and soft-404 pages are answers.
+ */
+export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance {
+  const { concurrency = 8, retries = 3, timeoutMs = 30_000, onRetry } = options;
+  const agentOptions = { keepAlive: true, maxSockets: concurrency };
+  const client = axios.create({
+    timeout: timeoutMs,
+    responseType: 'arraybuffer',
+    httpAgent: new http.Agent(agentOptions),
+    httpsAgent: new https.Agent(agentOptions),
+    maxRedirects: 5,
+    headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)' },
+  });
+  axiosRetry(client, {
+    retries,
+    shouldResetTimeout: true,
+    validateResponse: (response) => readFrameAnswer(response).kind !== 'bad',
+    retryCondition: isRetryable,
+    retryDelay: (attempt, error) =>
+      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), {
+        baseDelayMs: options.retryDelayMs ?? 1000,
+        maxRetryAfterMs: options.maxRetryAfterMs,
+      }),
+    onRetry: (_count, error) => onRetry?.(error),
+  });
+  return client;
+}

@@ -1,0 +1,39 @@
+import { map, type OperatorFunction } from 'rxjs';
+import { InputError } from '../frame-time.ts';
+import type { FrameRef, FrameUrls, PipelineItem, RequestItem } from '../items.ts';
+
+export const DEFAULT_BASE_URL = 'https://cdn.draydog.com';
+
+export interface BuildUrlsOptions {
+  readonly baseUrl?: string;
+}
+
+/** The CDN's layout: `<base>/<terminal>/<date>/<hour, not padded>/<date>T<HH:MM:SS>-<stream>[-thumbnail].jpeg`. */
+export function frameUrls(frame: FrameRef, baseUrl = DEFAULT_BASE_URL): FrameUrls {
+  const hour = Number(frame.capturedAt.slice(11, 13));
+  const stem = `${baseUrl.replace(/\/+$/, '')}/${frame.terminal}/${frame.date}/${hour}/${frame.capturedAt}-${frame.stream}`;
+  return { full: `${stem}.jpeg`, thumbnail: `${stem}-thumbnail.jpeg` };
+}
+
+export function assertBaseUrl(baseUrl: string): string {
+  let protocol: string;
+  try {
+    protocol = new URL(baseUrl).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') {
+    throw new InputError(`invalid base URL "${baseUrl}": expected an http:// or https:// URL`);
+  }
+  return baseUrl;
+}
+
+/** Frames become requests carrying their full-size and thumbnail URLs; other items pass through. */
+export function buildUrls(
+  options: BuildUrlsOptions = {},
+): OperatorFunction<PipelineItem, Exclude<PipelineItem, { kind: 'frame' }>> {
+  const baseUrl = assertBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  return map((item): Exclude<PipelineItem, { kind: 'frame' }> =>
+    item.kind === 'frame' ? ({ kind: 'request', frame: item.frame, urls: frameUrls(item.frame, baseUrl) } satisfies RequestItem) : item,
+  );
+}

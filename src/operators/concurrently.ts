@@ -1,0 +1,12 @@
+import { mergeMap, of, type OperatorFunction } from 'rxjs';
+import { assertConcurrency } from './fetch-frames.ts';
+
+/**
+ * Runs `stage` for at most `concurrency` items at a time, each item alone through the whole stage.
+ * Fusing fetch and write this way keeps at most `concurrency` bodies in memory, however fast the
+ * network is compared with the disk.
+ */
+export function concurrently<T, R>({ concurrency }: { concurrency: number }, stage: OperatorFunction<T, R>): OperatorFunction<T, R> {
+  assertConcurrency(concurrency);
+  return mergeMap((item: T) => of(item).pipe(stage), concurrency);
+}

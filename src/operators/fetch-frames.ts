@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import { isAxiosError, type AxiosInstance } from 'axios';
+import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
+import { InputError } from '../frame-time.ts';
+import { attemptsOf, createHttpClient, readFrameAnswer, type HttpClientOptions } from '../http/http-client.ts';
+import type { FailedItem, FetchedItem, NotFoundItem, PipelineItem, RequestItem, Variant } from '../items.ts';
+
+export interface FetchFramesOptions extends HttpClientOptions {
+  readonly concurrency?: number;
+  /** Fetch the thumbnail when the full-size frame is missing. */
+  readonly thumbnailFallback?: boolean;
+  /** An axios instance to use instead of `createHttpClient(options)`. */
+  readonly http?: AxiosInstance;
+  /** Aborts requests in flight. */
+  readonly signal?: AbortSignal;
+}
+
+export const MAX_CONCURRENCY = 256;
+export const MAX_RETRIES = 20;
+
+type Attempt =
+  | { readonly kind: 'image'; readonly body: Buffer; readonly attempts: number }
+  | { readonly kind: 'missing'; readonly attempts: number }
+  | { readonly kind: 'failed'; readonly error: string; readonly attempts: number };
+
+function describeError(error: unknown): string {
+  if (!isAxiosError(error)) return error instanceof Error ? error.message : String(error);
+  if (error.response) {
+    const answer = readFrameAnswer(error.response);
+    return answer.kind === 'bad' ? answer.reason : `HTTP ${error.response.status}`;
+  }
+  return error.code ? `${error.code}: ${error.message}` : error.message;
+}
+
+async function attempt(http: AxiosInstance, url: string, signal: AbortSignal | undefined): Promise<Attempt> {
+  try {
+    const response = await http.get(url, { signal });
+    const answer = readFrameAnswer(response);
+    const attempts = attemptsOf(response);
+    return answer.kind === 'image' ? { kind: 'image', body: answer.body, attempts } : { kind: 'missing', attempts };
+  } catch (error) {
+    return { kind: 'failed', error: describeError(error), attempts: isAxiosError(error) ? attemptsOf(error) : 1 };
+  }
+}
+
+async function fetchFrame(
+  http: AxiosInstance,
+  item: RequestItem,
+  thumbnailFallback: boolean,
+  signal: AbortSignal | undefined,
+): Promise<FetchedItem | NotFoundItem | FailedItem> {
+  const { frame, urls } = item;
+  const tried: string[] = [];
+  let attempts = 0;
+  const variants: [Variant, string][] = thumbnailFallback ? [['full', urls.full], ['thumbnail', urls.thumbnail]] : [['full', urls.full]];
+  for (const [variant, url] of variants) {
+    const result = await attempt(http, url, signal);
+    tried.push(url);
+    attempts += result.attempts;
+    if (result.kind === 'failed') return { kind: 'failed', frame, url, error: result.error, attempts };
+    if (result.kind === 'image') {
+      const sha256 = createHash('sha256').update(result.body).digest('hex');
+      return { kind: 'fetched', frame, url, variant, body: result.body, sha256, attempts };
+    }
+  }
+  return { kind: 'notFound', frame, urls: tried, attempts };
+}
+
+export function assertConcurrency(concurrency: number): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new InputError(`invalid concurrency "${concurrency}": expected a whole number from 1 to ${MAX_CONCURRENCY}`);
+  }
+  return concurrency;
+}
+
+export function assertRetries(retries: number): number {
+  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
+    throw new InputError(`invalid retries "${retries}": expected a whole number from 0 to ${MAX_RETRIES}`);
+  }
+  return retries;
+}
+
+/**
+ * Requests become `fetched` (a verified JPEG in memory), `notFound` or `failed`, at most
+ * `concurrency` at a time; other items pass through.
+ */
+export function fetchFrames(
+  options: FetchFramesOptions = {},
+): OperatorFunction<PipelineItem, Exclude<PipelineItem, RequestItem>> {
+  const { concurrency = 8, retries = 3, thumbnailFallback = true, signal } = options;
+  assertConcurrency(concurrency);
+  assertRetries(retries);
+  const http = options.http ?? createHttpClient({ ...options, concurrency, retries });
+  return mergeMap(
+    (item) => (item.kind === 'request' ? from(fetchFrame(http, item, thumbnailFallback, signal)) : of(item)),
+    concurrency,
+  );
+}

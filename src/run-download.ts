@@ -1,0 +1,145 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { AxiosInstance } from 'axios';
+import type { Logger } from 'pino';
+import { EMPTY, fromEvent, identity, lastValueFrom, pipe, takeUntil, tap, type Observable } from 'rxjs';
+import { InputError } from './frame-time.ts';
+import { createHttpClient } from './http/http-client.ts';
+import type { FrameItem } from './items.ts';
+import { buildUrls, DEFAULT_BASE_URL } from './operators/build-urls.ts';
+import { concurrently } from './operators/concurrently.ts';
+import { fetchFrames } from './operators/fetch-frames.ts';
+import { limitPerDate } from './operators/limit-per-date.ts';
+import { skipExisting } from './operators/skip-existing.ts';
+import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
+import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
+import { saveToCatalog } from './sinks/save-to-catalog.ts';
+import { writeReport, type DownloadReport } from './sinks/write-report.ts';
+import { writeToDisk } from './sinks/write-to-disk.ts';
+import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './sources/frame-grid.ts';
+import { frameRange } from './sources/frame-range.ts';
+import { framesFromFile } from './sources/frames-from-file.ts';
+
+export const DEFAULT_OUT = 'data/images';
+
+export interface DownloadOptions {
+  /** First date, `YYYY-MM-DD` (UTC); required unless `framesFile` or `frames` is given. */
+  readonly from?: string;
+  /** Last date, inclusive; defaults to `from`. */
+  readonly to?: string;
+  readonly streams?: readonly string[];
+  readonly terminal?: string;
+  readonly intervalMinutes?: number;
+  /** Frame references from a file instead of the grid (see `framesFromFile`). */
+  readonly framesFile?: string;
+  /** Frame references from any source instead of the grid. */
+  readonly frames?: Observable<FrameItem>;
+  readonly baseUrl?: string;
+  /** Root of the image tree. */
+  readonly out?: string;
+  readonly dbPath?: string;
+  /** Where the JSON report goes; no report file without it. */
+  readonly reportPath?: string;
+  readonly concurrency?: number;
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxPerDate?: number;
+  readonly thumbnailFallback?: boolean;
+  readonly http?: AxiosInstance;
+  /** An open catalog to use instead of opening `dbPath`; left open. */
+  readonly orm?: MikroORM;
+  /** Aborting stops new requests; frames in flight finish and the report says `interrupted`. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (tally: DownloadTally) => void;
+  readonly onRetry?: () => void;
+  readonly logger?: Logger;
+}
+
+function assertWritableFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw new InputError(`invalid output folder "${path}": ${(error as NodeJS.ErrnoException).code ?? 'not writable'}`);
+  }
+}
+
+/** The frames a download would handle, before anything is fetched. Validates the options that shape them. */
+export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
+  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10 } = options;
+  const frames = options.frames
+    ? options.frames
+    : options.framesFile
+      ? framesFromFile(options.framesFile, { terminal })
+      : options.from
+        ? frameRange({ from: options.from, to: options.to, streams, terminal, intervalMinutes })
+        : undefined;
+  if (!frames) throw new InputError('missing --from: give a first date (YYYY-MM-DD) or a frames file');
+  return frames.pipe(options.maxPerDate === undefined ? identity : limitPerDate(options.maxPerDate));
+}
+
+/** The default pipeline: frames → URLs → skip existing → fetch + write → catalog → stats → report. */
+export async function runDownload(options: DownloadOptions): Promise<DownloadReport> {
+  const {
+    out = DEFAULT_OUT,
+    dbPath = DEFAULT_DB_PATH,
+    baseUrl = DEFAULT_BASE_URL,
+    concurrency = 8,
+    retries = 3,
+    retryDelayMs = 1000,
+    timeoutMs = 30_000,
+    thumbnailFallback = true,
+    streams = DEFAULT_STREAMS,
+    terminal = DEFAULT_TERMINAL,
+    intervalMinutes = 10,
+    signal,
+    logger,
+  } = options;
+  const frames = plannedFrames(options);
+  const http =
+    options.http ??
+    createHttpClient({
+      concurrency,
+      retries,
+      retryDelayMs,
+      timeoutMs,
+      onRetry: (error) => {
+        logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
+        options.onRetry?.();
+      },
+    });
+  const fetchAndWrite = concurrently(
+    { concurrency },
+    pipe(fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal }), writeToDisk({ root: out, concurrency: 1 })),
+  );
+  const toUrls = buildUrls({ baseUrl });
+  if (!options.orm) assertSqliteFile(dbPath);
+  assertWritableFolder(out);
+  const orm = options.orm ?? (await openCatalog({ dbPath }));
+  const stop = signal ? fromEvent(signal, 'abort') : EMPTY;
+  const { from, to = from, framesFile, maxPerDate, reportPath } = options;
+  const config = { from, to, framesFile, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath };
+  try {
+    return await lastValueFrom(
+      frames.pipe(
+        takeUntil(stop),
+        toUrls,
+        skipExisting({ root: out }),
+        fetchAndWrite,
+        tap((item) => {
+          if (item.kind === 'failed') logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
+        }),
+        saveToCatalog(orm),
+        collectStats(),
+        tap((tally) => options.onProgress?.(tally)),
+        writeReport(reportPath, {
+          config: { ...config, concurrency, retries, retryDelayMs, timeoutMs, thumbnailFallback },
+          interrupted: () => signal?.aborted ?? false,
+        }),
+      ),
+    );
+  } finally {
+    if (!options.orm) await orm.close();
+  }
+}

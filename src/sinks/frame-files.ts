@@ -1,0 +1,58 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { FrameRef } from '../items.ts';
+
+const temporarySuffix = '.draydog-part';
+const temporaryPattern = /\.(\d+)-\d+\.draydog-part$/;
+let temporaryCounter = 0;
+
+/** `<root>/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg`, from the frame's UTC capture time. */
+export function frameFilePath(root: string, frame: FrameRef): string {
+  const compact = frame.capturedAt.replace(/[-T:]/g, '');
+  return join(root, frame.date, frame.stream, `${compact}_${frame.stream}.jpg`);
+}
+
+/** A name beside the final file that no other writer uses and that a later run recognises as ours. */
+export function temporaryPathFor(finalPath: string): string {
+  temporaryCounter += 1;
+  return `${finalPath}.${process.pid}-${temporaryCounter}${temporarySuffix}`;
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary files that runs which are no longer alive left in `dir`; returns how many. */
+export function removeStaleTemporaryFiles(dir: string): number {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const owner = temporaryPattern.exec(name);
+    if (!owner) continue;
+    const pid = Number(owner[1]);
+    if (pid === process.pid || isProcessAlive(pid)) continue;
+    rmSync(join(dir, basename(name)), { force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+/** Sweeps each folder once per instance, the first time a frame of it is seen. */
+export function staleTemporaryFileSweeper(): (dir: string) => void {
+  const swept = new Set<string>();
+  return (dir) => {
+    if (swept.has(dir)) return;
+    swept.add(dir);
+    removeStaleTemporaryFiles(dir);
+  };
+}

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import { asyncScheduler, bufferTime, concatMap, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { jpegDimensions } from '../http/jpeg.ts';
+import type { AlreadyExistedItem, DownloadedItem, PipelineItem, Variant } from '../items.ts';
+import { Image } from './image-entity.ts';
+
+export interface SaveToCatalogOptions {
+  readonly batchSize?: number;
+  /** Longest time an item waits for its batch to fill. */
+  readonly flushIntervalMs?: number;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** The columns of an `images` row, without its id. */
+export interface ImageRow {
+  terminal: string;
+  stream: string;
+  capturedAt: string;
+  filePath: string;
+  fileSize: number;
+  sha256: string;
+  sourceUrl: string | null;
+  variant: Variant;
+  downloadedAt: string;
+}
+
+export type ImageDetail = Exclude<keyof ImageRow, 'terminal' | 'stream' | 'capturedAt'>;
+
+const frameKey = ['terminal', 'stream', 'capturedAt'] as const;
+const widestThumbnail = 640;
+/** Keeps a statement's bound values well under SQLite's limit. */
+const rowsPerStatement = 1000;
+
+const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl', 'variant', 'downloadedAt'];
+
+/** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
+export async function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
+  if (rows.length === 0) return;
+  await orm.em.fork().transactional(async (em) => {
+    for (let start = 0; start < rows.length; start += rowsPerStatement) {
+      await em
+        .createQueryBuilder(Image)
+        .insert(rows.slice(start, start + rowsPerStatement))
+        .onConflict([...frameKey])
+        .merge([...fields])
+        .execute();
+    }
+  });
+}
+
+export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): ImageRow {
+  const { terminal, stream, capturedAt } = item.frame;
+  return {
+    terminal,
+    stream,
+    capturedAt,
+    filePath: item.filePath,
+    fileSize: item.bytes,
+    sha256: item.sha256,
+    sourceUrl: item.url,
+    variant: item.variant,
+    downloadedAt: downloadedAt.toISOString(),
+  };
+}
+
+/** A row describing a frame file found on disk: size, sha256 and variant are read from the file. */
+export async function rowOfFile(item: AlreadyExistedItem): Promise<ImageRow> {
+  const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
+  const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
+  const variant: Variant = width <= widestThumbnail ? 'thumbnail' : 'full';
+  const { terminal, stream, capturedAt } = item.frame;
+  return {
+    terminal,
+    stream,
+    capturedAt,
+    filePath: item.filePath,
+    fileSize: body.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    sourceUrl: null,
+    variant,
+    downloadedAt: info.mtime.toISOString(),
+  };
+}
+
+/** Rows for the frames on disk that the catalog does not have yet. */
+async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[]): Promise<ImageRow[]> {
+  if (items.length === 0) return [];
+  const cataloged = await orm.em.fork().find(
+    Image,
+    { $or: items.map(({ frame }) => ({ terminal: frame.terminal, stream: frame.stream, capturedAt: frame.capturedAt })) },
+    { fields: [...frameKey] },
+  );
+  const known = new Set(cataloged.map((row) => `${row.terminal}/${row.stream}/${row.capturedAt}`));
+  const missing = items.filter(({ frame }) => !known.has(`${frame.terminal}/${frame.stream}/${frame.capturedAt}`));
+  return Promise.all(missing.map(rowOfFile));
+}
+
+async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[]): Promise<void> {
+  const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
+  const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
+  const now = new Date();
+  await upsertImages(orm, [...downloaded.map((item) => rowOfDownload(item, now)), ...(await rowsMissingFor(orm, existing))]);
+}
+
+/**
+ * Catalogs downloaded frames and frames already on disk in batched, idempotent upserts, so disk and
+ * catalog agree after any crash. Every item passes on once its batch is saved.
+ */
+export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
+  const { batchSize = 500, flushIntervalMs = 1000, scheduler = asyncScheduler } = options;
+  return (source) =>
+    source.pipe(
+      bufferTime(flushIntervalMs, null, batchSize, scheduler),
+      filter((batch) => batch.length > 0),
+      concatMap((batch) => from(saveBatch(orm, batch)).pipe(mergeMap(() => batch))),
+    );
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { asyncScheduler, concatMap, last, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
+import { writeFileAtomically } from './write-to-disk.ts';
+
+export interface DownloadReport {
+  readonly stats: DownloadStats;
+  readonly perDateStream: Readonly<Record<string, OutcomeCounts>>;
+  readonly failures: readonly FailureRecord[];
+  /** The options the run was made with. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** True when the run was stopped before every frame was handled. */
+  readonly interrupted: boolean;
+}
+
+export interface WriteReportOptions {
+  readonly config?: Readonly<Record<string, unknown>>;
+  readonly interrupted?: () => boolean;
+  readonly scheduler?: SchedulerLike;
+}
+
+export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
+  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false };
+}
+
+export async function saveReportFile(path: string, report: DownloadReport): Promise<string> {
+  mkdirSync(dirname(path), { recursive: true });
+  await writeFileAtomically(path, Buffer.from(`${JSON.stringify(report, null, 2)}\n`));
+  return path;
+}
+
+/** Writes the final tally as a JSON report at `path` (when given) and emits the report. */
+export function writeReport(path: string | undefined, options: WriteReportOptions = {}): OperatorFunction<DownloadTally, DownloadReport> {
+  const { scheduler = asyncScheduler } = options;
+  const startedAt = scheduler.now();
+  return (source) =>
+    source.pipe(
+      last(undefined, undefined as DownloadTally | undefined),
+      map((tally) => toReport(tally ?? emptyTally(startedAt), options)),
+      concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
+    );
+}

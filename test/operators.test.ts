@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { buildUrls, frameFilePath, frameUrls, limitPerDate, skipExisting, type FrameItem, type FrameRef } from '../src/index.ts';
+import { testScheduler } from './support/marbles.ts';
+import { useTempDir } from './support/temp-dir.ts';
+
+const frame = (capturedAt: string, stream = 'in_gate'): FrameRef => ({ terminal: 'apm', stream, capturedAt, date: capturedAt.slice(0, 10) });
+const item = (capturedAt: string, stream = 'in_gate'): FrameItem => ({ kind: 'frame', frame: frame(capturedAt, stream) });
+
+describe('limitPerDate', () => {
+  it('lets at most n frames per date and stream through', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const values = {
+        a: item('2025-09-01T00:00:00'),
+        b: item('2025-09-01T00:10:00'),
+        c: item('2025-09-01T00:20:00'),
+        d: item('2025-09-01T00:00:00', 'out_gate'),
+        e: item('2025-09-02T00:00:00'),
+      };
+      expectObservable(cold('abcde|', values).pipe(limitPerDate(2))).toBe('ab-de|', values);
+    });
+  });
+
+  it('counts afresh for each subscription', async () => {
+    const limited = of(item('2025-09-01T00:00:00'), item('2025-09-01T00:10:00')).pipe(limitPerDate(1));
+    expect(await lastValueFrom(limited.pipe(toArray()))).toHaveLength(1);
+    expect(await lastValueFrom(limited.pipe(toArray()))).toHaveLength(1);
+  });
+
+  it('rejects a negative limit', () => {
+    expect(() => limitPerDate(-1)).toThrow('invalid per-date limit "-1"');
+  });
+});
+
+describe('buildUrls', () => {
+  it('builds full-size and thumbnail URLs with an unpadded hour folder and colons kept', () => {
+    expect(frameUrls(frame('2025-09-06T00:20:27'))).toEqual({
+      full: 'https://cdn.draydog.com/apm/2025-09-06/0/2025-09-06T00:20:27-in_gate.jpeg',
+      thumbnail: 'https://cdn.draydog.com/apm/2025-09-06/0/2025-09-06T00:20:27-in_gate-thumbnail.jpeg',
+    });
+    expect(frameUrls(frame('2025-09-06T23:59:59', 'out_gate'), 'http://127.0.0.1:8080/').full).toBe(
+      'http://127.0.0.1:8080/apm/2025-09-06/23/2025-09-06T23:59:59-out_gate.jpeg',
+    );
+  });
+
+  it('turns frames into requests and passes other items through', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const outcome = { kind: 'notFound' as const, frame: frame('2025-09-06T09:00:00'), urls: [], attempts: 1 };
+      const request = { kind: 'request', frame: frame('2025-09-06T10:00:00'), urls: frameUrls(frame('2025-09-06T10:00:00'), 'http://x') };
+      expectObservable(cold('ab|', { a: item('2025-09-06T10:00:00'), b: outcome }).pipe(buildUrls({ baseUrl: 'http://x' }))).toBe('ab|', {
+        a: request,
+        b: outcome,
+      });
+    });
+  });
+
+  it.each(['ftp://cdn', 'cdn.draydog.com', ''])('rejects base URL %j', (baseUrl) => {
+    expect(() => buildUrls({ baseUrl })).toThrow(`invalid base URL "${baseUrl}"`);
+  });
+});
+
+describe('skipExisting', () => {
+  const tempDir = useTempDir();
+
+  it('marks frames whose final file exists as alreadyExisted and passes the rest', async () => {
+    const root = tempDir();
+    const present = frame('2025-09-06T10:00:00');
+    const path = frameFilePath(root, present);
+    expect(path).toBe(join(root, '2025-09-06', 'in_gate', '20250906100000_in_gate.jpg'));
+    mkdirSync(join(root, '2025-09-06', 'in_gate'), { recursive: true });
+    writeFileSync(path, 'x');
+    const out = await lastValueFrom(of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00')).pipe(skipExisting({ root }), toArray()));
+    expect(out).toEqual([{ kind: 'alreadyExisted', frame: present, filePath: path }, item('2025-09-06T10:10:00')]);
+  });
+
+  it('removes temporary files left by dead runs, and nothing else', async () => {
+    const root = tempDir();
+    const folder = join(root, '2025-09-06', 'in_gate');
+    mkdirSync(folder, { recursive: true });
+    const deadRun = join(folder, '20250906100000_in_gate.jpg.999999999-1.draydog-part');
+    const liveRun = join(folder, `20250906100000_in_gate.jpg.${process.ppid}-1.draydog-part`);
+    const someoneElses = join(folder, 'notes.part');
+    for (const path of [deadRun, liveRun, someoneElses]) writeFileSync(path, 'partial');
+    await lastValueFrom(of(item('2025-09-06T10:00:00')).pipe(skipExisting({ root }), toArray()));
+    expect([existsSync(deadRun), existsSync(liveRun), existsSync(someoneElses)]).toEqual([false, true, true]);
+  });
+});
