@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { EMPTY, fromEvent, identity, lastValueFrom, pipe, takeUntil, tap, type Observable } from 'rxjs';
+import { identity, lastValueFrom, pipe, tap, type Observable } from 'rxjs';
 import { InputError } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
 import type { FrameItem } from './items.ts';
@@ -49,7 +49,7 @@ export interface DownloadOptions {
   readonly http?: AxiosInstance;
   /** An open catalog to use instead of opening `dbPath`; left open. */
   readonly orm?: MikroORM;
-  /** Aborting stops new requests; frames in flight finish and the report says `interrupted`. */
+  /** Aborting stops new requests; frames in flight finish, and the report says `interrupted`. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (tally: DownloadTally) => void;
   readonly onRetry?: () => void;
@@ -110,20 +110,18 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       },
     });
   const fetchAndWrite = concurrently(
-    { concurrency },
-    pipe(fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal }), writeToDisk({ root: out, concurrency: 1 })),
+    { concurrency, signal },
+    pipe(fetchFrames({ http, concurrency: 1, retries, thumbnailFallback }), writeToDisk({ root: out, concurrency: 1 })),
   );
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
   assertWritableFolder(out);
   const orm = options.orm ?? (await openCatalog({ dbPath }));
-  const stop = signal ? fromEvent(signal, 'abort') : EMPTY;
   const { from, to = from, framesFile, maxPerDate, reportPath } = options;
   const config = { from, to, framesFile, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath };
   try {
     return await lastValueFrom(
       frames.pipe(
-        takeUntil(stop),
         toUrls,
         skipExisting({ root: out }),
         fetchAndWrite,

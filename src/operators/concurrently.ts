@@ -1,12 +1,16 @@
-import { mergeMap, of, type OperatorFunction } from 'rxjs';
+import { EMPTY, mergeMap, of, type OperatorFunction } from 'rxjs';
 import { assertConcurrency } from './fetch-frames.ts';
 
 /**
  * Runs `stage` for at most `concurrency` items at a time, each item alone through the whole stage.
  * Fusing fetch and write this way keeps at most `concurrency` bodies in memory, however fast the
- * network is compared with the disk.
+ * network is compared with the disk. Once `signal` aborts, items that have not started are dropped
+ * while those in the stage finish.
  */
-export function concurrently<T, R>({ concurrency }: { concurrency: number }, stage: OperatorFunction<T, R>): OperatorFunction<T, R> {
+export function concurrently<T, R>(
+  { concurrency, signal }: { concurrency: number; signal?: AbortSignal },
+  stage: OperatorFunction<T, R>,
+): OperatorFunction<T, R> {
   assertConcurrency(concurrency);
-  return mergeMap((item: T) => of(item).pipe(stage), concurrency);
+  return mergeMap((item: T) => (signal?.aborted ? EMPTY : of(item).pipe(stage)), concurrency);
 }

@@ -5,3 +5,4 @@ export { assertSqliteFile, catalogConfig, DEFAULT_DB_PATH, openCatalog, type Ope
 export { rowOfDownload, rowOfFile, saveToCatalog, upsertImages, type ImageRow, type SaveToCatalogOptions } from './save-to-catalog.ts';
 export { writeFileAtomically, writeToDisk, type WriteToDiskOptions } from './write-to-disk.ts';
 export { saveReportFile, toReport, writeReport, type DownloadReport, type WriteReportOptions } from './write-report.ts';
+export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog-summary.ts';

@@ -20,6 +20,8 @@ export interface FakeCdn {
   fail(path: string, ...faults: Fault[]): void;
   /** Soft 404 for every path not served: an HTML page with 200. */
   softNotFoundForMissing(on: boolean): void;
+  /** Called with the path of every request as it arrives. */
+  onRequest(listener: (path: string) => void): void;
   requests(path: string): number;
   requestTimes(path: string): number[];
   totalRequests(): number;
@@ -43,6 +45,7 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
   const faults = new Map<string, Fault[]>();
   const times = new Map<string, number[]>();
   let softNotFound = false;
+  let listener: ((path: string) => void) | undefined;
   let inFlight = 0;
   let peak = 0;
 
@@ -68,6 +71,7 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
     http.get(`${CDN}/*`, async ({ request }) => {
       const path = decodeURIComponent(new URL(request.url).pathname);
       times.set(path, [...(times.get(path) ?? []), Date.now()]);
+      listener?.(path);
       inFlight += 1;
       peak = Math.max(peak, inFlight);
       try {
@@ -93,6 +97,9 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
     softNotFoundForMissing(on) {
       softNotFound = on;
     },
+    onRequest(next) {
+      listener = next;
+    },
     requests: (path) => times.get(path)?.length ?? 0,
     requestTimes: (path) => times.get(path) ?? [],
     totalRequests: () => [...times.values()].reduce((sum, list) => sum + list.length, 0),
@@ -102,6 +109,7 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
       faults.clear();
       times.clear();
       softNotFound = false;
+      listener = undefined;
       peak = 0;
     },
   };

@@ -1,0 +1,50 @@
+import yargs from 'yargs';
+import { InputError } from './frame-time.ts';
+import { download, downloadOptions } from './cli/download-command.ts';
+import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
+import type { CliIo } from './cli/io.ts';
+import { organize, organizeOptions } from './cli/organize-command.ts';
+import { report, reportOptions } from './cli/report-command.ts';
+import { simulate, simulateOptions } from './cli/simulate-command.ts';
+
+class UsageError extends Error {}
+
+const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+/** Runs the `draydog` command line and resolves to its exit code; never throws. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const run = (command: (args: never, io: CliIo) => Promise<number>) => async (args: unknown) => {
+    exitCode = await command(args as never, io);
+  };
+  const parser = yargs([...argv])
+    .scriptName('draydog')
+    .env('DRAYDOG')
+    .config('config', 'JSON file of options (flags and DRAYDOG_* variables win)')
+    .option('verbose', { type: 'boolean', alias: 'v', describe: 'Log debug details' })
+    .option('quiet', { type: 'boolean', alias: 'q', describe: 'Log warnings and errors only' })
+    .command('download', 'Download frames over a date range into a verified, cataloged archive', downloadOptions, run(download))
+    .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', organizeOptions, run(organize))
+    .command('report', 'What the catalog holds per date and stream', reportOptions, run(report))
+    .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', simulateOptions, run(simulate))
+    .demandCommand(1, 'name a command: download, organize, report or simulate')
+    .strict()
+    .help()
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .epilogue(EXIT_CODES_HELP)
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  try {
+    await parser.parseAsync();
+    return exitCode;
+  } catch (error) {
+    const usage = error instanceof UsageError || error instanceof InputError;
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`draydog: ${message.split('\n')[0]}\n`);
+    if (!usage && argv.includes('--verbose')) io.stderr.write(`${(error as Error).stack}\n`);
+    return usage ? ExitCode.usage : ExitCode.framesFailed;
+  }
+}

@@ -1,0 +1,157 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { count, lastValueFrom, map, reduce } from 'rxjs';
+import type { Argv } from 'yargs';
+import { formatTimestamp, InputError } from '../frame-time.ts';
+import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
+import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
+import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
+import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { frameFilePath } from '../sinks/frame-files.ts';
+import { assertSqliteFile, DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
+import { ExitCode } from './exit-codes.ts';
+import { formatTable } from './format.ts';
+import type { CliIo } from './io.ts';
+import { createLogger } from './logger.ts';
+import { commaList, wholeNumber } from './options.ts';
+import { createProgress } from './progress.ts';
+import { formatSummary } from './summary.ts';
+
+export function downloadOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
+    .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' })
+    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
+    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
+    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+    .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON document on stdout, nothing else' })
+    .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
+    .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
+    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
+    .option('timeout', { coerce: wholeNumber('--timeout', 1), default: 30_000, describe: 'Request timeout in ms' })
+    .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
+    .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
+    .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
+    .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
+}
+
+type DownloadArgs = Awaited<ReturnType<typeof downloadOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+
+function optionsOf(args: DownloadArgs): DownloadOptions {
+  return {
+    from: args.from,
+    to: args.to,
+    streams: args.streams,
+    terminal: args.terminal,
+    baseUrl: assertBaseUrl(args.baseUrl),
+    out: args.out,
+    dbPath: args.db,
+    concurrency: args.concurrency,
+    retries: args.retries,
+    retryDelayMs: args.retryDelay,
+    timeoutMs: args.timeout,
+    maxPerDate: args.maxPerDate,
+    intervalMinutes: args.interval,
+    framesFile: args.frames,
+    thumbnailFallback: args.thumbnailFallback,
+  };
+}
+
+/** Refuses to replace a file at `--report` that is not a draydog report. */
+function assertReportPath(path: string): void {
+  if (!existsSync(path)) return;
+  let ours = false;
+  try {
+    const existing = JSON.parse(readFileSync(path, 'utf8'));
+    ours = typeof existing === 'object' && existing !== null && 'stats' in existing && 'config' in existing;
+  } catch {
+    ours = false;
+  }
+  if (!ours) throw new InputError(`invalid --report "${path}": the file exists and is not a draydog report`);
+}
+
+interface PlanRow {
+  date: string;
+  stream: string;
+  frames: number;
+  onDisk: number;
+}
+
+async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): Promise<void> {
+  const out = options.out ?? DEFAULT_OUT;
+  const rows = await lastValueFrom(
+    plannedFrames(options).pipe(
+      reduce((plan, { frame }) => {
+        const key = `${frame.date}/${frame.stream}`;
+        const row = plan.get(key) ?? { date: frame.date, stream: frame.stream, frames: 0, onDisk: 0 };
+        row.frames += 1;
+        if (existsSync(frameFilePath(out, frame))) row.onDisk += 1;
+        return plan.set(key, row);
+      }, new Map<string, PlanRow>()),
+      map((plan) => [...plan.values()].map((row) => ({ ...row, toFetch: row.frames - row.onDisk }))),
+    ),
+  );
+  if (asJson) {
+    io.stdout.write(`${JSON.stringify({ dryRun: true, plan: rows })}\n`);
+    return;
+  }
+  const total = (key: 'frames' | 'onDisk' | 'toFetch') => String(rows.reduce((sum, row) => sum + row[key], 0));
+  const table = [
+    ['date', 'stream', 'frames', 'on disk', 'to fetch'],
+    ...rows.map((row) => [row.date, row.stream, String(row.frames), String(row.onDisk), String(row.toFetch)]),
+    ['total', '', total('frames'), total('onDisk'), total('toFetch')],
+  ];
+  io.stdout.write(`${formatTable(table)}\n`);
+}
+
+/** `draydog download`: the default pipeline with progress, a summary, a report and exit codes. */
+export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
+  const options = optionsOf(args);
+  const logger = createLogger(io, args);
+  const total = await lastValueFrom(plannedFrames(options).pipe(count()));
+  if (args.dryRun) {
+    await printPlan(io, options, args.json);
+    return ExitCode.ok;
+  }
+  const out = options.out ?? DEFAULT_OUT;
+  const reportPath = args.report ?? join(out, 'reports', `download-${formatTimestamp(Date.now()).replace(/[-:]/g, '')}Z.json`);
+  assertReportPath(reportPath);
+  assertSqliteFile(args.db);
+
+  const drain = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (drain.signal.aborted) {
+      logger.error(`${signal} again: aborting now`);
+      process.exit(ExitCode.interrupted);
+    }
+    logger.warn(`${signal}: finishing the frames in flight, then stopping (press Ctrl-C again to abort at once)`);
+    drain.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
+  const progress = createProgress(io, logger, total);
+  try {
+    const report = await runDownload({
+      ...options,
+      reportPath,
+      logger,
+      signal: drain.signal,
+      onProgress: (tally) => progress.update(tally),
+      onRetry: () => progress.retried(),
+    });
+    progress.stop();
+    io.stderr.write(formatSummary(report, reportPath));
+    if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+    if (report.interrupted) return ExitCode.interrupted;
+    return report.stats.failed > 0 ? ExitCode.framesFailed : ExitCode.ok;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { InputError, parseDate } from '../frame-time.ts';
+import { summarizeCatalog } from '../sinks/catalog-summary.ts';
+import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
+import { ExitCode } from './exit-codes.ts';
+import { formatBytes, formatTable } from './format.ts';
+import type { CliIo } from './io.ts';
+
+export function reportOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+    .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
+    .option('to', { type: 'string', describe: 'Last date, inclusive' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the rows as one JSON document' });
+}
+
+type ReportArgs = Awaited<ReturnType<typeof reportOptions>['argv']>;
+
+function formatGap(seconds: number): string {
+  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+}
+
+/** `draydog report`: what the catalog holds per date and stream. */
+export async function report(args: ReportArgs, io: CliIo): Promise<number> {
+  if (args.from) parseDate(args.from, '--from date');
+  if (args.to) parseDate(args.to, '--to date');
+  if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
+  const orm = await openCatalog({ dbPath: args.db });
+  try {
+    const days = await summarizeCatalog(orm, { from: args.from, to: args.to });
+    if (args.json) {
+      io.stdout.write(`${JSON.stringify(days)}\n`);
+      return ExitCode.ok;
+    }
+    const table = [
+      ['date', 'stream', 'frames', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
+      ...days.map((day) => [
+        day.date,
+        day.stream,
+        String(day.frames),
+        formatBytes(day.bytes),
+        day.first.slice(11),
+        day.last.slice(11),
+        formatGap(day.largestGapSeconds),
+        String(day.thumbnailsOnly),
+      ]),
+    ];
+    io.stdout.write(days.length === 0 ? 'The catalog holds no frames in that range.\n' : `${formatTable(table)}\n`);
+    return ExitCode.ok;
+  } finally {
+    await orm.close();
+  }
+}

@@ -1,0 +1,47 @@
+import type { MikroORM } from '@mikro-orm/sqlite';
+
+export interface CatalogDay {
+  readonly date: string;
+  readonly stream: string;
+  readonly frames: number;
+  readonly bytes: number;
+  /** UTC capture times of the first and last frame of the day. */
+  readonly first: string;
+  readonly last: string;
+  /** Longest time between two consecutive frames of the day, in seconds (0 with fewer than two). */
+  readonly largestGapSeconds: number;
+  readonly thumbnailsOnly: number;
+}
+
+export interface CatalogSummaryOptions {
+  readonly from?: string;
+  readonly to?: string;
+  readonly terminal?: string;
+}
+
+/** What the catalog holds per date and stream, computed by SQLite without loading the rows. */
+export async function summarizeCatalog(orm: MikroORM, { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {}): Promise<CatalogDay[]> {
+  const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>(
+    `select day as date, stream, count(*) as frames, sum(file_size) as bytes,
+            min(captured_at) as first, max(captured_at) as last,
+            coalesce(max(gap), 0) as largestGapSeconds, sum(variant = 'thumbnail') as thumbnailsOnly
+       from (select substr(captured_at, 1, 10) as day, stream, captured_at, file_size, variant,
+                    strftime('%s', captured_at) - lag(strftime('%s', captured_at))
+                      over (partition by terminal, stream, substr(captured_at, 1, 10) order by captured_at) as gap
+               from images
+              where captured_at >= ? and captured_at < ? and (? is null or terminal = ?))
+      group by day, stream
+      order by day, stream`,
+    [from, `${to}T99`, terminal ?? null, terminal ?? null],
+  );
+  return rows.map((row) => ({
+    date: String(row.date),
+    stream: String(row.stream),
+    frames: Number(row.frames),
+    bytes: Number(row.bytes),
+    first: String(row.first),
+    last: String(row.last),
+    largestGapSeconds: Number(row.largestGapSeconds),
+    thumbnailsOnly: Number(row.thumbnailsOnly),
+  }));
+}

@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { frameFilePath, Image, openCatalog, saveToCatalog, type FrameRef, type PipelineItem } from '../src/index.ts';
+import { fakeJpeg } from './support/jpeg.ts';
+import { useTempDir } from './support/temp-dir.ts';
+
+const tempDir = useTempDir();
+const frame = (capturedAt: string): FrameRef => ({ terminal: 'apm', stream: 'in_gate', capturedAt, date: capturedAt.slice(0, 10) });
+const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+let orm: MikroORM | undefined;
+afterEach(async () => {
+  await orm?.close();
+  orm = undefined;
+});
+
+const downloaded = (capturedAt: string, filePath: string, body: Buffer): PipelineItem => ({
+  kind: 'downloaded',
+  frame: frame(capturedAt),
+  url: `https://cdn.test/${capturedAt}.jpeg`,
+  variant: 'full',
+  bytes: body.length,
+  sha256: sha(body),
+  filePath,
+  attempts: 1,
+});
+
+const rows = async () => (await orm!.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } })).map(({ id: _id, downloadedAt: _at, ...row }) => row);
+
+describe('saveToCatalog', () => {
+  it('upserts one row per frame, idempotently, and passes every item on', async () => {
+    orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
+    const items = [
+      downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a')),
+      { kind: 'notFound', frame: frame('2025-09-01T10:10:00'), urls: [], attempts: 1 } as PipelineItem,
+      downloaded('2025-09-01T10:20:00', '/x/b.jpg', fakeJpeg('b')),
+    ];
+    const passed = await lastValueFrom(of(...items).pipe(saveToCatalog(orm, { batchSize: 2 }), toArray()));
+    expect(passed).toEqual(items);
+    await lastValueFrom(of(...items).pipe(saveToCatalog(orm), toArray()));
+    expect(await rows()).toEqual([
+      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg', fileSize: fakeJpeg('a').length, sha256: sha(fakeJpeg('a')), sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg', variant: 'full' },
+      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:20:00', filePath: '/x/b.jpg', fileSize: fakeJpeg('b').length, sha256: sha(fakeJpeg('b')), sourceUrl: 'https://cdn.test/2025-09-01T10:20:00.jpeg', variant: 'full' },
+    ]);
+  });
+
+  it('updates the row of a frame downloaded again', async () => {
+    orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
+    await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
+    await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/y/a.jpg', fakeJpeg('new'))).pipe(saveToCatalog(orm)));
+    expect(await rows()).toMatchObject([{ filePath: '/y/a.jpg', sha256: sha(fakeJpeg('new')) }]);
+  });
+
+  it('adds the missing row of a file found on disk, reading its size, hash and variant from the file', async () => {
+    const root = tempDir();
+    orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
+    const full = fakeJpeg('on disk');
+    const thumbnail = fakeJpeg('small', { width: 320, height: 180 });
+    const paths = ['2025-09-01T10:00:00', '2025-09-01T10:10:00'].map((capturedAt) => frameFilePath(root, frame(capturedAt)));
+    mkdirSync(dirname(paths[0]), { recursive: true });
+    writeFileSync(paths[0], full);
+    writeFileSync(paths[1], thumbnail);
+    const existing = (capturedAt: string, filePath: string): PipelineItem => ({ kind: 'alreadyExisted', frame: frame(capturedAt), filePath });
+    await lastValueFrom(of(existing('2025-09-01T10:00:00', paths[0]), existing('2025-09-01T10:10:00', paths[1])).pipe(saveToCatalog(orm)));
+    expect(await rows()).toEqual([
+      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: paths[0], fileSize: full.length, sha256: sha(full), sourceUrl: null, variant: 'full' },
+      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:10:00', filePath: paths[1], fileSize: thumbnail.length, sha256: sha(thumbnail), sourceUrl: null, variant: 'thumbnail' },
+    ]);
+  });
+
+  it('keeps the row of a file that is already cataloged', async () => {
+    orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
+    await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/gone/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
+    await lastValueFrom(of<PipelineItem>({ kind: 'alreadyExisted', frame: frame('2025-09-01T10:00:00'), filePath: '/gone/a.jpg' }).pipe(saveToCatalog(orm)));
+    expect(await rows()).toMatchObject([{ sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg' }]);
+  });
+
+  it('survives reopening: the schema update is idempotent', async () => {
+    const dbPath = join(tempDir(), 'c.sqlite');
+    orm = await openCatalog({ dbPath });
+    await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
+    await orm.close();
+    orm = await openCatalog({ dbPath });
+    expect(await rows()).toHaveLength(1);
+  });
+});
