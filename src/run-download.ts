@@ -11,7 +11,9 @@ import { concurrently } from './operators/concurrently.ts';
 import { fetchFrames } from './operators/fetch-frames.ts';
 import { limitPerDate } from './operators/limit-per-date.ts';
 import { skipExisting } from './operators/skip-existing.ts';
+import { skipKnownMissing } from './operators/skip-known-missing.ts';
 import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
+import { loadKnownMissing } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
 import { writeReport, type DownloadReport } from './sinks/write-report.ts';
@@ -46,6 +48,8 @@ export interface DownloadOptions {
   readonly timeoutMs?: number;
   readonly maxPerDate?: number;
   readonly thumbnailFallback?: boolean;
+  /** Ask again for frames that earlier runs found missing for good (by default they are not requested). */
+  readonly recheckMissing?: boolean;
   readonly http?: AxiosInstance;
   /** An open catalog to use instead of opening `dbPath`; left open. */
   readonly orm?: MikroORM;
@@ -79,7 +83,7 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
   return frames.pipe(options.maxPerDate === undefined ? identity : limitPerDate(options.maxPerDate));
 }
 
-/** The default pipeline: frames → URLs → skip existing → fetch + write → catalog → stats → report. */
+/** The default pipeline: frames → URLs → skip what is on disk or known missing → fetch + write → catalog → stats → report. */
 export async function runDownload(options: DownloadOptions): Promise<DownloadReport> {
   const {
     out = DEFAULT_OUT,
@@ -116,14 +120,17 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
   assertWritableFolder(out);
+  const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
+  const config = { from, to, framesFile, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
+  const gridRange = framesFile || options.frames ? {} : { from, to };
   const orm = options.orm ?? (await openCatalog({ dbPath }));
-  const { from, to = from, framesFile, maxPerDate, reportPath } = options;
-  const config = { from, to, framesFile, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath };
   try {
+    const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
     return await lastValueFrom(
       frames.pipe(
         toUrls,
         skipExisting({ root: out }),
+        skipKnownMissing(knownMissing),
         fetchAndWrite,
         tap((item) => {
           if (item.kind === 'failed') logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');

@@ -97,7 +97,20 @@ describe('runDownload', () => {
     const requestsBefore = cdn.totalRequests();
     const second = await runDownload(options);
     expect(second.stats).toMatchObject({ downloaded: 0, alreadyExisted: expected.size, notFound: 144 - expected.size });
-    expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size)); // only the missing frames are asked again
+    expect(cdn.totalRequests()).toBe(requestsBefore); // frames missing for good are remembered, not asked again
+    const third = await runDownload({ ...options, recheckMissing: true });
+    expect(third.stats).toMatchObject({ downloaded: 0, notFound: 144 - expected.size });
+    expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size));
+  });
+
+  it('asks again for a frame that was missing only moments after its capture time', async () => {
+    const root = tempDir();
+    const recent = new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 19);
+    writeFileSync(join(root, 'frames.txt'), `in_gate ${recent}\n`);
+    const options = { framesFile: join(root, 'frames.txt'), baseUrl: CDN, out: root, dbPath: join(root, 'c.sqlite'), ...fast };
+    await runDownload(options);
+    await runDownload(options);
+    expect(cdn.totalRequests()).toBe(4);
   });
 
   it('catalogs files that are on disk without a row', async () => {

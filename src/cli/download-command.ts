@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { count, lastValueFrom, map, reduce } from 'rxjs';
 import type { Argv } from 'yargs';
 import { formatTimestamp, InputError } from '../frame-time.ts';
@@ -36,6 +36,7 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
     .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
+    .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
 }
 
@@ -58,6 +59,7 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     intervalMinutes: args.interval,
     framesFile: args.frames,
     thumbnailFallback: args.thumbnailFallback,
+    recheckMissing: args.recheckMissing,
   };
 }
 
@@ -72,6 +74,18 @@ function assertReportPath(path: string): void {
     ours = false;
   }
   if (!ours) throw new InputError(`invalid --report "${path}": the file exists and is not a draydog report`);
+}
+
+/** Refuses a folder that cannot be created or written (e.g. a path under a regular file), without creating anything. */
+function assertCreatableFolder(path: string, flag: string, given = path): void {
+  let existing = resolve(path);
+  while (!existsSync(existing)) existing = dirname(existing);
+  if (!statSync(existing).isDirectory()) throw new InputError(`invalid ${flag} "${given}": ${existing} is not a folder`);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch {
+    throw new InputError(`invalid ${flag} "${given}": ${existing} is not writable`);
+  }
 }
 
 interface PlanRow {
@@ -121,6 +135,9 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const reportPath = args.report ?? join(out, 'reports', `download-${formatTimestamp(Date.now()).replace(/[-:]/g, '')}Z.json`);
   assertReportPath(reportPath);
   assertSqliteFile(args.db);
+  assertCreatableFolder(out, '--out');
+  assertCreatableFolder(dirname(args.db), '--db', args.db);
+  assertCreatableFolder(dirname(reportPath), '--report', reportPath);
 
   const drain = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {

@@ -3,3 +3,4 @@ export { concurrently } from './concurrently.ts';
 export { fetchFrames, MAX_CONCURRENCY, MAX_RETRIES, type FetchFramesOptions } from './fetch-frames.ts';
 export { limitPerDate } from './limit-per-date.ts';
 export { skipExisting, type SkipExistingOptions } from './skip-existing.ts';
+export { skipKnownMissing } from './skip-known-missing.ts';

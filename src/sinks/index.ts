@@ -6,3 +6,5 @@ export { rowOfDownload, rowOfFile, saveToCatalog, upsertImages, type ImageRow, t
 export { writeFileAtomically, writeToDisk, type WriteToDiskOptions } from './write-to-disk.ts';
 export { saveReportFile, toReport, writeReport, type DownloadReport, type WriteReportOptions } from './write-report.ts';
 export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog-summary.ts';
+export { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS, type KnownMissingOptions } from './known-missing.ts';
+export { MissingFrame, MissingFrameSchema } from './missing-frame-entity.ts';

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
 import { asyncScheduler, bufferTime, concatMap, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { jpegDimensions } from '../http/jpeg.ts';
-import type { AlreadyExistedItem, DownloadedItem, PipelineItem, Variant } from '../items.ts';
+import type { AlreadyExistedItem, DownloadedItem, NotFoundItem, PipelineItem, Variant } from '../items.ts';
 import { Image } from './image-entity.ts';
+import { MissingFrame } from './missing-frame-entity.ts';
 
 export interface SaveToCatalogOptions {
   readonly batchSize?: number;
@@ -35,19 +36,29 @@ const rowsPerStatement = 1000;
 
 const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl', 'variant', 'downloadedAt'];
 
-/** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
-export async function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
+/** Inserts rows in chunks in one transaction; a row whose frame is already there updates `fields` of it. */
+async function upsertByFrame<Entity extends object>(
+  orm: MikroORM,
+  entity: EntityClass<Entity>,
+  rows: readonly RequiredEntityData<Entity>[],
+  fields: readonly string[],
+): Promise<void> {
   if (rows.length === 0) return;
   await orm.em.fork().transactional(async (em) => {
     for (let start = 0; start < rows.length; start += rowsPerStatement) {
       await em
-        .createQueryBuilder(Image)
+        .createQueryBuilder(entity)
         .insert(rows.slice(start, start + rowsPerStatement))
-        .onConflict([...frameKey])
-        .merge([...fields])
+        .onConflict([...frameKey] as never)
+        .merge([...fields] as never)
         .execute();
     }
   });
+}
+
+/** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
+export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
+  return upsertByFrame(orm, Image, rows, fields);
 }
 
 export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): ImageRow {
@@ -97,16 +108,25 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
   return Promise.all(missing.map(rowOfFile));
 }
 
+/** Remembers frames the CDN answered as missing (not those skipped as already known). */
+function recordMisses(orm: MikroORM, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
+  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
+  return upsertByFrame(orm, MissingFrame, rows, ['checkedAt']);
+}
+
 async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[]): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
+  const asked = batch.filter((item): item is NotFoundItem => item.kind === 'notFound' && item.attempts > 0);
   const now = new Date();
   await upsertImages(orm, [...downloaded.map((item) => rowOfDownload(item, now)), ...(await rowsMissingFor(orm, existing))]);
+  await recordMisses(orm, asked, now);
 }
 
 /**
  * Catalogs downloaded frames and frames already on disk in batched, idempotent upserts, so disk and
- * catalog agree after any crash. Every item passes on once its batch is saved.
+ * catalog agree after any crash, and remembers the frames the CDN did not have. Every item passes on
+ * once its batch is saved.
  */
 export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
   const { batchSize = 500, flushIntervalMs = 1000, scheduler = asyncScheduler } = options;
