@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameFilePath, Image, openCatalog, saveToCatalog, type FrameRef, type PipelineItem } from '../src/index.ts';
+import { frameFilePath, Image, openCatalog, saveToCatalog, summarizeCatalog, upsertImages, type FrameRef, type PipelineItem } from '../src/index.ts';
 import { fakeJpeg } from './support/jpeg.ts';
 import { useTempDir } from './support/temp-dir.ts';
 
@@ -85,5 +85,29 @@ describe('saveToCatalog', () => {
     await orm.close();
     orm = await openCatalog({ dbPath });
     expect(await rows()).toHaveLength(1);
+  });
+});
+
+describe('summarizeCatalog', () => {
+  it('gives frames, bytes, first and last, the largest gap and thumbnails per date and stream', async () => {
+    orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
+    const row = (stream: string, capturedAt: string, fileSize: number, variant: 'full' | 'thumbnail' = 'full') => ({
+      terminal: 'apm', stream, capturedAt, filePath: `/${stream}/${capturedAt}`, fileSize, sha256: 's', sourceUrl: null, variant, downloadedAt: '2025-09-08T00:00:00.000Z',
+    });
+    await upsertImages(orm, [
+      row('in_gate', '2025-09-06T20:08:39', 100),
+      row('in_gate', '2025-09-06T20:19:06', 200, 'thumbnail'),
+      row('in_gate', '2025-09-06T21:07:40', 300),
+      row('in_gate', '2025-09-06T21:17:11', 400),
+      row('out_gate', '2025-09-06T10:00:00', 50),
+      row('in_gate', '2025-09-07T00:00:05', 10),
+      row('in_gate', '2025-09-08T00:00:05', 10),
+    ]);
+    expect(await summarizeCatalog(orm, { from: '2025-09-06', to: '2025-09-07' })).toEqual([
+      { date: '2025-09-06', stream: 'in_gate', frames: 4, bytes: 1000, first: '2025-09-06T20:08:39', last: '2025-09-06T21:17:11', largestGapSeconds: 48 * 60 + 34, thumbnailsOnly: 1 },
+      { date: '2025-09-06', stream: 'out_gate', frames: 1, bytes: 50, first: '2025-09-06T10:00:00', last: '2025-09-06T10:00:00', largestGapSeconds: 0, thumbnailsOnly: 0 },
+      { date: '2025-09-07', stream: 'in_gate', frames: 1, bytes: 10, first: '2025-09-07T00:00:05', last: '2025-09-07T00:00:05', largestGapSeconds: 0, thumbnailsOnly: 0 },
+    ]);
+    expect(await summarizeCatalog(orm)).toHaveLength(4);
   });
 });
