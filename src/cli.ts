@@ -1,13 +1,18 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { InputError } from './frame-time.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
+import { dropForeignSettings } from './cli/foreign-settings.ts';
 import type { CliIo } from './cli/io.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
 
 class UsageError extends Error {}
+
+/** yargs resets the epilogue for each command: every command's `--help` lists the exit codes too. */
+const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B): B =>
+  ((yargs: Argv) => builder(yargs).epilogue(EXIT_CODES_HELP)) as B;
 
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
@@ -23,11 +28,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .config('config', 'JSON file of options (flags and DRAYDOG_* variables win)')
     .option('verbose', { type: 'boolean', alias: 'v', describe: 'Log debug details' })
     .option('quiet', { type: 'boolean', alias: 'q', describe: 'Log warnings and errors only' })
-    .command('download', 'Download frames over a date range into a verified, cataloged archive', downloadOptions, run(download))
-    .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', organizeOptions, run(organize))
-    .command('report', 'What the catalog holds per date and stream', reportOptions, run(report))
-    .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', simulateOptions, run(simulate))
+    .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions), run(download))
+    .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions), run(organize))
+    .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions), run(report))
+    .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions), run(simulate))
     .demandCommand(1, 'name a command: download, organize, report or simulate')
+    .middleware(dropForeignSettings(io.env) as never, true)
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
     .version()
@@ -35,7 +42,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .epilogue(EXIT_CODES_HELP)
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs wraps what a `coerce` or `--config` throws in a YError: bad usage, not a crash.
+      throw error && error.name !== 'YError' ? error : new UsageError(message ?? error?.message);
     });
   try {
     await parser.parseAsync();

@@ -7,13 +7,13 @@ import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
 import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { frameFilePath } from '../sinks/frame-files.ts';
+import { frameFilePath, removeActiveTemporaryFiles } from '../sinks/frame-files.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatTable } from './format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
-import { commaList, wholeNumber } from './options.ts';
+import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
 import { createProgress } from './progress.ts';
 import { formatSummary } from './summary.ts';
 
@@ -36,6 +36,9 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
     .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
+    .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
+    .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
+    .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'Stop the run after N frames in a row failed' })
     .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
 }
@@ -60,8 +63,16 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     framesFile: args.frames,
     thumbnailFallback: args.thumbnailFallback,
     recheckMissing: args.recheckMissing,
+    ratePerSecond: args.rate,
+    bytesPerSecond: args.bandwidth,
+    maxConsecutiveFailures: args.maxConsecutiveFailures,
   };
 }
+
+/** How long frames in flight may take to finish after the first Ctrl-C. */
+const DRAIN_GRACE_MS = 5000;
+/** After the second Ctrl-C, the longest wait for the catalog and report before the process exits anyway. */
+const HARD_EXIT_AFTER_MS = 3000;
 
 /** Refuses to replace a file at `--report` that is not a draydog report. */
 function assertReportPath(path: string): void {
@@ -140,13 +151,20 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
 
   const drain = new AbortController();
+  const cancel = new AbortController();
+  let signalsSeen = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (drain.signal.aborted) {
-      logger.error(`${signal} again: aborting now`);
-      process.exit(ExitCode.interrupted);
+    signalsSeen += 1;
+    if (signalsSeen === 1) {
+      logger.warn(`${signal}: finishing the frames in flight, then stopping (press Ctrl-C again to abort them)`);
+      drain.abort();
+      setTimeout(() => cancel.abort(), DRAIN_GRACE_MS).unref();
+      return;
     }
-    logger.warn(`${signal}: finishing the frames in flight, then stopping (press Ctrl-C again to abort at once)`);
-    drain.abort();
+    logger.warn(`${signal} again: aborting the frames in flight`);
+    cancel.abort();
+    removeActiveTemporaryFiles();
+    setTimeout(() => process.exit(ExitCode.interrupted), HARD_EXIT_AFTER_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -158,12 +176,14 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       reportPath,
       logger,
       signal: drain.signal,
+      abortSignal: cancel.signal,
       onProgress: (tally) => progress.update(tally),
       onRetry: () => progress.retried(),
     });
     progress.stop();
     io.stderr.write(formatSummary(report, reportPath));
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
+    if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;
     return report.stats.failed > 0 ? ExitCode.framesFailed : ExitCode.ok;
   } finally {

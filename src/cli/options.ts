@@ -19,3 +19,26 @@ export function commaList(raw: unknown): string[] | undefined {
   if (raw === undefined) return undefined;
   return (Array.isArray(raw) ? raw : [raw]).flatMap((part) => String(part).split(',')).map((part) => part.trim());
 }
+
+const byteUnits: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+/** A yargs `coerce` for a byte rate like `5M`, `500K` or `1048576` (per second). */
+export function byteRate(flag: string) {
+  return (raw: unknown): number | undefined => {
+    if (raw === undefined) return undefined;
+    const match = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?$/i.exec(String(raw).trim());
+    const value = match ? Number(match[1]) * byteUnits[match[2].toUpperCase()] : Number.NaN;
+    if (!(value > 0)) throw new InputError(`invalid ${flag} "${raw}": expected bytes per second like 5M, 500K or 1048576`);
+    return value;
+  };
+}
+
+/** A yargs `coerce` for a number > 0. */
+export function positiveNumber(flag: string) {
+  return (raw: unknown): number | undefined => {
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (String(raw).trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new InputError(`invalid ${flag} "${raw}": expected a number > 0`);
+    return value;
+  };
+}

@@ -10,6 +10,7 @@ export function formatSummary(report: DownloadReport, reportPath: string): strin
       ` (${stats.thumbnails} from thumbnails), ${stats.alreadyExisted} already there, ${stats.notFound} not on the CDN, ${stats.failed} failed`,
     `${formatBytes(stats.bytes)} in ${formatDuration(stats.durationMs)}` +
       ` (${(stats.downloaded / seconds).toFixed(1)} frames/s, ${formatBytes(stats.bytes / seconds)}/s), success rate ${stats.successRate.toFixed(2)} %`,
+    ...(report.stopReason ? [`Stopped: ${report.stopReason}`] : []),
     `Report: ${reportPath}`,
     '',
   ].join('\n');

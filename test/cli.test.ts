@@ -1,0 +1,416 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimFrame, type Simulator } from '../src/simulator/index.ts';
+import { Image } from '../src/sinks/image-entity.ts';
+import { openCatalog } from '../src/sinks/open-catalog.ts';
+import { upsertImages, type ImageRow } from '../src/sinks/save-to-catalog.ts';
+import { listTree, runCli, type CliRun } from './support/cli.ts';
+import { fakeJpeg } from './support/jpeg.ts';
+
+const DATE = '2025-09-01';
+const STATS_KEYS = ['requested', 'downloaded', 'alreadyExisted', 'notFound', 'failed', 'bytes', 'successRate', 'startedAt', 'finishedAt', 'durationMs'];
+
+let sim: Simulator;
+let stormSim: Simulator;
+let root: string;
+
+/** A new empty folder to run the command in. */
+const freshDir = (name: string) => mkdtempSync(join(root, `${name}-`));
+
+const compactName = (frame: Pick<SimFrame, 'capturedAt' | 'stream'>) => `${frame.capturedAt.replace(/[-T:]/g, '')}_${frame.stream}.jpg`;
+
+/** Frame requests the simulator has seen so far, per path. */
+const requestsByPath = (simulator: Simulator) => ({ ...simulator.stats().requestsByPath });
+
+/** The one line a refused command writes on stderr: it names the bad value and holds no stack trace. */
+function expectOneErrorLine(run: CliRun, named: string, check = expect): void {
+  const lines = run.stderr.trimEnd().split('\n');
+  check(lines, run.stderr).toHaveLength(1);
+  check(lines[0]).toContain(named);
+  check(run.stderr).not.toMatch(/^\s+at /m);
+}
+
+/** Cells of a table printed with two or more spaces between columns. */
+const tableRows = (text: string) => text.trimEnd().split('\n').map((line) => line.split(/\s{2,}/));
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'draydog-cli-'));
+  [sim, stormSim] = await Promise.all([
+    startSimulator({ timing: 'grid', frameSize: 'small', faults: 'none', missing: 0.15, thumbnailOnly: 0.1, seed: 7 }),
+    startSimulator({ timing: 'grid', frameSize: 'small', faults: 'none', missing: 0, thumbnailOnly: 0, seed: 7 }),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([sim?.close(), stormSim?.close()]);
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe('draydog download: bad input', () => {
+  interface BadInput {
+    readonly name: string;
+    readonly args: readonly string[];
+    /** What the error line must name. */
+    readonly named: string;
+  }
+  const download = (...args: string[]) => ['download', ...args];
+  const badInputs: BadInput[] = [
+    { name: 'a month that does not exist', args: download('--from', '2025-13-01'), named: '2025-13-01' },
+    { name: 'a day that does not exist', args: download('--from', '2025-02-30'), named: '2025-02-30' },
+    { name: '--to before --from', args: download('--from', '2025-09-02', '--to', '2025-09-01'), named: '2025-09-01' },
+    { name: 'a stream with a path trick', args: download('--from', DATE, '--streams', '../x'), named: '../x' },
+    { name: 'an upper-case terminal', args: download('--from', DATE, '--terminal', 'APM'), named: 'APM' },
+    { name: '--concurrency 0', args: download('--from', DATE, '--concurrency', '0'), named: '--concurrency "0"' },
+    { name: '--concurrency abc', args: download('--from', DATE, '--concurrency', 'abc'), named: '--concurrency "abc"' },
+    { name: '--retries 99', args: download('--from', DATE, '--retries', '99'), named: '--retries "99"' },
+    { name: 'a base URL that is not http(s)', args: download('--from', DATE, '--base-url', 'ftp://x'), named: 'ftp://x' },
+    { name: 'a missing --frames file', args: download('--frames', 'no-such-frames.txt'), named: 'no-such-frames.txt' },
+    { name: 'a malformed --frames file', args: download('--frames', 'frames.txt'), named: 'line 3' },
+    { name: 'no --from', args: download(), named: '--from' },
+    { name: 'an unknown flag', args: download('--from', DATE, '--bogus-flag'), named: 'bogus-flag' },
+    { name: 'a --db that is a text file', args: download('--from', DATE, '--db', 'notes.txt'), named: 'notes.txt' },
+    { name: 'an --out under a regular file', args: download('--from', DATE, '--out', 'plain-file/images'), named: 'plain-file/images' },
+    { name: 'a --db under a regular file', args: download('--from', DATE, '--db', 'plain-file/catalog.sqlite'), named: 'plain-file/catalog.sqlite' },
+    { name: 'a --report under a regular file', args: download('--from', DATE, '--report', 'plain-file/report.json'), named: 'plain-file/report.json' },
+    { name: 'a missing --config file', args: download('--from', DATE, '--config', 'no-such-config.json'), named: 'no-such-config.json' },
+    { name: 'a report date that does not exist', args: ['report', '--from', '2025-02-30'], named: '2025-02-30' },
+    { name: 'a report on a catalog that does not exist', args: ['report', '--db', 'no-such.sqlite'], named: 'no-such.sqlite' },
+    { name: 'organize from a folder that does not exist', args: ['organize', 'no-such-folder', 'library'], named: 'no-such-folder' },
+  ];
+  const notes = Buffer.from('Not a database, just notes.\n');
+
+  it.concurrent.for(badInputs)('exits 2 on $name, with one line naming it and no files created', async ({ args, named }, { expect: check }) => {
+    const dir = freshDir('bad');
+    writeFileSync(join(dir, 'notes.txt'), notes);
+    writeFileSync(join(dir, 'frames.txt'), `in_gate ${DATE}T00:00:00\n# a comment\nin_gate ${DATE} 10:00\n`);
+    writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
+    const before = listTree(dir);
+    const requestsBefore = sim.stats().totalRequests;
+
+    const run = await runCli(args[0] === 'download' && !args.includes('--base-url') ? [...args, '--base-url', sim.url] : args, { cwd: dir });
+
+    check(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(run, named, check);
+    check(run.stdout).toBe('');
+    check(listTree(dir)).toEqual(before);
+    check(readFileSync(join(dir, 'notes.txt')).equals(notes)).toBe(true);
+    check(sim.stats().totalRequests).toBe(requestsBefore);
+  });
+});
+
+describe('draydog download', () => {
+  // The first 20 grid slots of in_gate: some without a frame, some with only a thumbnail.
+  const args = (url: string, maxPerDate = 20) =>
+    ['download', '--from', DATE, '--streams', 'in_gate', '--max-per-date', String(maxPerDate), '--base-url', url, '--out', 'images', '--db', 'catalog.sqlite'];
+  const inWindow = () => sim.frames(DATE, 'in_gate').filter((frame) => frame.capturedAt < `${DATE}T03:20:00`);
+  const bytesOf = (frame: SimFrame) => sim.frameBytes(frame.stream, frame.capturedAt, frame.thumbnailOnly ? 'thumbnail' : 'full')!;
+  let dir: string;
+
+  it('--json prints exactly one JSON document, the report, also saved under <out>/reports; the summary goes to stderr', async () => {
+    const expected = inWindow();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.length).toBeLessThan(20);
+    expect(expected.some((frame) => frame.thumbnailOnly)).toBe(true);
+    dir = freshDir('download');
+
+    const run = await runCli([...args(sim.url), '--json'], { cwd: dir });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.endsWith('}\n')).toBe(true);
+    expect(run.stdout.trimEnd().split('\n')).toHaveLength(1);
+    const report = JSON.parse(run.stdout);
+    expect(Object.keys(report.stats)).toEqual(expect.arrayContaining(STATS_KEYS));
+    expect(report.stats).toMatchObject({
+      requested: 20,
+      downloaded: expected.length,
+      alreadyExisted: 0,
+      notFound: 20 - expected.length,
+      failed: 0,
+      thumbnails: expected.filter((frame) => frame.thumbnailOnly).length,
+      bytes: expected.reduce((sum, frame) => sum + bytesOf(frame).length, 0),
+      successRate: 100,
+    });
+    const { startedAt, finishedAt, durationMs } = report.stats;
+    expect(Date.parse(finishedAt)).toBeGreaterThanOrEqual(Date.parse(startedAt));
+    expect(durationMs).toBeGreaterThanOrEqual(0);
+    expect(report.failures).toEqual([]);
+
+    const reports = readdirSync(join(dir, 'images', 'reports'));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatch(/^download-\d{8}T\d{6}Z\.json$/);
+    expect(JSON.parse(readFileSync(join(dir, 'images', 'reports', reports[0]), 'utf8'))).toEqual(report);
+
+    expect(run.stderr).toContain(`Done: 20 frames: ${expected.length} downloaded`);
+    expect(run.stderr).toContain(`Report: ${join('images', 'reports', reports[0])}`);
+
+    for (const frame of expected) {
+      expect(readFileSync(join(dir, 'images', DATE, 'in_gate', compactName(frame))).equals(bytesOf(frame))).toBe(true);
+    }
+    expect(listTree(join(dir, 'images', DATE, 'in_gate'))).toHaveLength(expected.length);
+  });
+
+  it('a second run fetches nothing that is on disk, writes the report at --report, and exits 0', async () => {
+    const expected = inWindow();
+    const before = requestsByPath(sim);
+
+    const run = await runCli([...args(sim.url), '--report', 'second/report.json'], { cwd: dir });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`Done: 20 frames: 0 downloaded`);
+    expect(run.stderr).toContain('Report: second/report.json');
+    const report = JSON.parse(readFileSync(join(dir, 'second', 'report.json'), 'utf8'));
+    expect(report.stats).toMatchObject({ requested: 20, downloaded: 0, alreadyExisted: expected.length, notFound: 20 - expected.length, failed: 0 });
+    expect(readdirSync(join(dir, 'images', 'reports'))).toHaveLength(1);
+
+    const after = requestsByPath(sim);
+    const onDisk = new Set(expected.flatMap((frame) => [frame.fullPath, frame.thumbnailPath]));
+    const askedAgain = Object.keys(after).filter((path) => onDisk.has(path) && after[path] !== before[path]);
+    expect(askedAgain).toEqual([]);
+  });
+
+  it('--dry-run prints the plan, fetches nothing and creates nothing; with --json the plan is JSON', async () => {
+    const empty = freshDir('dry-run');
+    const treeBefore = listTree(dir);
+    const requestsBefore = sim.stats().totalRequests;
+    const expected = inWindow();
+
+    const [table, json] = await Promise.all([
+      runCli(['download', '--from', DATE, '--max-per-date', '5', '--base-url', sim.url, '--dry-run'], { cwd: empty }),
+      runCli([...args(sim.url), '--dry-run', '--json'], { cwd: dir }),
+    ]);
+
+    expect(table.code, table.stderr).toBe(0);
+    expect(tableRows(table.stdout)).toEqual([
+      ['date', 'stream', 'frames', 'on disk', 'to fetch'],
+      [DATE, 'in_gate', '5', '0', '5'],
+      [DATE, 'out_gate', '5', '0', '5'],
+      ['total', '10', '0', '10'],
+    ]);
+    expect(listTree(empty)).toEqual([]);
+
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      dryRun: true,
+      plan: [{ date: DATE, stream: 'in_gate', frames: 20, onDisk: expected.length, toFetch: 20 - expected.length }],
+    });
+    expect(listTree(dir)).toEqual(treeBefore);
+    expect(sim.stats().totalRequests).toBe(requestsBefore);
+  });
+
+  it('exits 1 when frames keep failing, and the report lists them', async () => {
+    stormSim.storm({ status: 503, retryAfterSeconds: 0, untilMs: Date.now() + 60_000 });
+    const frames = stormSim.frames(DATE, 'in_gate').slice(0, 3);
+    const stormDir = freshDir('storm');
+
+    const run = await runCli(
+      [...args(stormSim.url, 3), '--retries', '1', '--retry-delay', '1', '--report', 'report.json', '--json'],
+      { cwd: stormDir },
+    );
+
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.stats).toMatchObject({ requested: 3, downloaded: 0, failed: 3, successRate: 0 });
+    expect(report.failures).toHaveLength(3);
+    expect([...report.failures].sort((a, b) => a.capturedAt.localeCompare(b.capturedAt))).toEqual(
+      frames.map((frame) => ({
+        stream: 'in_gate',
+        capturedAt: frame.capturedAt,
+        url: `${stormSim.url}${frame.fullPath}`,
+        error: expect.stringContaining('503'),
+        attempts: 2,
+      })),
+    );
+    expect(JSON.parse(readFileSync(join(stormDir, 'report.json'), 'utf8'))).toEqual(report);
+    expect(run.stderr).toContain('3 failed');
+    expect(listTree(join(stormDir, 'images')).filter((path) => path.endsWith('.jpg'))).toEqual([]);
+  });
+});
+
+describe('draydog download: DRAYDOG_* variables and --config', () => {
+  it('takes options from the config file, the environment over it, and flags over both', async () => {
+    const dirs = [freshDir('config'), freshDir('config'), freshDir('config')];
+    for (const dir of dirs) writeFileSync(join(dir, 'draydog.json'), JSON.stringify({ from: DATE, baseUrl: 'ftp://from-config' }));
+    const env = { DRAYDOG_BASE_URL: 'ftp://from-env' };
+
+    const [fromConfig, fromEnv, fromFlag] = await Promise.all([
+      runCli(['download', '--config', 'draydog.json'], { cwd: dirs[0] }),
+      runCli(['download', '--config', 'draydog.json'], { cwd: dirs[1], env }),
+      runCli(['download', '--config', 'draydog.json', '--base-url', 'ftp://from-flag'], { cwd: dirs[2], env }),
+    ]);
+
+    for (const run of [fromConfig, fromEnv, fromFlag]) expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(fromConfig, 'ftp://from-config');
+    expectOneErrorLine(fromEnv, 'ftp://from-env');
+    expectOneErrorLine(fromFlag, 'ftp://from-flag');
+  });
+
+  it('runs a download set up by all three', async () => {
+    const dir = freshDir('config-run');
+    const config = { from: '2025-09-02', streams: 'in_gate', baseUrl: sim.url, maxPerDate: 5, out: 'from-config', db: 'catalog.sqlite' };
+    writeFileSync(join(dir, 'draydog.json'), JSON.stringify(config));
+
+    const run = await runCli(['download', '--config', 'draydog.json', '--out', 'from-flag'], {
+      cwd: dir,
+      env: { DRAYDOG_MAX_PER_DATE: '2', DRAYDOG_OUT: 'from-env', DRAYDOG_JSON: 'true' },
+    });
+
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.config).toMatchObject({ from: '2025-09-02', streams: ['in_gate'], baseUrl: sim.url, maxPerDate: 2, out: 'from-flag', dbPath: 'catalog.sqlite' });
+    expect(report.stats.requested).toBe(2);
+    const tree = listTree(dir);
+    expect(tree).toContain('from-flag/2025-09-02/in_gate/');
+    expect(tree.filter((path) => path.startsWith('from-env') || path.startsWith('from-config'))).toEqual([]);
+  });
+});
+
+describe('draydog organize', () => {
+  it('moves what it recognises into the layout, leaves the rest with reasons, never overwrites, and updates the catalog', async () => {
+    const dir = freshDir('organize');
+    const put = (path: string, body: Buffer | string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), body);
+    };
+    const moves = {
+      'messy/20250901100000_in_gate.jpg': 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg',
+      'messy/cdn/2025-09-01T10:10:00-in_gate.jpeg': 'library/2025-09-01/in_gate/20250901101000_in_gate.jpg',
+      'messy/cdn/deeper/20250901102000_out_gate.JPG': 'library/2025-09-01/out_gate/20250901102000_out_gate.jpg',
+      'messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg': 'library/2025-09-01/out_gate/20250901104000_out_gate.jpg',
+    };
+    const bodies = new Map(Object.keys(moves).map((path) => [path, fakeJpeg(path, path.includes('thumbnail') ? { width: 320, height: 180 } : {})]));
+    for (const [path, body] of bodies) put(path, body);
+    put('messy/notes.txt', 'shift notes\n');
+    put('messy/cdn/holiday.jpg', fakeJpeg('holiday'));
+    const taken = 'library/2025-09-01/in_gate/20250901103000_in_gate.jpg';
+    put('messy/20250901103000_in_gate.jpg', fakeJpeg('newcomer'));
+    put(taken, fakeJpeg('already there'));
+
+    const row = (stream: string, capturedAt: string, filePath: string): ImageRow => ({
+      terminal: 'apm',
+      stream,
+      capturedAt,
+      filePath,
+      fileSize: 1,
+      sha256: 'x',
+      sourceUrl: null,
+      variant: 'full',
+      downloadedAt: '2025-09-02T00:00:00.000Z',
+    });
+    const seeded = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    await upsertImages(seeded, [row('in_gate', `${DATE}T10:00:00`, 'old/place/20250901100000_in_gate.jpg'), row('in_gate', `${DATE}T10:30:00`, taken)]);
+    await seeded.close();
+
+    const run = await runCli(['organize', 'messy', 'library', '--db', 'catalog.sqlite'], { cwd: dir });
+
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines.filter((line) => line.startsWith('moved')).sort()).toEqual(
+      Object.entries(moves)
+        .map(([from, to]) => `moved  ${from} -> ${to}`)
+        .sort(),
+    );
+    const left = Object.fromEntries(lines.filter((line) => line.startsWith('left')).map((line) => line.replace(/^left\s+/, '').split(/: (.*)/)));
+    expect(Object.keys(left).sort()).toEqual(['messy/20250901103000_in_gate.jpg', 'messy/cdn/holiday.jpg', 'messy/notes.txt']);
+    expect(left['messy/20250901103000_in_gate.jpg']).toContain(`${taken} already exists`);
+    expect(left['messy/cdn/holiday.jpg']).toMatch(/name/);
+    expect(left['messy/notes.txt']).toMatch(/\.jpg/);
+    expect(run.stderr).toContain('Moved 4 files, left 3.');
+
+    expect(listTree(join(dir, 'messy'))).toEqual(['20250901103000_in_gate.jpg', 'cdn/', 'cdn/deeper/', 'cdn/holiday.jpg', 'notes.txt']);
+    for (const [from, to] of Object.entries(moves)) expect(readFileSync(join(dir, to)).equals(bodies.get(from)!)).toBe(true);
+    expect(readFileSync(join(dir, taken)).equals(fakeJpeg('already there'))).toBe(true);
+    expect(readFileSync(join(dir, 'messy/20250901103000_in_gate.jpg')).equals(fakeJpeg('newcomer'))).toBe(true);
+
+    const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    try {
+      const rows = await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } });
+      expect(rows.map(({ stream, capturedAt, filePath, fileSize, variant }) => ({ stream, capturedAt, filePath, fileSize, variant }))).toEqual([
+        { stream: 'in_gate', capturedAt: `${DATE}T10:00:00`, filePath: moves['messy/20250901100000_in_gate.jpg'], fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length, variant: 'full' },
+        { stream: 'in_gate', capturedAt: `${DATE}T10:10:00`, filePath: moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg'], fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length, variant: 'full' },
+        { stream: 'in_gate', capturedAt: `${DATE}T10:30:00`, filePath: taken, fileSize: 1, variant: 'full' },
+        { stream: 'out_gate', capturedAt: `${DATE}T10:20:00`, filePath: moves['messy/cdn/deeper/20250901102000_out_gate.JPG'], fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length, variant: 'full' },
+        { stream: 'out_gate', capturedAt: `${DATE}T10:40:00`, filePath: moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg'], fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length, variant: 'thumbnail' },
+      ]);
+    } finally {
+      await orm.close();
+    }
+
+    const again = await runCli(['organize', 'messy', 'library', '--db', 'catalog.sqlite', '--json'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    const result = JSON.parse(again.stdout);
+    expect(result.moved).toEqual([]);
+    expect(result.left.map((entry: { path: string }) => entry.path).sort()).toEqual(Object.keys(left).sort());
+  });
+});
+
+describe('draydog report', () => {
+  it('gives frames, bytes, first and last, the largest gap and thumbnails-only per date and stream', async () => {
+    const dir = freshDir('report');
+    const row = (stream: string, capturedAt: string, fileSize: number, variant: 'full' | 'thumbnail' = 'full'): ImageRow => ({
+      terminal: 'apm',
+      stream,
+      capturedAt,
+      filePath: `images/${capturedAt}-${stream}.jpg`,
+      fileSize,
+      sha256: 'x',
+      sourceUrl: null,
+      variant,
+      downloadedAt: '2025-09-03T00:00:00.000Z',
+    });
+    const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    await upsertImages(orm, [
+      row('in_gate', `${DATE}T10:10:00`, 2000),
+      row('in_gate', `${DATE}T10:00:00`, 1000),
+      row('in_gate', `${DATE}T10:45:30`, 500, 'thumbnail'),
+      row('out_gate', `${DATE}T12:00:00`, 700),
+      row('in_gate', '2025-09-02T00:00:00', 100),
+      row('in_gate', '2025-09-02T23:59:59', 200, 'thumbnail'),
+    ]);
+    await orm.close();
+    const days = [
+      { date: DATE, stream: 'in_gate', frames: 3, bytes: 3500, first: `${DATE}T10:00:00`, last: `${DATE}T10:45:30`, largestGapSeconds: 2130, thumbnailsOnly: 1 },
+      { date: DATE, stream: 'out_gate', frames: 1, bytes: 700, first: `${DATE}T12:00:00`, last: `${DATE}T12:00:00`, largestGapSeconds: 0, thumbnailsOnly: 0 },
+      { date: '2025-09-02', stream: 'in_gate', frames: 2, bytes: 300, first: '2025-09-02T00:00:00', last: '2025-09-02T23:59:59', largestGapSeconds: 86_399, thumbnailsOnly: 1 },
+    ];
+
+    const [table, json, oneDay] = await Promise.all([
+      runCli(['report', '--db', 'catalog.sqlite'], { cwd: dir }),
+      runCli(['report', '--db', 'catalog.sqlite', '--json'], { cwd: dir }),
+      runCli(['report', '--db', 'catalog.sqlite', '--from', '2025-09-02', '--to', '2025-09-02', '--json'], { cwd: dir }),
+    ]);
+
+    expect(table.code, table.stderr).toBe(0);
+    expect(tableRows(table.stdout)).toEqual([
+      ['date', 'stream', 'frames', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
+      [DATE, 'in_gate', '3', '3.4 KB', '10:00:00', '10:45:30', '35m30s', '1'],
+      [DATE, 'out_gate', '1', '700 B', '12:00:00', '12:00:00', '0m00s', '0'],
+      ['2025-09-02', 'in_gate', '2', '300 B', '00:00:00', '23:59:59', '1439m59s', '1'],
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(days);
+    expect(oneDay.code, oneDay.stderr).toBe(0);
+    expect(JSON.parse(oneDay.stdout)).toEqual([days[2]]);
+  });
+});
+
+describe('draydog --help', () => {
+  it('lists the exit codes on every command and exits 0', async () => {
+    const dir = freshDir('help');
+    const commands = [[], ['download'], ['organize'], ['report'], ['simulate']];
+
+    const runs = await Promise.all(commands.map((command) => runCli([...command, '--help'], { cwd: dir })));
+
+    runs.forEach((run, index) => {
+      expect(run.code, `${commands[index].join(' ')} --help: ${run.stderr}`).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('Exit codes:');
+      for (const code of ['0 ', '1 ', '2 ', '130 ']) expect(run.stdout).toMatch(new RegExp(`^\\s+${code}`, 'm'));
+    });
+    expect(runs[1].stdout).toContain('--from');
+    expect(runs[2].stdout).toContain('<source> <target>');
+    expect(listTree(dir)).toEqual([]);
+  });
+});

@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The installed entry point, as `npx draydog` runs it. */
+export const DRAYDOG_BIN = fileURLToPath(new URL('../../bin/draydog.js', import.meta.url));
+
+export interface CliRun {
+  /** The exit code; null when the process was killed by a signal. */
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunCliOptions {
+  /** The folder the user runs the command in. */
+  readonly cwd: string;
+  /** Added to (or, with undefined, removed from) the environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The process is killed after this long; default 20 s. */
+  readonly timeoutMs?: number;
+}
+
+/** The runner's environment without DRAYDOG_* variables, with CI=1 (no progress bar) and `extra` on top. */
+function cliEnvironment(extra: Readonly<Record<string, string | undefined>> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DRAYDOG_')));
+  Object.assign(env, { CI: '1', NO_COLOR: '1' }, extra);
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  return env;
+}
+
+/** Runs `node bin/draydog.js ...args` as a child process, with the Node running the tests, and collects its output. */
+export function runCli(args: readonly string[], { cwd, env, timeoutMs = 20_000 }: RunCliOptions): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DRAYDOG_BIN, ...args], { cwd, env: cliEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+    });
+  });
+}
+
+/** Every file and folder under `root` as sorted relative paths, folders ending with `/`. */
+export function listTree(root: string): string[] {
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .map((entry) => {
+      const path = join(entry.parentPath, entry.name).slice(root.length + 1);
+      return entry.isDirectory() ? `${path}/` : path;
+    })
+    .sort();
+}
