@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import { identity, lastValueFrom, pipe, tap, type Observable } from 'rxjs';
 import { InputError } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
-import type { FrameItem } from './items.ts';
+import { createRequestGate } from './http/request-gate.ts';
+import type { FrameItem, PipelineItem } from './items.ts';
 import { buildUrls, DEFAULT_BASE_URL } from './operators/build-urls.ts';
+import { circuitBreaker } from './operators/circuit-breaker.ts';
 import { concurrently } from './operators/concurrently.ts';
 import { fetchFrames } from './operators/fetch-frames.ts';
 import { limitPerDate } from './operators/limit-per-date.ts';
@@ -55,6 +57,14 @@ export interface DownloadOptions {
   readonly orm?: MikroORM;
   /** Aborting stops new requests; frames in flight finish, and the report says `interrupted`. */
   readonly signal?: AbortSignal;
+  /** Aborting cancels the requests in flight too (their frames fail as interrupted). */
+  readonly abortSignal?: AbortSignal;
+  /** Requests started per second at most. */
+  readonly ratePerSecond?: number;
+  /** Body bytes per second at most. */
+  readonly bytesPerSecond?: number;
+  /** Stop the run after this many frames in a row failed (default 50). */
+  readonly maxConsecutiveFailures?: number;
   readonly onProgress?: (tally: DownloadTally) => void;
   readonly onRetry?: () => void;
   readonly logger?: Logger;
@@ -97,10 +107,26 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     streams = DEFAULT_STREAMS,
     terminal = DEFAULT_TERMINAL,
     intervalMinutes = 10,
-    signal,
+    maxConsecutiveFailures = 50,
     logger,
   } = options;
   const frames = plannedFrames(options);
+  const stopping = new AbortController();
+  const cancelling = new AbortController();
+  let stopReason: string | undefined;
+  const logFailure = tap((item: PipelineItem) => {
+    if (item.kind === 'failed') logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
+  });
+  const breaker = circuitBreaker<PipelineItem>({
+    maxConsecutiveFailures,
+    onOpen: (reason) => {
+      stopReason = reason;
+      logger?.error(reason);
+      stopping.abort();
+      cancelling.abort();
+    },
+  });
+  const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
   const http =
     options.http ??
     createHttpClient({
@@ -108,14 +134,15 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       retries,
       retryDelayMs,
       timeoutMs,
+      gate,
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
         options.onRetry?.();
       },
     });
   const fetchAndWrite = concurrently(
-    { concurrency, signal },
-    pipe(fetchFrames({ http, concurrency: 1, retries, thumbnailFallback }), writeToDisk({ root: out, concurrency: 1 })),
+    { concurrency, signal: stopping.signal },
+    pipe(fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal }), writeToDisk({ root: out, concurrency: 1 })),
   );
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
@@ -124,6 +151,13 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const config = { from, to, framesFile, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
   const gridRange = framesFile || options.frames ? {} : { from, to };
   const orm = options.orm ?? (await openCatalog({ dbPath }));
+  const forward = (from: AbortSignal | undefined, to: AbortController) => {
+    const abort = () => to.abort();
+    if (from?.aborted) abort();
+    from?.addEventListener('abort', abort, { once: true });
+    return () => from?.removeEventListener('abort', abort);
+  };
+  const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
     return await lastValueFrom(
@@ -132,19 +166,24 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         skipExisting({ root: out }),
         skipKnownMissing(knownMissing),
         fetchAndWrite,
-        tap((item) => {
-          if (item.kind === 'failed') logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
-        }),
+        pipe(logFailure, breaker),
         saveToCatalog(orm),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
         writeReport(reportPath, {
-          config: { ...config, concurrency, retries, retryDelayMs, timeoutMs, thumbnailFallback },
-          interrupted: () => signal?.aborted ?? false,
+          config: { ...config, concurrency, retries, retryDelayMs, timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond },
+          interrupted: () => stopping.signal.aborted,
+          stopReason: () => stopReason,
         }),
       ),
     );
   } finally {
+    unlink.forEach((remove) => remove());
     if (!options.orm) await orm.close();
   }
+}
+
+function positive(value: number | undefined, flag: string): number | undefined {
+  if (value !== undefined && !(value > 0)) throw new InputError(`invalid ${flag} "${value}": expected a number > 0`);
+  return value;
 }

@@ -3,7 +3,8 @@ import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
 import { jpegDefect } from './jpeg.ts';
-import { parseRetryAfter, retryDelayMs } from './retry-delay.ts';
+import { createRequestGate, type RequestGate } from './request-gate.ts';
+import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from './retry-delay.ts';
 
 export interface HttpClientOptions {
   readonly concurrency?: number;
@@ -13,6 +14,8 @@ export interface HttpClientOptions {
   /** A hostile `Retry-After: 86400` must not stall a run for a day. */
   readonly maxRetryAfterMs?: number;
   readonly onRetry?: (error: AxiosError) => void;
+  /** Host-wide pause on Retry-After, request rate and bandwidth; by default one that only pauses. */
+  readonly gate?: RequestGate;
 }
 
 /** What a response says about a frame. */
@@ -22,6 +25,7 @@ export type FrameAnswer =
   | { readonly kind: 'bad'; readonly reason: string };
 
 const missingStatuses = new Set([404, 410]);
+const pushbackStatuses = new Set([429, 503]);
 const retryableStatuses = new Set([408, 429]);
 
 export function readFrameAnswer(response: AxiosResponse): FrameAnswer {
@@ -55,9 +59,12 @@ export function attemptsOf(source: { config?: { 'axios-retry'?: { retryCount?: n
 /**
  * axios with a keep-alive agent and axios-retry: exponential backoff with jitter on network errors,
  * timeouts, 408, 429, 5xx and corrupt or truncated JPEGs; 404/410 and soft-404 pages are answers.
+ * A Retry-After on 429 or 503 pauses every request of the client. `timeoutMs` is how long a
+ * request may go without receiving a byte (Node's socket idle timeout), so a stalled body is aborted.
  */
 export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance {
-  const { concurrency = 8, retries = 3, timeoutMs = 30_000, onRetry } = options;
+  const { concurrency = 8, retries = 3, timeoutMs = 30_000, onRetry, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS } = options;
+  const gate = options.gate ?? createRequestGate();
   const agentOptions = { keepAlive: true, maxSockets: concurrency };
   const client = axios.create({
     timeout: timeoutMs,
@@ -72,12 +79,24 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     shouldResetTimeout: true,
     validateResponse: (response) => readFrameAnswer(response).kind !== 'bad',
     retryCondition: isRetryable,
-    retryDelay: (attempt, error) =>
-      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), {
-        baseDelayMs: options.retryDelayMs ?? 1000,
-        maxRetryAfterMs: options.maxRetryAfterMs,
-      }),
+    retryDelay: (attempt, error) => {
+      const retryAfterMs = parseRetryAfter(error.response?.headers?.['retry-after']);
+      if (retryAfterMs !== undefined && pushbackStatuses.has(error.response?.status ?? 0)) {
+        gate.pauseFor(Math.min(retryAfterMs, maxRetryAfterMs));
+      }
+      return retryDelayMs(attempt, retryAfterMs, { baseDelayMs: options.retryDelayMs ?? 1000, maxRetryAfterMs });
+    },
     onRetry: (_count, error) => onRetry?.(error),
+  });
+  client.interceptors.request.use(async (config) => {
+    await gate.beforeRequest(config.signal as AbortSignal | undefined);
+    return config;
+  });
+  // registered after axios-retry, so it sees only the answers that stand
+  client.interceptors.response.use(async (response) => {
+    const { data } = response;
+    if (Buffer.isBuffer(data)) await gate.afterBody(data.length, response.config.signal as AbortSignal | undefined);
+    return response;
   });
   return client;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isAxiosError, type AxiosInstance } from 'axios';
+import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import { InputError } from '../frame-time.ts';
 import { attemptsOf, createHttpClient, readFrameAnswer, type HttpClientOptions } from '../http/http-client.ts';
@@ -24,6 +24,7 @@ type Attempt =
   | { readonly kind: 'failed'; readonly error: string; readonly attempts: number };
 
 function describeError(error: unknown): string {
+  if (isCancel(error)) return 'interrupted';
   if (!isAxiosError(error)) return error instanceof Error ? error.message : String(error);
   if (error.response) {
     const answer = readFrameAnswer(error.response);

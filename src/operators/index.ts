@@ -4,3 +4,4 @@ export { fetchFrames, MAX_CONCURRENCY, MAX_RETRIES, type FetchFramesOptions } fr
 export { limitPerDate } from './limit-per-date.ts';
 export { skipExisting, type SkipExistingOptions } from './skip-existing.ts';
 export { skipKnownMissing } from './skip-known-missing.ts';
+export { circuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';

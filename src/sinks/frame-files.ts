@@ -5,6 +5,8 @@ import type { FrameRef } from '../items.ts';
 const temporarySuffix = '.draydog-part';
 const temporaryPattern = /\.(\d+)-\d+\.draydog-part$/;
 let temporaryCounter = 0;
+/** Temporary files being written now, so an abort can remove them before the process exits. */
+const activeTemporaryFiles = new Set<string>();
 
 /** `<root>/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg`, from the frame's UTC capture time. */
 export function frameFilePath(root: string, frame: FrameRef): string {
@@ -12,10 +14,27 @@ export function frameFilePath(root: string, frame: FrameRef): string {
   return join(root, frame.date, frame.stream, `${compact}_${frame.stream}.jpg`);
 }
 
-/** A name beside the final file that no other writer uses and that a later run recognises as ours. */
+/**
+ * A name beside the final file that no other writer uses and that a later run recognises as ours;
+ * tracked until `releaseTemporaryPath`.
+ */
 export function temporaryPathFor(finalPath: string): string {
   temporaryCounter += 1;
-  return `${finalPath}.${process.pid}-${temporaryCounter}${temporarySuffix}`;
+  const path = `${finalPath}.${process.pid}-${temporaryCounter}${temporarySuffix}`;
+  activeTemporaryFiles.add(path);
+  return path;
+}
+
+export function releaseTemporaryPath(path: string): void {
+  activeTemporaryFiles.delete(path);
+}
+
+/** Removes the temporary files being written now: for a process about to exit without finishing them. */
+export function removeActiveTemporaryFiles(): number {
+  const count = activeTemporaryFiles.size;
+  for (const path of activeTemporaryFiles) rmSync(path, { force: true });
+  activeTemporaryFiles.clear();
+  return count;
 }
 
 function isProcessAlive(pid: number): boolean {

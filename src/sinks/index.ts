@@ -1,5 +1,5 @@
 export { collectStats, emptyTally, successRate, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
-export { frameFilePath, removeStaleTemporaryFiles } from './frame-files.ts';
+export { frameFilePath, removeActiveTemporaryFiles, removeStaleTemporaryFiles } from './frame-files.ts';
 export { Image, ImageSchema } from './image-entity.ts';
 export { assertSqliteFile, catalogConfig, DEFAULT_DB_PATH, openCatalog, type OpenCatalogOptions } from './open-catalog.ts';
 export { rowOfDownload, rowOfFile, saveToCatalog, upsertImages, type ImageRow, type SaveToCatalogOptions } from './save-to-catalog.ts';

@@ -12,16 +12,20 @@ export interface DownloadReport {
   readonly config: Readonly<Record<string, unknown>>;
   /** True when the run was stopped before every frame was handled. */
   readonly interrupted: boolean;
+  /** Why the run stopped early when it was not stopped by the user. */
+  readonly stopReason?: string;
 }
 
 export interface WriteReportOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   readonly interrupted?: () => boolean;
+  readonly stopReason?: () => string | undefined;
   readonly scheduler?: SchedulerLike;
 }
 
 export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
-  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false };
+  const stopReason = options.stopReason?.();
+  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}) };
 }
 
 export async function saveReportFile(path: string, report: DownloadReport): Promise<string> {

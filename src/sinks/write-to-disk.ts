@@ -3,7 +3,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FetchedItem, PipelineItem } from '../items.ts';
-import { frameFilePath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
+import { frameFilePath, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
 
 export interface WriteToDiskOptions {
   readonly root: string;
@@ -26,6 +26,8 @@ export async function writeFileAtomically(finalPath: string, body: Uint8Array): 
   } catch (error) {
     await rm(temporaryPath, { force: true });
     throw error;
+  } finally {
+    releaseTemporaryPath(temporaryPath);
   }
 }
 
