@@ -115,7 +115,7 @@ describe('draydog download', () => {
     expect(expected.some((frame) => frame.thumbnailOnly)).toBe(true);
     dir = freshDir('download');
 
-    const run = await runCli([...args(sim.url), '--json'], { cwd: dir });
+    const run = await runCli([...args(sim.url), '--json'], { cwd: dir, spawned: true });
 
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout.endsWith('}\n')).toBe(true);
@@ -236,9 +236,9 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
     const env = { DRAYDOG_BASE_URL: 'ftp://from-env' };
 
     const [fromConfig, fromEnv, fromFlag] = await Promise.all([
-      runCli(['download', '--config', 'draydog.json'], { cwd: dirs[0] }),
-      runCli(['download', '--config', 'draydog.json'], { cwd: dirs[1], env }),
-      runCli(['download', '--config', 'draydog.json', '--base-url', 'ftp://from-flag'], { cwd: dirs[2], env }),
+      runCli(['download', '--config', 'draydog.json'], { cwd: dirs[0], spawned: true }),
+      runCli(['download', '--config', 'draydog.json'], { cwd: dirs[1], env, spawned: true }),
+      runCli(['download', '--config', 'draydog.json', '--base-url', 'ftp://from-flag'], { cwd: dirs[2], env, spawned: true }),
     ]);
 
     for (const run of [fromConfig, fromEnv, fromFlag]) expect(run.code, run.stderr).toBe(2);
@@ -255,6 +255,7 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
     const run = await runCli(['download', '--config', 'draydog.json', '--out', 'from-flag'], {
       cwd: dir,
       env: { DRAYDOG_MAX_PER_DATE: '2', DRAYDOG_OUT: 'from-env', DRAYDOG_JSON: 'true' },
+      spawned: true,
     });
 
     expect(run.code, run.stderr).toBe(0);
@@ -401,7 +402,7 @@ describe('draydog --help', () => {
     const dir = freshDir('help');
     const commands = [[], ['download'], ['organize'], ['report'], ['simulate']];
 
-    const runs = await Promise.all(commands.map((command) => runCli([...command, '--help'], { cwd: dir })));
+    const runs = await Promise.all(commands.map((command) => runCli([...command, '--help'], { cwd: dir, spawned: true })));
 
     runs.forEach((run, index) => {
       expect(run.code, `${commands[index].join(' ')} --help: ${run.stderr}`).toBe(0);

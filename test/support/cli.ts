@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli.ts';
 
 /** The installed entry point, as `npx draydog` runs it. */
 export const DRAYDOG_BIN = fileURLToPath(new URL('../../bin/draydog.js', import.meta.url));
@@ -21,6 +23,8 @@ export interface RunCliOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** The process is killed after this long; default 20 s. */
   readonly timeoutMs?: number;
+  /** Run `bin/draydog.js` as a child process instead of calling `main` in this process. */
+  readonly spawned?: boolean;
 }
 
 /** The runner's environment without DRAYDOG_* variables, with CI=1 (no progress bar) and `extra` on top. */
@@ -31,8 +35,48 @@ function cliEnvironment(extra: Readonly<Record<string, string | undefined>> = {}
   return env;
 }
 
-/** Runs `node bin/draydog.js ...args` as a child process, with the Node running the tests, and collects its output. */
-export function runCli(args: readonly string[], { cwd, env, timeoutMs = 20_000 }: RunCliOptions): Promise<CliRun> {
+/**
+ * Runs the command line and collects its output: by default `main` in this process (one run at a
+ * time, since it takes over the working folder and the environment) so coverage sees it; with
+ * `spawned`, `node bin/draydog.js ...args` as a child process, exactly as a user runs it.
+ */
+export function runCli(args: readonly string[], options: RunCliOptions): Promise<CliRun> {
+  if (options.spawned) return runSpawned(args, options);
+  const run = inProcessQueue.then(() => runInProcess(args, options));
+  inProcessQueue = run.catch(() => undefined);
+  return run;
+}
+
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+class Collector extends Writable {
+  readonly chunks: Buffer[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.chunks.push(Buffer.from(chunk));
+    done();
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+async function runInProcess(args: readonly string[], { cwd, env }: RunCliOptions): Promise<CliRun> {
+  const savedEnv = process.env;
+  const savedCwd = process.cwd();
+  const stdout = new Collector();
+  const stderr = new Collector();
+  process.env = cliEnvironment(env);
+  process.chdir(cwd);
+  try {
+    const code = await main(args, { stdout, stderr, env: process.env });
+    return { code, signal: null, stdout: stdout.text(), stderr: stderr.text() };
+  } finally {
+    process.chdir(savedCwd);
+    process.env = savedEnv;
+  }
+}
+
+function runSpawned(args: readonly string[], { cwd, env, timeoutMs = 20_000 }: RunCliOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [DRAYDOG_BIN, ...args], { cwd, env: cliEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
