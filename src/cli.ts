@@ -7,6 +7,7 @@ import type { CliIo } from './cli/io.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
+import { verify, verifyOptions } from './cli/verify-command.ts';
 
 class UsageError extends Error {}
 
@@ -31,8 +32,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions), run(download))
     .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions), run(organize))
     .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions), run(report))
+    .command('verify', 'Check every cataloged file against its size and sha256, and every image on disk against the catalog', withExitCodes(verifyOptions), run(verify))
     .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions), run(simulate))
-    .demandCommand(1, 'name a command: download, organize, report or simulate')
+    .demandCommand(1, 'name a command: download, organize, report, verify or simulate')
     .middleware(dropForeignSettings(io.env) as never, true)
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()

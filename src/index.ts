@@ -15,3 +15,4 @@ export {
   type DateRangeRequest,
   type ImageMetadata,
 } from './bulk-image-downloader.ts';
+export { verifyArchive, type ArchiveProblem, type ArchiveProblemKind, type VerifyOptions, type VerifyResult } from './verify.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
 import { asyncScheduler, bufferTime, concatMap, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { jpegDimensions } from '../http/jpeg.ts';
@@ -67,7 +68,7 @@ export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): 
     terminal,
     stream,
     capturedAt,
-    filePath: item.filePath,
+    filePath: resolve(item.filePath),
     fileSize: item.bytes,
     sha256: item.sha256,
     sourceUrl: item.url,
@@ -76,7 +77,7 @@ export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): 
   };
 }
 
-/** A row describing a frame file found on disk: size, sha256 and variant are read from the file. */
+/** A row describing a frame file found on disk: size, sha256 and variant are read from the file; paths are stored absolute. */
 export async function rowOfFile(item: AlreadyExistedItem): Promise<ImageRow> {
   const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
   const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
@@ -86,7 +87,7 @@ export async function rowOfFile(item: AlreadyExistedItem): Promise<ImageRow> {
     terminal,
     stream,
     capturedAt,
-    filePath: item.filePath,
+    filePath: resolve(item.filePath),
     fileSize: body.length,
     sha256: createHash('sha256').update(body).digest('hex'),
     sourceUrl: null,

@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { InputError } from '../frame-time.ts';
+import { DEFAULT_OUT } from '../run-download.ts';
+import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
+import { verifyArchive } from '../verify.ts';
+import { ExitCode } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+
+export function verifyOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('repair', { type: 'boolean', default: false, describe: 'Fix the catalog; move bad files aside so the next download fetches them again' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON document' });
+}
+
+type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']>;
+
+/** `draydog verify`: exit 0 when disk and catalog agree (or were repaired), 1 when they differ. */
+export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
+  if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
+  const orm = await openCatalog({ dbPath: args.db });
+  try {
+    const result = await verifyArchive({ orm, root: args.out, terminal: args.terminal, repair: args.repair });
+    if (args.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else for (const { kind, path, detail, repaired } of result.problems) io.stdout.write(`${kind.padEnd(13)} ${path}: ${detail}${repaired ? ` -> ${repaired}` : ''}\n`);
+    const unrepaired = result.problems.filter(({ repaired }) => !repaired).length;
+    io.stderr.write(
+      `Checked ${result.rowsChecked} catalog rows and ${result.filesChecked} image files: ${result.problems.length} differences` +
+        `${args.repair ? `, ${result.problems.length - unrepaired} repaired` : ''}.\n`,
+    );
+    return unrepaired === 0 ? ExitCode.ok : ExitCode.framesFailed;
+  } finally {
+    await orm.close();
+  }
+}
