@@ -48,6 +48,8 @@ export interface DownloadOptions {
   readonly retries?: number;
   readonly retryDelayMs?: number;
   readonly timeoutMs?: number;
+  /** The longest Retry-After obeyed (default 60 s). */
+  readonly maxRetryAfterMs?: number;
   readonly maxPerDate?: number;
   readonly thumbnailFallback?: boolean;
   /** Ask again for frames that earlier runs found missing for good (by default they are not requested). */
@@ -134,6 +136,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       retries,
       retryDelayMs,
       timeoutMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
       gate,
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');

@@ -32,6 +32,7 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
     .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
     .option('timeout', { coerce: wholeNumber('--timeout', 1), default: 30_000, describe: 'Request timeout in ms' })
+    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
     .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
     .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
@@ -58,6 +59,7 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     retries: args.retries,
     retryDelayMs: args.retryDelay,
     timeoutMs: args.timeout,
+    maxRetryAfterMs: args.maxRetryAfter,
     maxPerDate: args.maxPerDate,
     intervalMinutes: args.interval,
     framesFile: args.frames,

@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
 import { jpegDefect } from './jpeg.ts';
+import { nodeHttpAdapter } from './node-http-adapter.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from './retry-delay.ts';
 
@@ -74,25 +75,29 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     maxRedirects: 5,
     headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)' },
   });
+  // Before axios-retry, so it sees every answer, including those retried. With validateResponse set,
+  // axios-retry makes axios reject every response, so all of them arrive here as errors.
+  client.interceptors.response.use(undefined, (error: AxiosError) => {
+    const { response, config } = error;
+    const retryAfterMs = parseRetryAfter(response?.headers?.['retry-after']);
+    const pushedBack = retryAfterMs !== undefined && pushbackStatuses.has(response?.status ?? 0);
+    if (config) gate.answered(config, pushedBack ? Math.min(retryAfterMs, maxRetryAfterMs) : undefined);
+    throw error;
+  });
   axiosRetry(client, {
     retries,
     shouldResetTimeout: true,
     validateResponse: (response) => readFrameAnswer(response).kind !== 'bad',
     retryCondition: isRetryable,
-    retryDelay: (attempt, error) => {
-      const retryAfterMs = parseRetryAfter(error.response?.headers?.['retry-after']);
-      if (retryAfterMs !== undefined && pushbackStatuses.has(error.response?.status ?? 0)) {
-        gate.pauseFor(Math.min(retryAfterMs, maxRetryAfterMs));
-      }
-      return retryDelayMs(attempt, retryAfterMs, { baseDelayMs: options.retryDelayMs ?? 1000, maxRetryAfterMs });
-    },
+    retryDelay: (attempt, error) =>
+      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), { baseDelayMs: options.retryDelayMs ?? 1000, maxRetryAfterMs }),
     onRetry: (_count, error) => onRetry?.(error),
   });
   client.interceptors.request.use(async (config) => {
-    await gate.beforeRequest(config.signal as AbortSignal | undefined);
+    await gate.beforeRequest(config, config.signal as AbortSignal | undefined);
     return config;
   });
-  // registered after axios-retry, so it sees only the answers that stand
+  // After axios-retry, so it sees only the answers that stand
   client.interceptors.response.use(async (response) => {
     const { data } = response;
     if (Buffer.isBuffer(data)) await gate.afterBody(data.length, response.config.signal as AbortSignal | undefined);
