@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -76,13 +76,23 @@ async function runInProcess(args: readonly string[], { cwd, env }: RunCliOptions
   }
 }
 
-function runSpawned(args: readonly string[], { cwd, env, timeoutMs = 20_000 }: RunCliOptions): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DRAYDOG_BIN, ...args], { cwd, env: cliEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+function runSpawned(args: readonly string[], options: RunCliOptions): Promise<CliRun> {
+  return startCli(args, options).finished;
+}
+
+export interface StartedCli {
+  readonly child: ChildProcess;
+  readonly finished: Promise<CliRun>;
+}
+
+/** Starts `node bin/draydog.js ...args` as a child process, to signal or kill it while it runs. */
+export function startCli(args: readonly string[], { cwd, env, timeoutMs = 20_000 }: RunCliOptions): StartedCli {
+  const child = spawn(process.execPath, [DRAYDOG_BIN, ...args], { cwd, env: cliEnvironment(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const finished = new Promise<CliRun>((resolve, reject) => {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -93,6 +103,7 @@ function runSpawned(args: readonly string[], { cwd, env, timeoutMs = 20_000 }: R
       resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
     });
   });
+  return { child, finished };
 }
 
 /** Every file and folder under `root` as sorted relative paths, folders ending with `/`. */

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { frameFilePath, Image, openCatalog } from '../src/index.ts';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.ts';
+import { listTree, runCli, startCli } from './support/cli.ts';
+
+const DATES = ['2025-09-01', '2025-09-02'];
+const STREAMS = ['in_gate', 'out_gate'];
+const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+const dirs: string[] = [];
+const simulators: Simulator[] = [];
+afterEach(async () => {
+  await Promise.all(simulators.splice(0).map((sim) => sim.close()));
+});
+afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'draydog-crash-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function simulator(options: SimulatorOptions): Promise<Simulator> {
+  const sim = await startSimulator({ timing: 'grid', frameSize: 'small', seed: 11, ...options });
+  simulators.push(sim);
+  return sim;
+}
+
+const downloadArgs = (sim: Simulator, ...more: string[]) => [
+  'download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite',
+  '--report', 'report.json', '--retry-delay', '20', '--max-retry-after', '100', '--concurrency', '8', ...more,
+];
+
+async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+async function catalogRows(dir: string) {
+  const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+  try {
+    return await orm.em.fork().find(Image, {});
+  } finally {
+    await orm.close();
+  }
+}
+
+/** Every image on disk has exactly one row with its size and sha256, and no temporary file is left. */
+async function expectDiskAndCatalogAgree(dir: string): Promise<string[]> {
+  const tree = listTree(dir);
+  expect(tree.filter((path) => path.includes('draydog-part'))).toEqual([]);
+  const images = tree.filter((path) => path.endsWith('.jpg')).map((path) => join(dir, path)).sort();
+  const rows = await catalogRows(dir);
+  expect(rows.map(({ filePath }) => filePath).sort()).toEqual(images);
+  for (const row of rows) {
+    const body = readFileSync(row.filePath);
+    expect([body.length, sha(body)]).toEqual([row.fileSize, row.sha256]);
+  }
+  return images;
+}
+
+/** The tree holds every frame the simulator serves, exactly once, with the simulator's bytes. */
+async function expectCompleteArchive(dir: string, sim: Simulator): Promise<void> {
+  const images = await expectDiskAndCatalogAgree(dir);
+  const expected = DATES.flatMap((date) => STREAMS.flatMap((stream) => sim.frames(date, stream)));
+  expect(images).toEqual(expected.map((frame) => frameFilePath(join(dir, 'images'), frame)).sort());
+  for (const frame of expected) {
+    const body = readFileSync(frameFilePath(join(dir, 'images'), frame));
+    expect(body.equals(sim.frameBytes(frame.stream, frame.capturedAt, frame.thumbnailOnly ? 'thumbnail' : 'full')!)).toBe(true);
+  }
+}
+
+describe('kill -9 at any moment loses nothing', () => {
+  it.each([40, 200, 450])('killed after %i requests, a rerun completes the archive and the catalog', async (killAt) => {
+    const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim), { cwd: dir });
+    await until(() => sim.stats().totalRequests >= killAt);
+    run.child.kill('SIGKILL');
+    expect((await run.finished).signal).toBe('SIGKILL');
+
+    const rerun = await runCli(downloadArgs(sim), { cwd: dir, spawned: true, timeoutMs: 60_000 });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    await expectCompleteArchive(dir, sim);
+  });
+});
+
+describe('Ctrl-C', () => {
+  it('the first SIGINT drains: exit 130 within seconds, catalog flushed, report marked interrupted', async () => {
+    const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim), { cwd: dir });
+    await until(() => sim.stats().totalRequests >= 100);
+    const signalledAt = Date.now();
+    run.child.kill('SIGINT');
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(130);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    const images = await expectDiskAndCatalogAgree(dir);
+    expect(images.length).toBeGreaterThan(0);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.interrupted).toBe(true);
+    expect(report.stats.downloaded).toBe(images.length);
+    expect(result.stderr).toContain('Interrupted:');
+  });
+
+  it('a second SIGINT aborts the frames in flight at once and leaves no partial file', async () => {
+    const sim = await simulator({ faults: 'none', latencyMs: 1500 });
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim), { cwd: dir });
+    await until(() => sim.stats().totalRequests >= 16);
+    run.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const signalledAt = Date.now();
+    run.child.kill('SIGINT');
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(130);
+    expect(Date.now() - signalledAt).toBeLessThan(1000);
+    await expectDiskAndCatalogAgree(dir);
+  });
+});
+
+describe('politeness', () => {
+  it('a 429 storm pauses the whole host: few requests while it lasts, then the run completes', async () => {
+    const sim = await simulator({ faults: 'none', latencyMs: 10 });
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim, '--max-retry-after', '60000', '--retries', '10'), { cwd: dir, timeoutMs: 60_000 });
+    await until(() => sim.stats().totalRequests >= 50);
+    const stormStart = Date.now();
+    const stormEnd = stormStart + 3000;
+    sim.storm({ status: 429, retryAfterSeconds: 1, untilMs: stormEnd });
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(0);
+    const duringStorm = sim.stats().requestTimestamps.filter((time) => time >= stormStart && time < stormEnd).length;
+    // the 8 requests in flight when it began, then one probe a second
+    expect(duringStorm).toBeLessThanOrEqual(8 + 4 + 2);
+    await expectCompleteArchive(dir, sim);
+  });
+
+  it('--rate 20 keeps to 20 requests a second', async () => {
+    const sim = await simulator({ faults: 'none' });
+    const dir = freshDir();
+    const result = await runCli(downloadArgs(sim, '--rate', '20', '--max-per-date', '15'), { cwd: dir, spawned: true });
+    expect(result.code, result.stderr).toBe(0);
+    const times = sim.stats().requestTimestamps;
+    expect(times.length).toBeGreaterThanOrEqual(50);
+    const rate = ((times.length - 1) * 1000) / (times.at(-1)! - times[0]);
+    expect(rate).toBeGreaterThan(18);
+    expect(rate).toBeLessThan(22);
+  });
+});
