@@ -65,6 +65,8 @@ export interface NotFoundItem {
 
 export interface FailedItem {
   readonly kind: 'failed';
+  /** `fetch`: the CDN did not give a whole frame; `write`: the frame could not be saved (disk full …). */
+  readonly stage: 'fetch' | 'write';
   readonly frame: FrameRef;
   readonly url: string;
   readonly error: string;

@@ -116,18 +116,20 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const stopping = new AbortController();
   const cancelling = new AbortController();
   let stopReason: string | undefined;
-  const logFailure = tap((item: PipelineItem) => {
-    if (item.kind === 'failed') logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
+  const stop = (reason: string) => {
+    if (stopReason) return;
+    stopReason = reason;
+    logger?.error(reason);
+    stopping.abort();
+    cancelling.abort();
+  };
+  const watchFailures = tap((item: PipelineItem) => {
+    if (item.kind !== 'failed') return;
+    logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
+    // a disk that cannot take one frame will not take the next
+    if (item.stage === 'write') stop(`stopped: ${item.error}`);
   });
-  const breaker = circuitBreaker<PipelineItem>({
-    maxConsecutiveFailures,
-    onOpen: (reason) => {
-      stopReason = reason;
-      logger?.error(reason);
-      stopping.abort();
-      cancelling.abort();
-    },
-  });
+  const breaker = circuitBreaker<PipelineItem>({ maxConsecutiveFailures, onOpen: stop });
   const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
   const http =
     options.http ??
@@ -169,7 +171,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         skipExisting({ root: out }),
         skipKnownMissing(knownMissing),
         fetchAndWrite,
-        pipe(logFailure, breaker),
+        pipe(watchFailures, breaker),
         saveToCatalog(orm),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -153,5 +154,48 @@ describe('politeness', () => {
     const rate = ((times.length - 1) * 1000) / (times.at(-1)! - times[0]);
     expect(rate).toBeGreaterThan(18);
     expect(rate).toBeLessThan(22);
+  });
+});
+
+/** A 1 MB tmpfs to fill, where this machine lets us mount one (root on Linux). */
+function mountTinyDisk(): string | undefined {
+  const mountPoint = freshDir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    return mountPoint;
+  } catch {
+    return undefined;
+  }
+}
+
+describe('disk full', () => {
+  const tinyDisk = mountTinyDisk();
+  afterAll(() => {
+    if (tinyDisk) execFileSync('umount', [tinyDisk]);
+  });
+
+  it.skipIf(!tinyDisk)('stops the run with exit 1, a report that says why, and no partial file', async () => {
+    const sim = await simulator({ faults: 'none', frameSize: 'full' });
+    const dir = freshDir();
+    const out = join(tinyDisk!, 'images');
+    mkdirSync(out);
+    const result = await runCli(
+      ['download', '--from', DATES[0], '--base-url', sim.url, '--out', out, '--db', 'catalog.sqlite', '--report', 'report.json', '--concurrency', '4'],
+      { cwd: dir, spawned: true },
+    );
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toContain('ENOSPC');
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.stopReason).toMatch(/^stopped: cannot write .*: ENOSPC$/);
+    const onDisk = listTree(out);
+    expect(onDisk.filter((path) => path.includes('draydog-part'))).toEqual([]);
+    const images = onDisk.filter((path) => path.endsWith('.jpg'));
+    expect(images.length).toBeGreaterThan(0);
+    expect(images.length).toBeLessThan(20);
+    const rows = await catalogRows(dir);
+    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(images.map((path) => join(out, path)).sort());
+    for (const row of rows) {
+      expect(readFileSync(row.filePath).equals(sim.frameBytes(row.stream, row.capturedAt, row.variant)!)).toBe(true);
+    }
   });
 });

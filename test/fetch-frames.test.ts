@@ -50,7 +50,7 @@ describe('fetchFrames', () => {
   it('gives up after the retries with the error and the attempts', async () => {
     cdn.serve(full);
     cdn.fail(full, ...Array.from({ length: 5 }, () => ({ kind: 'status', status: 503 }) as const));
-    expect(await fetchOne({ retries: 2 })).toEqual({ kind: 'failed', frame: frame('2025-09-06T10:00:00'), url: urls.full, error: 'HTTP 503', attempts: 3 });
+    expect(await fetchOne({ retries: 2 })).toEqual({ kind: 'failed', stage: 'fetch', frame: frame('2025-09-06T10:00:00'), url: urls.full, error: 'HTTP 503', attempts: 3 });
     expect(cdn.requests(full)).toBe(3);
     expect(cdn.requests(thumbnail)).toBe(0);
   });

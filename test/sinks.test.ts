@@ -93,7 +93,7 @@ describe('collectStats', () => {
         a: downloaded('2025-09-01T00:00:00', 100),
         b: { kind: 'alreadyExisted', frame: frame('2025-09-02T00:10:00'), filePath: 'p' } as PipelineItem,
         c: { kind: 'notFound', frame: frame('2025-09-01T00:20:00'), urls: [], attempts: 2 } as PipelineItem,
-        d: { kind: 'failed', frame: frame('2025-09-01T00:30:00'), url: 'u', error: 'HTTP 503', attempts: 4 } as PipelineItem,
+        d: { kind: 'failed', stage: 'fetch', frame: frame('2025-09-01T00:30:00'), url: 'u', error: 'HTTP 503', attempts: 4 } as PipelineItem,
         e: downloaded('2025-09-01T00:40:00', 50, 'thumbnail'),
       };
       const rates = cold('r 9ms a 9ms b 9ms c 9ms d 9ms e |', items).pipe(
@@ -123,7 +123,7 @@ describe('collectStats', () => {
       of<PipelineItem[]>(
         downloaded('2025-09-01T00:00:00', 100),
         downloaded('2025-09-01T00:10:00', 10, 'thumbnail'),
-        { kind: 'failed', frame: frame('2025-09-01T00:20:00'), url: 'u', error: 'HTTP 503', attempts: 4 },
+        { kind: 'failed', stage: 'fetch', frame: frame('2025-09-01T00:20:00'), url: 'u', error: 'HTTP 503', attempts: 4 },
         { kind: 'notFound', frame: frame('2025-09-02T00:00:00', 'out_gate'), urls: ['a', 'b'], attempts: 2 },
       ).pipe(collectStats()),
     );
@@ -173,5 +173,16 @@ describe('openCatalog', () => {
     await expect(openCatalog({ dbPath })).rejects.toThrow(`invalid database "${dbPath}": not a SQLite database`);
     expect(readFileSync(dbPath, 'utf8')).toBe('my precious notes\n');
     expect(statSync(dbPath).mtimeMs).toBe(before.mtimeMs);
+  });
+});
+
+describe('writeToDisk on a disk that refuses', () => {
+  it('turns the frame into a write failure and leaves no file behind', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, '2025-09-01'), { recursive: true });
+    writeFileSync(join(root, '2025-09-01', 'in_gate'), 'a file where the stream folder should be');
+    const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root }), toArray()));
+    expect(result).toMatchObject({ kind: 'failed', stage: 'write', error: expect.stringMatching(/^cannot write .*20250901100000_in_gate\.jpg: (EEXIST|ENOTDIR)$/) });
+    expect(readdirSync(join(root, '2025-09-01'))).toEqual(['in_gate']);
   });
 });

@@ -58,7 +58,7 @@ async function fetchFrame(
     const result = await attempt(http, url, signal);
     tried.push(url);
     attempts += result.attempts;
-    if (result.kind === 'failed') return { kind: 'failed', frame, url, error: result.error, attempts };
+    if (result.kind === 'failed') return { kind: 'failed', stage: 'fetch', frame, url, error: result.error, attempts };
     if (result.kind === 'image') {
       const sha256 = createHash('sha256').update(result.body).digest('hex');
       return { kind: 'fetched', frame, url, variant, body: result.body, sha256, attempts };

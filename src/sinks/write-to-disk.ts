@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
-import type { AlreadyExistedItem, DownloadedItem, FetchedItem, PipelineItem } from '../items.ts';
+import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
 import { frameFilePath, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
 
 export interface WriteToDiskOptions {
@@ -34,6 +34,7 @@ export async function writeFileAtomically(finalPath: string, body: Uint8Array): 
 /**
  * Fetched frames go to `<root>/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg` and become
  * `downloaded`. A file already at that name is never overwritten: the frame becomes `alreadyExisted`.
+ * A frame that cannot be written (disk full, no permission) becomes `failed` at the `write` stage.
  */
 export function writeToDisk({
   root,
@@ -41,18 +42,23 @@ export function writeToDisk({
 }: WriteToDiskOptions): OperatorFunction<PipelineItem, Exclude<PipelineItem, FetchedItem>> {
   const sweep = staleTemporaryFileSweeper();
   const createdFolders = new Set<string>();
-  const write = async (item: FetchedItem): Promise<DownloadedItem | AlreadyExistedItem> => {
+  const write = async (item: FetchedItem): Promise<DownloadedItem | AlreadyExistedItem | FailedItem> => {
     const filePath = frameFilePath(root, item.frame);
     const folder = dirname(filePath);
-    if (!createdFolders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      sweep(folder);
-      createdFolders.add(folder);
+    try {
+      if (!createdFolders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        sweep(folder);
+        createdFolders.add(folder);
+      }
+      if (await stat(filePath).then(() => true, () => false)) {
+        return { kind: 'alreadyExisted', frame: item.frame, filePath };
+      }
+      await writeFileAtomically(filePath, item.body);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return { kind: 'failed', stage: 'write', frame: item.frame, url: item.url, error: `cannot write ${filePath}: ${reason}`, attempts: item.attempts };
     }
-    if (await stat(filePath).then(() => true, () => false)) {
-      return { kind: 'alreadyExisted', frame: item.frame, filePath };
-    }
-    await writeFileAtomically(filePath, item.body);
     const { kind: _fetched, body, ...rest } = item;
     return { ...rest, kind: 'downloaded', bytes: body.length, filePath };
   };
