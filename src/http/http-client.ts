@@ -3,7 +3,6 @@ import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
 import { jpegDefect } from './jpeg.ts';
-import { nodeHttpAdapter } from './node-http-adapter.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from './retry-delay.ts';
 
