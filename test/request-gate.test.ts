@@ -20,15 +20,15 @@ describe('createRequestGate', () => {
     const order: string[] = [];
     gate.pauseFor(60);
     const elapsed = startedAt();
-    const tickets = [{ id: 'a' }, { id: 'b' }, { id: 'c' }];
+    const tickets = ['a', 'b', 'c'].map((id) => ({ id }));
     const started = tickets.map((ticket) => gate.beforeRequest(ticket).then(() => order.push(ticket.id)));
-    await started[0];
+    await Promise.race(started);
     expect(elapsed()).toBeGreaterThanOrEqual(55);
     await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(order).toEqual(['a']); // b and c wait for the probe's answer
-    gate.answered(tickets[0]);
+    expect(order).toHaveLength(1); // the others wait for the probe's answer
+    gate.answered(tickets.find(({ id }) => id === order[0])!);
     await Promise.all(started);
-    expect(order).toEqual(['a', 'b', 'c']);
+    expect(order.toSorted()).toEqual(['a', 'b', 'c']);
   });
 
   it('pauses again when the probe is pushed back', async () => {
