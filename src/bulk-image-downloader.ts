@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { assertName, formatTimestamp, InputError } from './frame-time.ts';
 import { organizeFiles, type OrganizeResult } from './organize.ts';
@@ -7,7 +6,7 @@ import { DEFAULT_TERMINAL } from './sources/frame-grid.ts';
 import { emptyCounts, statsAt, type DownloadStats, type FailureRecord, type OutcomeCounts } from './sinks/collect-stats.ts';
 import { DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
 import { rowOfFile, upsertImages, type ImageRow } from './sinks/save-to-catalog.ts';
-import { saveReportFile, type DownloadReport } from './sinks/write-report.ts';
+import { defaultReportPath, saveReportFile, type DownloadReport } from './sinks/write-report.ts';
 
 export interface BulkImageDownloaderOptions {
   readonly downloadDir?: string;
@@ -137,8 +136,7 @@ export class BulkImageDownloader implements AsyncDisposable {
 
   /** Saves a report (default `<downloadDir>/reports/download-<UTC time>.json`) and returns its path. */
   async saveReport(report = this.generateDownloadReport(), path?: string): Promise<string> {
-    const stamp = formatTimestamp(Date.now()).replace(/[-:]/g, '');
-    return saveReportFile(path ?? join(this.options.downloadDir, 'reports', `download-${stamp}Z.json`), report);
+    return saveReportFile(path ?? defaultReportPath(this.options.downloadDir), report);
   }
 
   async close(): Promise<void> {

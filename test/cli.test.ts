@@ -139,7 +139,7 @@ describe('draydog download', () => {
 
     const reports = readdirSync(join(dir, 'images', 'reports'));
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatch(/^download-\d{8}T\d{6}Z\.json$/);
+    expect(reports[0]).toMatch(/^download-\d{8}T\d{6}\.\d{3}Z\.json$/);
     expect(JSON.parse(readFileSync(join(dir, 'images', 'reports', reports[0]), 'utf8'))).toEqual(report);
 
     expect(run.stderr).toContain(`Done: 20 frames: ${expected.length} downloaded`);

@@ -1,8 +1,9 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { count, lastValueFrom, map, reduce } from 'rxjs';
 import type { Argv } from 'yargs';
-import { formatTimestamp, InputError } from '../frame-time.ts';
+import { InputError } from '../frame-time.ts';
+import { defaultReportPath } from '../sinks/write-report.ts';
 import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
 import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
@@ -145,7 +146,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     return ExitCode.ok;
   }
   const out = options.out ?? DEFAULT_OUT;
-  const reportPath = args.report ?? join(out, 'reports', `download-${formatTimestamp(Date.now()).replace(/[-:]/g, '')}Z.json`);
+  const reportPath = args.report ?? defaultReportPath(out);
   assertReportPath(reportPath);
   assertSqliteFile(args.db);
   assertCreatableFolder(out, '--out');

@@ -23,8 +23,9 @@ function formatGap(seconds: number): string {
 
 /** `draydog report`: what the catalog holds per date and stream. */
 export async function report(args: ReportArgs, io: CliIo): Promise<number> {
-  if (args.from) parseDate(args.from, '--from date');
-  if (args.to) parseDate(args.to, '--to date');
+  const from = args.from === undefined ? undefined : parseDate(args.from, '--from date');
+  const to = args.to === undefined ? undefined : parseDate(args.to, '--to date');
+  if (from !== undefined && to !== undefined && to < from) throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
   if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   const orm = await openCatalog({ dbPath: args.db });
   try {

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { asyncScheduler, concatMap, last, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
@@ -26,6 +26,11 @@ export interface WriteReportOptions {
 export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
   const stopReason = options.stopReason?.();
   return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}) };
+}
+
+/** `<out>/reports/download-<UTC time to the millisecond>.json`, so runs never share a name. */
+export function defaultReportPath(out: string, now = new Date()): string {
+  return join(out, 'reports', `download-${now.toISOString().replace(/[-:]/g, '')}.json`);
 }
 
 export async function saveReportFile(path: string, report: DownloadReport): Promise<string> {
