@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
 import { jpegDefect } from './jpeg.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
@@ -28,14 +28,18 @@ const missingStatuses = new Set([404, 410]);
 const pushbackStatuses = new Set([429, 503]);
 const retryableStatuses = new Set([408, 429]);
 
+/** axios rejects a body that breaks off mid-way (of any status) with the response but without its data. */
+function isBrokenBody({ data }: AxiosResponse): boolean {
+  return !Buffer.isBuffer(data) && !(data instanceof ArrayBuffer);
+}
+
 export function readFrameAnswer(response: AxiosResponse): FrameAnswer {
+  if (isBrokenBody(response)) return { kind: 'bad', reason: 'truncated body: the connection closed or stalled mid-body' };
   if (missingStatuses.has(response.status)) return { kind: 'missing', reason: `HTTP ${response.status}` };
   if (response.status !== 200) return { kind: 'bad', reason: `HTTP ${response.status}` };
   const contentType = String(response.headers['content-type'] ?? '');
   if (!contentType.startsWith('image/')) return { kind: 'missing', reason: `HTTP 200 with ${contentType || 'no content type'}` };
   const { data } = response;
-  // axios rejects a body that breaks off mid-way with the response but without its data
-  if (!Buffer.isBuffer(data) && !(data instanceof ArrayBuffer)) return { kind: 'bad', reason: 'truncated body: connection closed mid-body' };
   const body = Buffer.isBuffer(data) ? data : Buffer.from(data);
   const declared = response.headers['content-length'];
   const encoded = response.headers['content-encoding'];
@@ -43,11 +47,14 @@ export function readFrameAnswer(response: AxiosResponse): FrameAnswer {
   return defect ? { kind: 'bad', reason: defect } : { kind: 'image', body };
 }
 
+/** The code of the error thrown for a 200 whose body is not a whole JPEG, so that it is retried. */
+const BAD_FRAME = 'EBADFRAME';
+
 function isRetryable(error: AxiosError): boolean {
   if (axios.isCancel(error) || error.code === 'ERR_CANCELED') return false;
+  if (error.code === BAD_FRAME) return true;
   const response = error.response;
-  if (!response) return true;
-  if (response.status === 200) return readFrameAnswer(response).kind === 'bad';
+  if (!response || isBrokenBody(response)) return true;
   return response.status >= 500 || retryableStatuses.has(response.status);
 }
 
@@ -72,21 +79,29 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     httpAgent: new http.Agent(agentOptions),
     httpsAgent: new https.Agent(agentOptions),
     maxRedirects: 5,
+    // 404 and 410 are answers (the frame is not there), not errors
+    validateStatus: (status) => (status >= 200 && status < 300) || missingStatuses.has(status),
     headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)' },
   });
-  // Before axios-retry, so it sees every answer, including those retried. With validateResponse set,
-  // axios-retry makes axios reject every response, so all of them arrive here as errors.
-  client.interceptors.response.use(undefined, (error: AxiosError) => {
-    const { response, config } = error;
-    const retryAfterMs = parseRetryAfter(response?.headers?.['retry-after']);
-    const pushedBack = retryAfterMs !== undefined && pushbackStatuses.has(response?.status ?? 0);
-    if (config) gate.answered(config, pushedBack ? Math.min(retryAfterMs, maxRetryAfterMs) : undefined);
-    throw error;
-  });
+  // Before axios-retry, so it sees every answer, including those that get retried.
+  client.interceptors.response.use(
+    (response) => {
+      gate.answered(response.config);
+      const answer = readFrameAnswer(response);
+      if (answer.kind === 'bad') throw new AxiosError(answer.reason, BAD_FRAME, response.config, response.request, response);
+      return response;
+    },
+    (error: AxiosError) => {
+      const { response, config } = error;
+      const retryAfterMs = parseRetryAfter(response?.headers?.['retry-after']);
+      const pushedBack = retryAfterMs !== undefined && pushbackStatuses.has(response?.status ?? 0);
+      if (config) gate.answered(config, pushedBack ? Math.min(retryAfterMs, maxRetryAfterMs) : undefined);
+      throw error;
+    },
+  );
   axiosRetry(client, {
     retries,
     shouldResetTimeout: true,
-    validateResponse: (response) => readFrameAnswer(response).kind !== 'bad',
     retryCondition: isRetryable,
     retryDelay: (attempt, error) =>
       retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), { baseDelayMs: options.retryDelayMs ?? 1000, maxRetryAfterMs }),

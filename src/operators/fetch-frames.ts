@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { subtle } from 'node:crypto';
 import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import { InputError } from '../frame-time.ts';
@@ -23,10 +23,12 @@ type Attempt =
   | { readonly kind: 'missing'; readonly attempts: number }
   | { readonly kind: 'failed'; readonly error: string; readonly attempts: number };
 
+const timeoutCodes = new Set(['ECONNABORTED', 'ETIMEDOUT']);
+
 function describeError(error: unknown): string {
   if (isCancel(error)) return 'interrupted';
   if (!isAxiosError(error)) return error instanceof Error ? error.message : String(error);
-  if (error.response) {
+  if (error.response && !timeoutCodes.has(error.code ?? '')) {
     const answer = readFrameAnswer(error.response);
     return answer.kind === 'bad' ? answer.reason : `HTTP ${error.response.status}`;
   }
@@ -60,7 +62,8 @@ async function fetchFrame(
     attempts += result.attempts;
     if (result.kind === 'failed') return { kind: 'failed', stage: 'fetch', frame, url, error: result.error, attempts };
     if (result.kind === 'image') {
-      const sha256 = createHash('sha256').update(result.body).digest('hex');
+      // hashed on libuv's thread pool, off the event loop that parses the other responses
+      const sha256 = Buffer.from(await subtle.digest('SHA-256', result.body)).toString('hex');
       return { kind: 'fetched', frame, url, variant, body: result.body, sha256, attempts };
     }
   }
