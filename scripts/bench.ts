@@ -1,0 +1,404 @@
+// `npm run bench`: draydog against curl on the loopback camera, memory over a short and a long range,
+// and the catalog sink alone. Prints tables on stdout; progress goes to stderr. No internet needed.
+//
+//   npm run bench                       everything (about a minute)
+//   npm run bench -- --only throughput  or scaling, catalog (comma-separated)
+//   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
+//   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
+//   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { lastValueFrom, count as countItems, from as fromArray } from 'rxjs';
+import { frameUrls } from '../src/operators/build-urls.ts';
+import { frameFilePath } from '../src/sinks/frame-files.ts';
+import { openCatalog } from '../src/sinks/open-catalog.ts';
+import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
+import { createCamera } from '../src/simulator/index.ts';
+import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
+import { topSelfTimes } from './bench/cpu-profile.ts';
+
+const projectRoot = resolve(import.meta.dirname, '..');
+const cliPath = join(projectRoot, 'bin', 'draydog.js');
+const maxRssPreload = join(projectRoot, 'scripts', 'bench', 'max-rss.ts');
+
+const { values: flags } = parseArgs({
+  options: {
+    only: { type: 'string', default: 'throughput,scaling,catalog' },
+    rounds: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '32' },
+    profile: { type: 'boolean', default: false },
+    'catalog-rows': { type: 'string', default: '100000' },
+    /** Where the runs write (default: the system's temporary folder). A tmpfs such as /dev/shm takes the disk out of the figures. */
+    dir: { type: 'string' },
+  },
+});
+const parts = new Set(flags.only.split(','));
+const rounds = Number(flags.rounds);
+const concurrency = Number(flags.concurrency);
+
+const THROUGHPUT = { from: '2025-09-01', to: '2025-09-10' };
+const SCALING = [
+  { label: '3 days', from: '2025-09-01', to: '2025-09-03' },
+  { label: '60 days', from: '2025-09-01', to: '2025-10-30' },
+];
+const STREAMS = ['in_gate', 'out_gate'];
+const SEED = 1;
+
+const work = mkdtempSync(join(flags.dir ?? tmpdir(), 'draydog-bench-'));
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+/** `YYYY-MM-DD` dates from `from` to `to`, both included (UTC). */
+function dateRange(from: string, to: string): string[] {
+  const dates: string[] = [];
+  for (let day = Date.parse(`${from}T00:00:00Z`); day <= Date.parse(`${to}T00:00:00Z`); day += 86_400_000) {
+    dates.push(new Date(day).toISOString().slice(0, 10));
+  }
+  return dates;
+}
+
+/** The environment of a child: no DRAYDOG_* variable of the caller may change what is measured. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DRAYDOG_')));
+  return { ...env, CI: '1', ...extra };
+}
+
+interface Finished {
+  readonly code: number | null;
+  readonly wallMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Finished> {
+  return new Promise((done, fail) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.once('error', fail);
+    child.once('close', (code) =>
+      done({
+        code,
+        wallMs: performance.now() - started,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      }),
+    );
+  });
+}
+
+interface SimulatorProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** `draydog simulate` in its own process, so it never shares an event loop with what it serves. */
+async function startSimulatorProcess(frameSize: 'full' | 'small'): Promise<SimulatorProcess> {
+  const args = [cliPath, 'simulate', '--port', '0', '--timing', 'grid', '--faults', 'none', '--seed', String(SEED), '--frame-size', frameSize, '--quiet'];
+  const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((done, fail) => {
+    let seen = '';
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`simulator exited with ${code} before printing its URL`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      const newline = seen.indexOf('\n');
+      if (newline >= 0) done(seen.slice(0, newline).trim());
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+interface ExpectedFrame {
+  readonly frame: FrameRef;
+  readonly path: string;
+  readonly bytes: number;
+}
+
+/** What the simulator serves for the range: one entry per frame that exists (full size, or the thumbnail when that is all there is). */
+function expectedFrames(range: { from: string; to: string }, frameSize: 'full' | 'small'): ExpectedFrame[] {
+  const camera = createCamera({ seed: SEED, timing: 'grid', faults: 'none', frameSize });
+  const frames: ExpectedFrame[] = [];
+  for (const date of dateRange(range.from, range.to)) {
+    for (const stream of STREAMS) {
+      for (const simFrame of camera.frames(date, stream)) {
+        const variant = simFrame.thumbnailOnly ? 'thumbnail' : 'full';
+        const frame: FrameRef = { terminal: simFrame.terminal, stream, capturedAt: simFrame.capturedAt, date };
+        frames.push({ frame, path: variant === 'full' ? simFrame.fullPath : simFrame.thumbnailPath, bytes: camera.frameBytes(stream, simFrame.capturedAt, variant)!.length });
+      }
+    }
+  }
+  return frames;
+}
+
+function slotsOf(range: { from: string; to: string }): number {
+  return dateRange(range.from, range.to).length * STREAMS.length * 144;
+}
+
+interface DraydogRun {
+  readonly wallMs: number;
+  readonly maxRssBytes: number;
+  readonly downloaded: number;
+  readonly bytes: number;
+}
+
+async function runDraydog(
+  baseUrl: string,
+  range: { from: string; to: string },
+  dir: string,
+  expected: { frames: number; bytes: number },
+  nodeFlags: readonly string[] = [],
+): Promise<DraydogRun> {
+  mkdirSync(dir, { recursive: true });
+  const rssFile = join(dir, 'max-rss');
+  const args = [
+    ...nodeFlags,
+    '--import', maxRssPreload,
+    cliPath, 'download',
+    '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','),
+    '--base-url', baseUrl,
+    '--out', join(dir, 'images'), '--db', join(dir, 'catalog.sqlite'), '--report', join(dir, 'report.json'),
+    '--concurrency', String(concurrency), '--json',
+  ];
+  const result = await run(process.execPath, args, childEnv({ BENCH_MAX_RSS_FILE: rssFile }));
+  if (result.code !== 0) throw new Error(`draydog exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  const { stats } = JSON.parse(result.stdout) as { stats: { downloaded: number; failed: number; bytes: number } };
+  if (stats.downloaded !== expected.frames || stats.failed !== 0 || stats.bytes !== expected.bytes) {
+    throw new Error(`draydog got ${stats.downloaded} frames, ${stats.bytes} bytes, ${stats.failed} failed; expected ${expected.frames} frames, ${expected.bytes} bytes`);
+  }
+  return { wallMs: result.wallMs, maxRssBytes: Number(readFileSync(rssFile, 'utf8')), downloaded: stats.downloaded, bytes: stats.bytes };
+}
+
+function filesUnder(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    files += 1;
+    bytes += statSync(join(entry.parentPath, entry.name)).size;
+  }
+  return { files, bytes };
+}
+
+async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'curl.config');
+  const images = join(dir, 'images');
+  // the same URLs draydog asks for and the same file layout draydog writes
+  const lines = frames.map(({ frame, path }) => `url = "${baseUrl}${path}"\noutput = "${frameFilePath(images, frame)}"\n`);
+  writeFileSync(config, lines.join(''));
+  const args = ['--parallel', '--parallel-max', String(concurrency), '--create-dirs', '--silent', '--show-error', '--fail', '--config', config];
+  const result = await run('curl', args, childEnv());
+  if (result.code !== 0) throw new Error(`curl exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  const got = filesUnder(images);
+  if (got.files !== expected.frames || got.bytes !== expected.bytes) {
+    throw new Error(`curl wrote ${got.files} files, ${got.bytes} bytes; expected ${expected.frames} files, ${expected.bytes} bytes`);
+  }
+  return result.wallMs;
+}
+
+/** Removes a run's folder and lets the kernel write back what is dirty, so every run starts alike. */
+function clean(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  spawnSync('sync');
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const thousands = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const line = (row: readonly string[]) =>
+    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  return [line(rows[0]), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+function curlVersion(): string | undefined {
+  const result = spawnSync('curl', ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.split(' ').slice(0, 2).join(' ') : undefined;
+}
+
+// ------------------------------------------------------------------------------------------------ parts
+
+async function throughput(): Promise<void> {
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const hasCurl = curlVersion() !== undefined;
+  const simulator = await startSimulatorProcess('full');
+  const draydogRuns: DraydogRun[] = [];
+  const curlRuns: number[] = [];
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      // alternate which tool goes first, so neither always meets a warmer (or busier) machine
+      const order = round % 2 === 1 ? ['draydog', 'curl'] : ['curl', 'draydog'];
+      for (const tool of order) {
+        const dir = join(work, `${tool}-${round}`);
+        if (tool === 'draydog') {
+          const result = await runDraydog(simulator.url, THROUGHPUT, dir, expected);
+          draydogRuns.push(result);
+          log(`round ${round} draydog ${seconds(result.wallMs)}`);
+        } else if (hasCurl) {
+          const wallMs = await runCurl(simulator.url, frames, dir, expected);
+          curlRuns.push(wallMs);
+          log(`round ${round} curl    ${seconds(wallMs)}`);
+        }
+        clean(dir);
+      }
+    }
+  } finally {
+    await simulator.stop();
+  }
+  const rowOf = (tool: string, walls: readonly number[], rss?: number) => {
+    const wall = median(walls);
+    return [
+      tool,
+      ...walls.map(seconds),
+      seconds(wall),
+      thousands(expected.frames / (wall / 1000)),
+      (expected.bytes / 1e6 / (wall / 1000)).toFixed(1),
+      rss === undefined ? '' : megabytes(rss),
+    ];
+  };
+  const header = ['tool', ...draydogRuns.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'peak RSS'];
+  const draydogWalls = draydogRuns.map((run) => run.wallMs);
+  const rows = [header, rowOf(`draydog --concurrency ${concurrency}`, draydogWalls, median(draydogRuns.map((run) => run.maxRssBytes)))];
+  if (hasCurl) rows.push(rowOf(`curl --parallel-max ${concurrency}`, curlRuns));
+  console.log(
+    `\nThroughput: ${THROUGHPUT.from}..${THROUGHPUT.to}, ${STREAMS.length} streams, ${thousands(slotsOf(THROUGHPUT))} grid slots, ` +
+      `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (simulator: grid, no faults, full frames, own process); ` +
+      `${rounds} alternating rounds, fresh folders; wall time includes process start`,
+  );
+  console.log(table(rows));
+  if (hasCurl) console.log(`ratio draydog/curl (median wall time): ${(median(draydogWalls) / median(curlRuns)).toFixed(2)}`);
+  else console.log('curl not found: draydog only');
+}
+
+async function scaling(): Promise<void> {
+  const simulator = await startSimulatorProcess('small');
+  const rows: string[][] = [['range', 'slots', 'frames', 'wall', 'images/s', 'peak RSS']];
+  const peaks: number[] = [];
+  try {
+    for (const range of SCALING) {
+      const frames = expectedFrames(range, 'small');
+      const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+      const dir = join(work, `scaling-${range.label.replace(' ', '')}`);
+      const result = await runDraydog(simulator.url, range, dir, expected);
+      clean(dir);
+      log(`scaling ${range.label} ${seconds(result.wallMs)}, peak RSS ${megabytes(result.maxRssBytes)}`);
+      peaks.push(result.maxRssBytes);
+      rows.push([
+        `${range.label} (${range.from}..${range.to})`,
+        thousands(slotsOf(range)),
+        thousands(expected.frames),
+        seconds(result.wallMs),
+        thousands(expected.frames / (result.wallMs / 1000)),
+        megabytes(result.maxRssBytes),
+      ]);
+    }
+  } finally {
+    await simulator.stop();
+  }
+  console.log(`\nScaling: draydog download --concurrency ${concurrency}, small frames, both streams, peak RSS of the whole process`);
+  console.log(table(rows));
+  console.log(`peak RSS ratio 60 days / 3 days: ${(peaks[1] / peaks[0]).toFixed(2)}`);
+}
+
+function catalogItems(total: number): DownloadedItem[] {
+  const start = Date.parse('2020-01-01T00:00:00Z');
+  return Array.from({ length: total }, (_, index) => {
+    const stream = STREAMS[index % STREAMS.length];
+    const capturedAt = new Date(start + Math.floor(index / STREAMS.length) * 600_000).toISOString().slice(0, 19);
+    const frame: FrameRef = { terminal: 'apm', stream, capturedAt, date: capturedAt.slice(0, 10) };
+    return {
+      kind: 'downloaded',
+      frame,
+      url: frameUrls(frame).full,
+      variant: 'full',
+      bytes: 118_000 + (index % 1000),
+      sha256: index.toString(16).padStart(64, '0'),
+      filePath: frameFilePath('data/images', frame),
+      attempts: 1,
+    };
+  });
+}
+
+async function catalog(): Promise<void> {
+  const total = Number(flags['catalog-rows']);
+  const items = catalogItems(total);
+  const dir = join(work, 'catalog');
+  mkdirSync(dir, { recursive: true });
+  const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+  const rows: string[][] = [['pass', 'rows', 'time', 'rows/s']];
+  try {
+    for (const pass of ['insert into a fresh catalog', 'upsert the same rows again']) {
+      const started = performance.now();
+      const saved = await lastValueFrom(fromArray(items as PipelineItem[]).pipe(saveToCatalog(orm), countItems()));
+      const ms = performance.now() - started;
+      if (saved !== total) throw new Error(`the catalog sink passed on ${saved} of ${total} items`);
+      log(`catalog ${pass}: ${seconds(ms)}`);
+      rows.push([pass, thousands(total), seconds(ms), thousands(total / (ms / 1000))]);
+    }
+  } finally {
+    await orm.close();
+    clean(dir);
+  }
+  console.log('\nCatalog: saveToCatalog alone (batches of 500, one SQLite file), in this process');
+  console.log(table(rows));
+}
+
+async function profile(): Promise<void> {
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const simulator = await startSimulatorProcess('full');
+  const dir = join(work, 'profile');
+  const profileDir = join(work, 'cpu-profile');
+  try {
+    const result = await runDraydog(simulator.url, THROUGHPUT, dir, expected, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+    log(`profiled run ${seconds(result.wallMs)} (slower than unprofiled)`);
+  } finally {
+    await simulator.stop();
+    clean(dir);
+  }
+  const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  const { totalMs, rows } = topSelfTimes(join(profileDir, file), 20);
+  console.log(`\nProfile: one draydog run of the throughput set (node --cpu-prof), top self times of ${seconds(totalMs)} sampled`);
+  console.log(table([['function', 'where', 'self', 'share'], ...rows.map((row) => [row.name, row.where, `${row.ms.toFixed(0)} ms`, `${(row.share * 100).toFixed(1)} %`])]));
+}
+
+// ------------------------------------------------------------------------------------------------- main
+
+try {
+  const cpu = cpus();
+  console.log(
+    `Machine: ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ` +
+      `Node ${process.version}, ${curlVersion() ?? 'no curl'}; scratch: ${work}`,
+  );
+  if (parts.has('throughput')) await throughput();
+  if (parts.has('scaling')) await scaling();
+  if (parts.has('catalog')) await catalog();
+  if (flags.profile) await profile();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
