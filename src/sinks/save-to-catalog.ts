@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
 import { asyncScheduler, bufferTime, concatMap, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { jpegDimensions } from '../http/jpeg.ts';
-import type { AlreadyExistedItem, DownloadedItem, NotFoundItem, PipelineItem, Variant } from '../items.ts';
+import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
 import { Image } from './image-entity.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 
@@ -62,38 +62,32 @@ export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: r
   return upsertByFrame(orm, Image, rows, fields);
 }
 
+/** Catalog paths are absolute, so they hold whatever folder a later command runs in. */
+function rowFor({ terminal, stream, capturedAt }: FrameRef, filePath: string, details: Omit<ImageRow, keyof FrameRef | 'filePath'>): ImageRow {
+  return { terminal, stream, capturedAt, filePath: resolve(filePath), ...details };
+}
+
 export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): ImageRow {
-  const { terminal, stream, capturedAt } = item.frame;
-  return {
-    terminal,
-    stream,
-    capturedAt,
-    filePath: resolve(item.filePath),
+  return rowFor(item.frame, item.filePath, {
     fileSize: item.bytes,
     sha256: item.sha256,
     sourceUrl: item.url,
     variant: item.variant,
     downloadedAt: downloadedAt.toISOString(),
-  };
+  });
 }
 
-/** A row describing a frame file found on disk: size, sha256 and variant are read from the file; paths are stored absolute. */
+/** A row describing a frame file found on disk: size, sha256 and variant are read from the file. */
 export async function rowOfFile(item: AlreadyExistedItem): Promise<ImageRow> {
   const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
   const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
-  const variant: Variant = width <= widestThumbnail ? 'thumbnail' : 'full';
-  const { terminal, stream, capturedAt } = item.frame;
-  return {
-    terminal,
-    stream,
-    capturedAt,
-    filePath: resolve(item.filePath),
+  return rowFor(item.frame, item.filePath, {
     fileSize: body.length,
     sha256: createHash('sha256').update(body).digest('hex'),
     sourceUrl: null,
-    variant,
+    variant: width <= widestThumbnail ? 'thumbnail' : 'full',
     downloadedAt: info.mtime.toISOString(),
-  };
+  });
 }
 
 /** Rows for the frames on disk that the catalog does not have yet. */
