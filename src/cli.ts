@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { InputError } from './frame-time.ts';
+import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
 import { dropForeignSettings } from './cli/foreign-settings.ts';
@@ -8,6 +9,7 @@ import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
 import { verify, verifyOptions } from './cli/verify-command.ts';
+import { watchCommand, watchOptions } from './cli/watch-command.ts';
 
 class UsageError extends Error {}
 
@@ -30,11 +32,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .option('verbose', { type: 'boolean', alias: 'v', describe: 'Log debug details' })
     .option('quiet', { type: 'boolean', alias: 'q', describe: 'Log warnings and errors only' })
     .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions), run(download))
+    .command('discover', 'Read the real frame times from the camera history pages (headless Chromium) and print a frames file', withExitCodes(discoverOptions), run(discover))
     .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions), run(organize))
     .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions), run(report))
     .command('verify', 'Check every cataloged file against its size and sha256, and every image on disk against the catalog', withExitCodes(verifyOptions), run(verify))
     .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions), run(simulate))
-    .demandCommand(1, 'name a command: download, organize, report, verify or simulate')
+    .command('watch', 'Keep the archive current: fetch today\'s (and, after midnight, yesterday\'s) new frames every --every, until Ctrl-C', watchOptions, run(watchCommand)) // its own exit codes
+    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate or watch')
     .middleware(dropForeignSettings(io.env) as never, true)
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()

@@ -20,6 +20,8 @@ import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-cat
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
 import { writeReport, type DownloadReport } from './sinks/write-report.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
+import { dateRange } from './sources/date-range.ts';
+import { DEFAULT_PAGE_URL, discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './sources/frame-grid.ts';
 import { frameRange } from './sources/frame-range.ts';
 import { framesFromFile } from './sources/frames-from-file.ts';
@@ -36,6 +38,8 @@ export interface DownloadOptions {
   readonly intervalMinutes?: number;
   /** Frame references from a file instead of the grid (see `framesFromFile`). */
   readonly framesFile?: string;
+  /** Frames of `from`..`to` discovered on the camera history page in headless Chromium instead of the grid (see `discoverFrames`). */
+  readonly discover?: Pick<DiscoverFramesOptions, 'pageUrl' | 'browser' | 'signal'>;
   /** Frame references from any source instead of the grid. */
   readonly frames?: Observable<FrameItem>;
   readonly baseUrl?: string;
@@ -89,7 +93,9 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
     : options.framesFile
       ? framesFromFile(options.framesFile, { terminal })
       : options.from
-        ? frameRange({ from: options.from, to: options.to, streams, terminal, intervalMinutes })
+        ? options.discover
+          ? dateRange(options.from, options.to ?? options.from).pipe(discoverFrames({ ...options.discover, streams, terminal }))
+          : frameRange({ from: options.from, to: options.to, streams, terminal, intervalMinutes })
         : undefined;
   if (!frames) throw new InputError('missing --from: give a first date (YYYY-MM-DD) or a frames file');
   return frames.pipe(options.maxPerDate === undefined ? identity : limitPerDate(options.maxPerDate));
@@ -112,8 +118,9 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     maxConsecutiveFailures = 50,
     logger,
   } = options;
-  const frames = plannedFrames(options);
   const stopping = new AbortController();
+  // discovery stops reading pages when the run stops, as downloads stop starting
+  const frames = plannedFrames(options.discover ? { ...options, discover: { ...options.discover, signal: stopping.signal } } : options);
   const cancelling = new AbortController();
   let stopReason: string | undefined;
   const stop = (reason: string) => {
@@ -145,15 +152,15 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         options.onRetry?.();
       },
     });
-  const fetchAndWrite = concurrently(
-    { concurrency, signal: stopping.signal },
-    pipe(fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal }), writeToDisk({ root: out, concurrency: 1 })),
-  );
+  const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal });
+  const writeFrame = writeToDisk({ root: out, concurrency: 1 });
+  const skipOnDisk = skipExisting({ root: out });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
   assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
-  const config = { from, to, framesFile, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
+  const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULT_PAGE_URL } : undefined;
+  const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
   const gridRange = framesFile || options.frames ? {} : { from, to };
   const orm = options.orm ?? (await openCatalog({ dbPath }));
   const forward = (from: AbortSignal | undefined, to: AbortController) => {
@@ -165,12 +172,15 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
+    // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
+    // line, and at most `concurrency` bodies are in memory however long the range.
+    const perFrame = concurrently(
+      { concurrency, signal: stopping.signal },
+      pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame),
+    );
     return await lastValueFrom(
       frames.pipe(
-        toUrls,
-        skipExisting({ root: out }),
-        skipKnownMissing(knownMissing),
-        fetchAndWrite,
+        perFrame,
         pipe(watchFailures, breaker),
         saveToCatalog(orm),
         collectStats(),

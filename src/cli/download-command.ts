@@ -8,7 +8,10 @@ import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
 import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
+import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath, removeActiveTemporaryFiles } from '../sinks/frame-files.ts';
+import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatTable } from './format.ts';
@@ -28,6 +31,7 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
     .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
     .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
+    .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON document on stdout, nothing else' })
     .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
     .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
@@ -37,6 +41,10 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
     .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
+    // discovery of the real frame times (see discover-command.ts)
+    .option('discover', { type: 'boolean', default: false, describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid' })
+    .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages, for --discover' })
+    .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary for --discover (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
     .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
     .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
     .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
@@ -64,6 +72,7 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     maxPerDate: args.maxPerDate,
     intervalMinutes: args.interval,
     framesFile: args.frames,
+    discover: args.discover ? { pageUrl: args.pageUrl, browser: browserOptionsOf(args, process.env) } : undefined,
     thumbnailFallback: args.thumbnailFallback,
     recheckMissing: args.recheckMissing,
     ratePerSecond: args.rate,
@@ -140,7 +149,12 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
 export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const options = optionsOf(args);
   const logger = createLogger(io, args);
-  const total = await lastValueFrom(plannedFrames(options).pipe(count()));
+  if (args.discover && args.frames) throw new InputError('invalid --discover with --frames: take frames from one of them');
+  plannedFrames(options); // validates the dates before the browser is looked for
+  if (options.discover) await assertDiscoveryReady(options.discover.browser ?? {});
+  const total = args.discover && args.from
+    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
+    : await lastValueFrom(plannedFrames(options).pipe(count()));
   if (args.dryRun) {
     await printPlan(io, options, args.json);
     return ExitCode.ok;
@@ -152,6 +166,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   assertCreatableFolder(out, '--out');
   assertCreatableFolder(dirname(args.db), '--db', args.db);
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
+  if (args.html) assertCreatableFolder(dirname(args.html), '--html', args.html);
 
   const drain = new AbortController();
   const cancel = new AbortController();
@@ -184,7 +199,13 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       onRetry: () => progress.retried(),
     });
     progress.stop();
+    // --html: the coverage report of the dates downloaded, named in the summary; failing to write it does not fail the download
+    const range = args.from ? { from: args.from, to: args.to ?? args.from } : reportDateRange(report.perDateStream);
+    const htmlPath = args.html
+      ? await writeHtmlReportOfCatalog(args.db, args.html, range).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
+      : undefined;
     io.stderr.write(formatSummary(report, reportPath));
+    if (htmlPath) io.stderr.write(`HTML report: ${htmlPath}\n`);
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;

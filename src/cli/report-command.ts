@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError, parseDate } from '../frame-time.ts';
 import { summarizeCatalog } from '../sinks/catalog-summary.ts';
+import { writeHtmlReport } from '../sinks/html-report.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatBytes, formatTable } from './format.ts';
@@ -12,7 +13,8 @@ export function reportOptions<T>(yargs: Argv<T>) {
     .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
     .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
     .option('to', { type: 'string', describe: 'Last date, inclusive' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the rows as one JSON document' });
+    .option('json', { type: 'boolean', default: false, describe: 'Print the rows as one JSON document' })
+    .option('html', { type: 'string', describe: 'Also write a self-contained HTML coverage report (heatmap of days x hours per stream, gaps) to PATH' });
 }
 
 type ReportArgs = Awaited<ReturnType<typeof reportOptions>['argv']>;
@@ -30,6 +32,7 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const orm = await openCatalog({ dbPath: args.db });
   try {
     const days = await summarizeCatalog(orm, { from: args.from, to: args.to });
+    if (args.html) io.stderr.write(`HTML report: ${await writeHtmlReport(orm, args.html, { from: args.from, to: args.to })}\n`);
     if (args.json) {
       io.stdout.write(`${JSON.stringify(days)}\n`);
       return ExitCode.ok;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCamera, type Camera } from './camera.ts';
 import { faultPlan, type BadAnswer, type FaultPlan } from './faults.ts';
+import { answerHistoryRequest } from './history-page.ts';
 import type { SimulatorOptions } from './options.ts';
 import { StatsRecorder, type SimulatorStats } from './stats.ts';
 
@@ -78,7 +79,8 @@ async function listen(server: ReturnType<typeof createServer>, port: number, hos
 /**
  * Serves frames like the Dray Dog CDN on loopback:
  * `GET /<terminal>/<YYYY-MM-DD>/<H>/<YYYY-MM-DDTHH:MM:SS>-<stream>[-thumbnail].jpeg`,
- * plus `GET /__stats` (JSON of `SimulatorStats`) and `POST /__reset` (clears the stats).
+ * plus `GET /__stats` (JSON of `SimulatorStats`) and `POST /__reset` (clears the stats), and the
+ * camera history page `GET /terminal_cameras/<terminal>?streamName=<stream>` (see `history-page.ts`).
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const camera = createCamera(options);
@@ -151,6 +153,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return send(response, textAnswer(405, 'Method Not Allowed', { allow: 'GET, HEAD' }));
     }
+    // The camera history page and its endpoints: no faults, not counted in the stats.
+    const page = answerHistoryRequest(camera, request.url ?? '/', request.headers.host ? `http://${request.headers.host}` : '');
+    if (page) return send(response, page);
     return answerFrameRequest(request, response, path);
   }
 

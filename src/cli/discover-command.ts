@@ -1,0 +1,78 @@
+import { count, lastValueFrom, tap } from 'rxjs';
+import type { Argv } from 'yargs';
+import { assertBrowserAvailable } from '../discovery/browser.ts';
+import { InputError } from '../frame-time.ts';
+import type { FrameRef } from '../items.ts';
+import { assertBaseUrl, DEFAULT_BASE_URL, frameUrls } from '../operators/build-urls.ts';
+import { dateRange } from '../sources/date-range.ts';
+import { DEFAULT_PAGE_URL, discoverFrames, historyPageUrl, type DiscoverBrowserOptions } from '../sources/discover-frames.ts';
+import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { ExitCode } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+import { createLogger } from './logger.ts';
+import { commaList, wholeNumber } from './options.ts';
+
+export function discoverOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
+    .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' })
+    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages (e.g. a `draydog simulate` URL)' })
+    .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
+    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN the printed frame URLs point at' })
+    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'Longest wait for a page or for the History of a day, in ms' });
+}
+
+type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+
+/** The browser options of `--browser-path`, `DRAYDOG_BROWSER` and `--page-timeout`. */
+export function browserOptionsOf(args: { browserPath?: string; pageTimeout?: number }, env: NodeJS.ProcessEnv): DiscoverBrowserOptions {
+  return { executablePath: args.browserPath, env, ...(args.pageTimeout === undefined ? {} : { timeoutMs: args.pageTimeout }) };
+}
+
+/** Exit 2 before anything is written when discovery cannot run: playwright-core or the browser is missing. */
+export const assertDiscoveryReady = (browser: DiscoverBrowserOptions): Promise<string> => assertBrowserAvailable(browser);
+
+/** What the grid would hold for the range: the best guess of a discovered total before the pages are read. */
+export async function gridEstimate(from: string, to: string | undefined, streams: readonly string[], intervalMinutes = 10): Promise<number> {
+  return (await lastValueFrom(dateRange(from, to ?? from).pipe(count()))) * streams.length * Math.floor(1440 / intervalMinutes);
+}
+
+/** `draydog discover`: the real frame times of a date range, read from the history pages, as a frames file on stdout. */
+export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
+  if (!args.from) throw new InputError('missing --from: give a first date (YYYY-MM-DD)');
+  const { streams = DEFAULT_STREAMS, terminal } = args;
+  const baseUrl = assertBaseUrl(args.baseUrl);
+  const dates = dateRange(args.from, args.to ?? args.from);
+  const browser = browserOptionsOf(args, io.env);
+  const discovering = discoverFrames({ streams, terminal, pageUrl: args.pageUrl, browser });
+  const logger = createLogger(io, args);
+  const executable = await assertDiscoveryReady(browser);
+  logger.info({ browser: executable, page: historyPageUrl(args.pageUrl, terminal, streams[0]) }, 'reading the camera history pages');
+
+  io.stdout.write(`# draydog discover --from ${args.from} --to ${args.to ?? args.from} --streams ${streams.join(',')} --terminal ${terminal}\n`);
+  const perStream = new Map<string, number>(streams.map((stream) => [stream, 0]));
+  let day: { date: string; frames: number } | undefined;
+  const dayDone = () => day && logger.info({ date: day.date, frames: day.frames }, `discovered ${day.frames} frames on ${day.date}`);
+  const frames = await lastValueFrom(
+    dates.pipe(
+      discovering,
+      tap(({ frame }: { frame: FrameRef }) => {
+        if (day?.date !== frame.date) {
+          dayDone();
+          day = { date: frame.date, frames: 0 };
+        }
+        day.frames += 1;
+        perStream.set(frame.stream, (perStream.get(frame.stream) ?? 0) + 1);
+        io.stdout.write(`${frameUrls(frame, baseUrl).full}\n`);
+      }),
+      count(),
+    ),
+  );
+  dayDone();
+  const days = await lastValueFrom(dates.pipe(count()));
+  const byStream = [...perStream].map(([stream, n]) => `${stream} ${n}`).join(', ');
+  io.stderr.write(`Discovered ${frames} frames on ${days} ${days === 1 ? 'day' : 'days'} (${byStream})\n`);
+  return ExitCode.ok;
+}

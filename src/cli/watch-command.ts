@@ -1,0 +1,173 @@
+import type { Argv } from 'yargs';
+import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
+import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
+import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
+import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
+import { DEFAULT_OUT } from '../run-download.ts';
+import { removeActiveTemporaryFiles } from '../sinks/frame-files.ts';
+import { DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
+import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
+import { ExitCode } from './exit-codes.ts';
+import type { CliIo } from './io.ts';
+import { createLogger } from './logger.ts';
+import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A yargs `coerce` for a duration like `10m`, `1h`, `30s` or `1h30m`; a bare number is milliseconds. */
+export function duration(flag: string, minMs = 0, maxMs = Number.POSITIVE_INFINITY) {
+  return (raw: unknown): number | undefined => {
+    if (raw === undefined) return undefined;
+    const text = String(raw).trim();
+    const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d)?)+$/.test(text) ? [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)?/g)] : [];
+    // a unit-less number is only allowed alone: "1h30" is ambiguous
+    const ambiguous = parts.length > 1 && parts.some((part) => !part[2]);
+    const ms = parts.reduce((sum, part) => sum + Number(part[1]) * durationUnits[part[2] ?? 'ms'], 0);
+    if (parts.length === 0 || ambiguous || !(ms >= minMs && ms <= maxMs) || !Number.isFinite(ms)) {
+      const bounds = [minMs > 0 ? ` of at least ${minMs / 1000} s` : '', maxMs < Number.POSITIVE_INFINITY ? ` up to ${maxMs / 3_600_000} h` : ''].join('');
+      throw new InputError(`invalid ${flag} "${raw}": expected a duration like 10m, 1h or 30s${bounds}`);
+    }
+    return ms;
+  };
+}
+
+/** A yargs `coerce` for a `YYYY-MM-DDTHH:MM:SS` UTC time that names the flag and the whole value when it is not one. */
+function utcTime(flag: string) {
+  return (raw: unknown): string | undefined => {
+    if (raw === undefined) return undefined;
+    try {
+      parseTimestamp(String(raw));
+    } catch {
+      throw new InputError(`invalid ${flag} "${raw}": expected a UTC time YYYY-MM-DDTHH:MM:SS`);
+    }
+    return String(raw);
+  };
+}
+
+export function watchOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option('every', { coerce: duration('--every', 1000), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
+    .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' })
+    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
+    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
+    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+    .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
+    .option('metrics-host', { type: 'string', default: '0.0.0.0', describe: 'Address the metrics server listens on' })
+    .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
+    .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
+    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
+    .option('timeout', { coerce: wholeNumber('--timeout', 1), default: 30_000, describe: 'Request timeout in ms' })
+    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
+    .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
+    .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
+    .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
+    .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
+    .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'End a cycle after N frames in a row failed' })
+    .option('max-cycles', { coerce: wholeNumber('--max-cycles', 1), describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)' })
+    .option('clock-from', { type: 'string', coerce: utcTime('--clock-from'), describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)' })
+    .option('clock-speed', { coerce: positiveNumber('--clock-speed'), describe: 'For demos against the simulator: the clock runs N times faster than real time' })
+    .epilogue(WATCH_EXIT_CODES_HELP);
+}
+
+export const WATCH_EXIT_CODES_HELP = `Exit codes:
+  0    stopped by Ctrl-C or SIGTERM (the cycle running was drained: frames in flight finished, the catalog saved) or after --max-cycles; a failed cycle never stops the watch
+  1    an error it could not get past at start (e.g. the catalog cannot be opened)
+  2    bad usage or input: nothing was downloaded or written
+  130  a second Ctrl-C: the frames in flight were aborted`;
+
+type WatchArgs = Awaited<ReturnType<typeof watchOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+
+/** How long frames in flight may take to finish after the first Ctrl-C. */
+const DRAIN_GRACE_MS = 5000;
+/** After the second Ctrl-C, the longest wait for the catalog before the process exits anyway. */
+const HARD_EXIT_AFTER_MS = 3000;
+
+function clockOf(args: WatchArgs): WatchClock | undefined {
+  if (args.clockFrom === undefined && args.clockSpeed === undefined) return undefined;
+  const start = args.clockFrom === undefined ? Date.now() : parseTimestamp(args.clockFrom);
+  return simulatedClock(start, args.clockSpeed ?? 1);
+}
+
+/**
+ * `draydog watch`: a cycle now and every `--every`, until SIGINT or SIGTERM. The first signal drains
+ * (no new cycle or frame starts, frames in flight finish, the catalog is saved) and the exit code is
+ * 0: stopping a watch is how it is meant to end. A second signal aborts what is in flight: exit 130.
+ */
+export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> {
+  const logger = createLogger(io, args);
+  const clock = clockOf(args);
+  const baseUrl = assertBaseUrl(args.baseUrl);
+  const everyMs = args.every ?? DEFAULT_EVERY_MS;
+  const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });
+  const drain = new AbortController();
+  const cancel = new AbortController();
+  let signalsSeen = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signalsSeen += 1;
+    if (signalsSeen === 1) {
+      logger.warn(`${signal}: finishing the cycle's frames in flight, then stopping (press Ctrl-C again to abort them)`);
+      drain.abort();
+      setTimeout(() => cancel.abort(), DRAIN_GRACE_MS).unref();
+      return;
+    }
+    logger.warn(`${signal} again: aborting the frames in flight`);
+    cancel.abort();
+    removeActiveTemporaryFiles();
+    setTimeout(() => process.exit(ExitCode.interrupted), HARD_EXIT_AFTER_MS).unref();
+  };
+  const options: WatchOptions = {
+    everyMs,
+    settleMs: args.settle ?? DEFAULT_SETTLE_MS,
+    clock,
+    streams: args.streams ?? DEFAULT_STREAMS,
+    terminal: args.terminal,
+    intervalMinutes: args.interval,
+    baseUrl,
+    out: args.out,
+    dbPath: args.db,
+    concurrency: args.concurrency,
+    retries: args.retries,
+    retryDelayMs: args.retryDelay,
+    timeoutMs: args.timeout,
+    maxRetryAfterMs: args.maxRetryAfter,
+    thumbnailFallback: args.thumbnailFallback,
+    ratePerSecond: args.rate,
+    bytesPerSecond: args.bandwidth,
+    maxConsecutiveFailures: args.maxConsecutiveFailures,
+    maxCycles: args.maxCycles,
+    signal: drain.signal,
+    abortSignal: cancel.signal,
+    metrics,
+    logger,
+  };
+  validateWatchOptions(options);
+  let server: MetricsServer | undefined;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (args.metricsPort !== undefined) {
+      server = await serveMetrics(metrics, { port: args.metricsPort, host: args.metricsHost });
+      logger.info({ url: `${server.url}/metrics`, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
+    }
+    logger.info(
+      { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
+      `watching ${(args.streams ?? DEFAULT_STREAMS).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
+    );
+    const result = await watch(options);
+    io.stderr.write(`Stopped after ${result.cycles} ${result.cycles === 1 ? 'cycle' : 'cycles'} (${result.failedCycles} failed).\n`);
+    return signalsSeen > 1 ? ExitCode.interrupted : ExitCode.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await server?.close();
+  }
+}
+
+function formatEvery(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  return `${ms / 1000} s`;
+}
