@@ -10,11 +10,12 @@ import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '.
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
-import { frameFilePath, removeActiveTemporaryFiles } from '../sinks/frame-files.ts';
+import { frameFilePath } from '../sinks/frame-files.ts';
 import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
-import { formatTable } from './format.ts';
+import { listenForInterruption } from './interruption.ts';
+import { formatTable } from '../format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
 import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
@@ -80,11 +81,6 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     maxConsecutiveFailures: args.maxConsecutiveFailures,
   };
 }
-
-/** How long frames in flight may take to finish after the first Ctrl-C. */
-const DRAIN_GRACE_MS = 5000;
-/** After the second Ctrl-C, the longest wait for the catalog and report before the process exits anyway. */
-const HARD_EXIT_AFTER_MS = 3000;
 
 /** Refuses to replace a file at `--report` that is not a draydog report. */
 function assertReportPath(path: string): void {
@@ -168,24 +164,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
   if (args.html) assertCreatableFolder(dirname(args.html), '--html', args.html);
 
-  const drain = new AbortController();
-  const cancel = new AbortController();
-  let signalsSeen = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signalsSeen += 1;
-    if (signalsSeen === 1) {
-      logger.warn(`${signal}: finishing the frames in flight, then stopping (press Ctrl-C again to abort them)`);
-      drain.abort();
-      setTimeout(() => cancel.abort(), DRAIN_GRACE_MS).unref();
-      return;
-    }
-    logger.warn(`${signal} again: aborting the frames in flight`);
-    cancel.abort();
-    removeActiveTemporaryFiles();
-    setTimeout(() => process.exit(ExitCode.interrupted), HARD_EXIT_AFTER_MS).unref();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total);
   try {
@@ -193,8 +172,8 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       ...options,
       reportPath,
       logger,
-      signal: drain.signal,
-      abortSignal: cancel.signal,
+      signal: interruption.drain,
+      abortSignal: interruption.cancel,
       onProgress: (tally) => progress.update(tally),
       onRetry: () => progress.retried(),
     });
@@ -212,7 +191,6 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     return report.stats.failed > 0 ? ExitCode.framesFailed : ExitCode.ok;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.dispose();
   }
 }

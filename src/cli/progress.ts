@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Logger } from 'pino';
 import type { DownloadTally } from '../sinks/collect-stats.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '../format.ts';
 import { isInteractive, type CliIo } from './io.ts';
 
 export interface Progress {

@@ -5,7 +5,7 @@ import { summarizeCatalog } from '../sinks/catalog-summary.ts';
 import { writeHtmlReport } from '../sinks/html-report.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
-import { formatBytes, formatTable } from './format.ts';
+import { formatBytes, formatTable } from '../format.ts';
 import type { CliIo } from './io.ts';
 
 export function reportOptions<T>(yargs: Argv<T>) {

@@ -1,5 +1,5 @@
 import type { DownloadReport } from '../sinks/write-report.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatDuration } from '../format.ts';
 
 /** The human summary of a download, for stderr. */
 export function formatSummary(report: DownloadReport, reportPath: string): string {

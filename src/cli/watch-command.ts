@@ -4,11 +4,11 @@ import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
 import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
 import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT } from '../run-download.ts';
-import { removeActiveTemporaryFiles } from '../sinks/frame-files.ts';
 import { DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
 import { ExitCode } from './exit-codes.ts';
+import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
 import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
@@ -80,11 +80,6 @@ export const WATCH_EXIT_CODES_HELP = `Exit codes:
 
 type WatchArgs = Awaited<ReturnType<typeof watchOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
 
-/** How long frames in flight may take to finish after the first Ctrl-C. */
-const DRAIN_GRACE_MS = 5000;
-/** After the second Ctrl-C, the longest wait for the catalog before the process exits anyway. */
-const HARD_EXIT_AFTER_MS = 3000;
-
 function clockOf(args: WatchArgs): WatchClock | undefined {
   if (args.clockFrom === undefined && args.clockSpeed === undefined) return undefined;
   const start = args.clockFrom === undefined ? Date.now() : parseTimestamp(args.clockFrom);
@@ -102,22 +97,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
   const baseUrl = assertBaseUrl(args.baseUrl);
   const everyMs = args.every ?? DEFAULT_EVERY_MS;
   const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });
-  const drain = new AbortController();
-  const cancel = new AbortController();
-  let signalsSeen = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signalsSeen += 1;
-    if (signalsSeen === 1) {
-      logger.warn(`${signal}: finishing the cycle's frames in flight, then stopping (press Ctrl-C again to abort them)`);
-      drain.abort();
-      setTimeout(() => cancel.abort(), DRAIN_GRACE_MS).unref();
-      return;
-    }
-    logger.warn(`${signal} again: aborting the frames in flight`);
-    cancel.abort();
-    removeActiveTemporaryFiles();
-    setTimeout(() => process.exit(ExitCode.interrupted), HARD_EXIT_AFTER_MS).unref();
-  };
+  const interruption = listenForInterruption(logger, "the cycle's frames");
   const options: WatchOptions = {
     everyMs,
     settleMs: args.settle ?? DEFAULT_SETTLE_MS,
@@ -138,16 +118,14 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     bytesPerSecond: args.bandwidth,
     maxConsecutiveFailures: args.maxConsecutiveFailures,
     maxCycles: args.maxCycles,
-    signal: drain.signal,
-    abortSignal: cancel.signal,
+    signal: interruption.drain,
+    abortSignal: interruption.cancel,
     metrics,
     logger,
   };
-  validateWatchOptions(options);
   let server: MetricsServer | undefined;
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
+    validateWatchOptions(options);
     if (args.metricsPort !== undefined) {
       server = await serveMetrics(metrics, { port: args.metricsPort, host: args.metricsHost });
       logger.info({ url: `${server.url}/metrics`, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
@@ -158,10 +136,9 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     );
     const result = await watch(options);
     io.stderr.write(`Stopped after ${result.cycles} ${result.cycles === 1 ? 'cycle' : 'cycles'} (${result.failedCycles} failed).\n`);
-    return signalsSeen > 1 ? ExitCode.interrupted : ExitCode.ok;
+    return interruption.forced() ? ExitCode.interrupted : ExitCode.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.dispose();
     await server?.close();
   }
 }

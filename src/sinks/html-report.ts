@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
+import { formatBytes } from '../format.ts';
 import { DAY_MS, formatDate, formatTimestamp, InputError, parseDate, parseTimestamp } from '../frame-time.ts';
 import { openCatalog } from './open-catalog.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
@@ -197,18 +198,6 @@ function formatSeconds(seconds: number): string {
   const minutes = Math.floor((seconds % 3600) / 60);
   const parts = [days && `${days} d`, hours && `${hours} h`, minutes && `${minutes} min`].filter(Boolean);
   return parts.length > 0 ? parts.join(' ') : `${seconds} s`;
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 const percent = (present: number, expected: number) => (expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`);
