@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { frameFilePath, Image, openCatalog } from '../src/index.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.ts';
-import { listTree, runCli, startCli } from './support/cli.ts';
+import { interruptTwice, listTree, runCli, startCli, until } from './support/cli.ts';
 
 const DATES = ['2025-09-01', '2025-09-02'];
 const STREAMS = ['in_gate', 'out_gate'];
@@ -34,14 +34,6 @@ const downloadArgs = (sim: Simulator, ...more: string[]) => [
   'download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite',
   '--report', 'report.json', '--retry-delay', '20', '--max-retry-after', '100', '--concurrency', '8', ...more,
 ];
-
-async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 async function catalogRows(dir: string) {
   const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
@@ -116,13 +108,9 @@ describe('Ctrl-C', () => {
     const dir = freshDir();
     const run = startCli(downloadArgs(sim), { cwd: dir });
     await until(() => sim.stats().totalRequests >= 16);
-    run.child.kill('SIGINT');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const signalledAt = Date.now();
-    run.child.kill('SIGINT');
-    const result = await run.finished;
+    const { result, msAfterSecond } = await interruptTwice(run);
     expect(result.code, result.stderr).toBe(130);
-    expect(Date.now() - signalledAt).toBeLessThan(1000);
+    expect(msAfterSecond).toBeLessThan(1000);
     await expectDiskAndCatalogAgree(dir);
   });
 });

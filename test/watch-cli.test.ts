@@ -7,7 +7,7 @@ import { frameFilePath } from '../src/sinks/frame-files.ts';
 import { Image } from '../src/sinks/image-entity.ts';
 import { openCatalog } from '../src/sinks/open-catalog.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
-import { listTree, runCli, startCli, type CliRun } from './support/cli.ts';
+import { interruptTwice, listTree, runCli, startCli, until, type CliRun } from './support/cli.ts';
 
 const STREAMS = ['in_gate', 'out_gate'];
 let sim: Simulator;
@@ -37,14 +37,6 @@ const simImages = (dir: string, dates: string[], until = '9999') =>
     .filter((frame) => frame.capturedAt <= until)
     .map((frame) => frameFilePath(join(dir, 'images'), frame).slice(join(dir, 'images').length + 1))
     .sort();
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function expectOneErrorLine(run: CliRun, named: string): void {
   expect(run.code, run.stderr).toBe(2);
@@ -176,13 +168,9 @@ describe('draydog watch as a process', () => {
       const cwd = freshDir('twice');
       const run = startCli(watchArgs(slow.url, '--clock-from', '2025-09-02T12:00:00'), { cwd });
       await until(() => slow.stats().totalRequests >= 8);
-      run.child.kill('SIGINT');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const signalledAt = Date.now();
-      run.child.kill('SIGINT');
-      const result = await run.finished;
+      const { result, msAfterSecond } = await interruptTwice(run);
       expect(result.code, result.stderr).toBe(130);
-      expect(Date.now() - signalledAt).toBeLessThan(2000);
+      expect(msAfterSecond).toBeLessThan(2000);
       expect(listTree(cwd).filter((path) => path.includes('draydog-part'))).toEqual([]);
     } finally {
       await slow.close();

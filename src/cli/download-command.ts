@@ -4,52 +4,38 @@ import { count, lastValueFrom, map, reduce } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../frame-time.ts';
 import { defaultReportPath } from '../sinks/write-report.ts';
-import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
-import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath } from '../sinks/frame-files.ts';
 import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
-import { assertSqliteFile, DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
+import { assertSqliteFile } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { formatTable } from '../format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
-import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
+import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
+import { wholeNumber } from './options.ts';
 import { createProgress } from './progress.ts';
 import { formatSummary } from './summary.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
-    .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' })
-    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
-    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
-    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+  return fetchOptions(
+    yargs
+      .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
+      .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' }),
+  )
     .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
     .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON document on stdout, nothing else' })
-    .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
-    .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
-    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
-    .option('timeout', { coerce: wholeNumber('--timeout', 1), default: 30_000, describe: 'Request timeout in ms' })
-    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
     .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
-    .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
     // discovery of the real frame times (see discover-command.ts)
     .option('discover', { type: 'boolean', default: false, describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid' })
     .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages, for --discover' })
     .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary for --discover (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
-    .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
-    .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
-    .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
-    .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'Stop the run after N frames in a row failed' })
     .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
 }
@@ -58,27 +44,13 @@ type DownloadArgs = Awaited<ReturnType<typeof downloadOptions>['argv']> & { verb
 
 function optionsOf(args: DownloadArgs): DownloadOptions {
   return {
+    ...fetchSettingsOf(args),
     from: args.from,
     to: args.to,
-    streams: args.streams,
-    terminal: args.terminal,
-    baseUrl: assertBaseUrl(args.baseUrl),
-    out: args.out,
-    dbPath: args.db,
-    concurrency: args.concurrency,
-    retries: args.retries,
-    retryDelayMs: args.retryDelay,
-    timeoutMs: args.timeout,
-    maxRetryAfterMs: args.maxRetryAfter,
     maxPerDate: args.maxPerDate,
-    intervalMinutes: args.interval,
     framesFile: args.frames,
     discover: args.discover ? { pageUrl: args.pageUrl, browser: browserOptionsOf(args, process.env) } : undefined,
-    thumbnailFallback: args.thumbnailFallback,
     recheckMissing: args.recheckMissing,
-    ratePerSecond: args.rate,
-    bytesPerSecond: args.bandwidth,
-    maxConsecutiveFailures: args.maxConsecutiveFailures,
   };
 }
 

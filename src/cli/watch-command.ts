@@ -1,17 +1,14 @@
 import type { Argv } from 'yargs';
 import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
-import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
-import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
-import { DEFAULT_OUT } from '../run-download.ts';
-import { DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
 import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
-import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
+import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
+import { positiveNumber, wholeNumber } from './options.ts';
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -46,26 +43,13 @@ function utcTime(flag: string) {
 }
 
 export function watchOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('every', { coerce: duration('--every', 1000), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
-    .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' })
-    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
-    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
-    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+  return fetchOptions(
+    yargs
+      .option('every', { coerce: duration('--every', 1000), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
+      .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
+  )
     .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
     .option('metrics-host', { type: 'string', default: '0.0.0.0', describe: 'Address the metrics server listens on' })
-    .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
-    .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
-    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
-    .option('timeout', { coerce: wholeNumber('--timeout', 1), default: 30_000, describe: 'Request timeout in ms' })
-    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
-    .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
-    .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
-    .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
-    .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
-    .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'End a cycle after N frames in a row failed' })
     .option('max-cycles', { coerce: wholeNumber('--max-cycles', 1), describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)' })
     .option('clock-from', { type: 'string', coerce: utcTime('--clock-from'), describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)' })
     .option('clock-speed', { coerce: positiveNumber('--clock-speed'), describe: 'For demos against the simulator: the clock runs N times faster than real time' })
@@ -94,7 +78,8 @@ function clockOf(args: WatchArgs): WatchClock | undefined {
 export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> {
   const logger = createLogger(io, args);
   const clock = clockOf(args);
-  const baseUrl = assertBaseUrl(args.baseUrl);
+  const settings = fetchSettingsOf(args);
+  const { baseUrl } = settings;
   const everyMs = args.every ?? DEFAULT_EVERY_MS;
   const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });
   const interruption = listenForInterruption(logger, "the cycle's frames");
@@ -102,21 +87,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     everyMs,
     settleMs: args.settle ?? DEFAULT_SETTLE_MS,
     clock,
-    streams: args.streams ?? DEFAULT_STREAMS,
-    terminal: args.terminal,
-    intervalMinutes: args.interval,
-    baseUrl,
-    out: args.out,
-    dbPath: args.db,
-    concurrency: args.concurrency,
-    retries: args.retries,
-    retryDelayMs: args.retryDelay,
-    timeoutMs: args.timeout,
-    maxRetryAfterMs: args.maxRetryAfter,
-    thumbnailFallback: args.thumbnailFallback,
-    ratePerSecond: args.rate,
-    bytesPerSecond: args.bandwidth,
-    maxConsecutiveFailures: args.maxConsecutiveFailures,
+    ...settings,
     maxCycles: args.maxCycles,
     signal: interruption.drain,
     abortSignal: interruption.cancel,

@@ -116,3 +116,22 @@ export function listTree(root: string): string[] {
     })
     .sort();
 }
+
+/** Resolves once `condition` holds, checking every few milliseconds; fails after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Presses Ctrl-C twice, 100 ms apart; resolves with the run and how long it took to end after the second. */
+export async function interruptTwice(run: StartedCli): Promise<{ result: CliRun; msAfterSecond: number }> {
+  run.child.kill('SIGINT');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const signalledAt = Date.now();
+  run.child.kill('SIGINT');
+  const result = await run.finished;
+  return { result, msAfterSecond: Date.now() - signalledAt };
+}
