@@ -16,6 +16,7 @@ try {
     '--out', `${out}/images`,
     '--db', `${out}/draydog.sqlite`,
     '--report', `${out}/report.json`,
+    '--html', `${out}/coverage.html`,
     '--retry-delay', '200',
   ]);
 } finally {
@@ -27,6 +28,7 @@ process.stderr.write(
     `Images:  ${out}/images/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg`,
     `Catalog: ${out}/draydog.sqlite (table images)`,
     `Report:  ${out}/report.json`,
+    `Coverage heatmap: ${out}/coverage.html (open it in a browser)`,
     `Run it again: everything is already there and nothing is fetched. See the catalog: npx draydog report --db ${out}/draydog.sqlite`,
     '',
   ].join('\n'),
