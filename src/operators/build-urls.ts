@@ -15,17 +15,22 @@ export function frameUrls(frame: FrameRef, baseUrl = DEFAULT_BASE_URL): FrameUrl
   return { full: `${stem}.jpeg`, thumbnail: `${stem}-thumbnail.jpeg` };
 }
 
-export function assertBaseUrl(baseUrl: string): string {
+/** Returns `url` when it is an http(s) URL; otherwise an InputError that names it as `what`. */
+export function assertHttpUrl(url: string, what: string): string {
   let protocol: string;
   try {
-    protocol = new URL(baseUrl).protocol;
+    protocol = new URL(url).protocol;
   } catch {
     protocol = '';
   }
   if (protocol !== 'http:' && protocol !== 'https:') {
-    throw new InputError(`invalid base URL "${baseUrl}": expected an http:// or https:// URL`);
+    throw new InputError(`invalid ${what} "${url}": expected an http:// or https:// URL`);
   }
-  return baseUrl;
+  return url;
+}
+
+export function assertBaseUrl(baseUrl: string): string {
+  return assertHttpUrl(baseUrl, 'base URL');
 }
 
 /** Frames become requests carrying their full-size and thumbnail URLs; other items pass through. */

@@ -3,6 +3,7 @@ import { launchBrowser, type LaunchOptions, type PlaywrightBrowser, type Playwri
 import { HistoryTab, type HistoryReadOptions } from '../discovery/history-tab.ts';
 import { assertName, InputError, parseDate } from '../frame-time.ts';
 import { frameItem, type FrameItem } from '../items.ts';
+import { assertHttpUrl } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './frame-grid.ts';
 
 /** Where the public camera history pages live. */
@@ -26,17 +27,6 @@ export interface DiscoverFramesOptions {
 /** `<pageUrl>/terminal_cameras/<terminal>?streamName=<stream>` */
 export function historyPageUrl(pageUrl: string, terminal: string, stream: string): string {
   return `${pageUrl.replace(/\/+$/, '')}/terminal_cameras/${terminal}?streamName=${encodeURIComponent(stream)}`;
-}
-
-function assertPageUrl(pageUrl: string): string {
-  let protocol = '';
-  try {
-    protocol = new URL(pageUrl).protocol;
-  } catch {
-    protocol = '';
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') throw new InputError(`invalid page URL "${pageUrl}": expected an http:// or https:// URL`);
-  return pageUrl;
 }
 
 type SessionOptions = Required<Omit<DiscoverFramesOptions, 'browser' | 'signal'>> & { readonly browser: DiscoverBrowserOptions };
@@ -119,7 +109,7 @@ export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFun
   if (streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
   streams.forEach((stream) => assertName(stream, 'stream'));
   assertName(terminal, 'terminal');
-  assertPageUrl(pageUrl);
+  assertHttpUrl(pageUrl, 'page URL');
   return (dates) =>
     new Observable<FrameItem>((subscriber) => {
       if (signal?.aborted) return subscriber.complete();
