@@ -69,6 +69,24 @@ async function expectCompleteArchive(dir: string, sim: Simulator): Promise<void>
   }
 }
 
+describe('a harsh CDN', () => {
+  it('is downloaded completely (exit 0, the simulator\'s bytes), and a second run requests nothing', async () => {
+    const sim = await simulator({ faults: 'harsh', latencyMs: 5 });
+    const dir = freshDir();
+    const first = await runCli(downloadArgs(sim), { cwd: dir, spawned: true, timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    await expectCompleteArchive(dir, sim);
+    const requests = sim.stats().totalRequests;
+    const faults = sim.stats().faultsByKind;
+    for (const kind of ['status500', 'status503', 'status429', 'reset', 'truncated', 'slowFirstByte', 'softNotFound'] as const) {
+      expect(faults[kind], kind).toBeGreaterThan(0);
+    }
+    const second = await runCli(downloadArgs(sim), { cwd: dir, spawned: true });
+    expect(second.code, second.stderr).toBe(0);
+    expect(sim.stats().totalRequests).toBe(requests);
+  });
+});
+
 describe('kill -9 at any moment loses nothing', () => {
   it.each([40, 200, 450])('killed after %i requests, a rerun completes the archive and the catalog', async (killAt) => {
     const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
