@@ -124,7 +124,7 @@ async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[]): Promise
  * once its batch is saved.
  */
 export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
-  const { batchSize = 500, flushIntervalMs = 1000, scheduler = asyncScheduler } = options;
+  const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler } = options;
   return (source) =>
     source.pipe(
       bufferTime(flushIntervalMs, null, batchSize, scheduler),
