@@ -15,6 +15,7 @@ import { limitPerDate } from './operators/limit-per-date.ts';
 import { skipExisting } from './operators/skip-existing.ts';
 import { skipKnownMissing } from './operators/skip-known-missing.ts';
 import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
+import { catalogDiscoveryCache } from './sinks/discovery-cache.ts';
 import { loadKnownMissing } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
@@ -39,7 +40,7 @@ export interface DownloadOptions {
   /** Frame references from a file instead of the grid (see `framesFromFile`). */
   readonly framesFile?: string;
   /** Frames of `from`..`to` discovered on the camera history page in headless Chromium instead of the grid (see `discoverFrames`). */
-  readonly discover?: Pick<DiscoverFramesOptions, 'pageUrl' | 'browser' | 'signal'>;
+  readonly discover?: Pick<DiscoverFramesOptions, 'pageUrl' | 'browser' | 'signal' | 'cache'>;
   /** Frame references from any source instead of the grid. */
   readonly frames?: Observable<FrameItem>;
   readonly baseUrl?: string;
@@ -119,8 +120,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     logger,
   } = options;
   const stopping = new AbortController();
-  // discovery stops reading pages when the run stops, as downloads stop starting
-  const frames = plannedFrames(options.discover ? { ...options, discover: { ...options.discover, signal: stopping.signal } } : options);
+  plannedFrames(options); // rejects bad input before anything is opened
   const cancelling = new AbortController();
   let stopReason: string | undefined;
   const stop = (reason: string) => {
@@ -171,6 +171,10 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   };
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
+    // discovery stops reading pages when the run stops, as downloads stop starting, and keeps what it read in the catalog
+    const frames = plannedFrames(
+      options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,
+    );
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.

@@ -10,6 +10,8 @@ import { firstValueFrom, lastValueFrom, of, Subject, take, toArray, type Observa
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { launchBrowser, type PlaywrightBrowser } from '../src/discovery/browser.ts';
 import { runDownload } from '../src/run-download.ts';
+import { catalogDiscoveryCache } from '../src/sinks/discovery-cache.ts';
+import { openCatalog } from '../src/sinks/open-catalog.ts';
 import { HistoryPageError } from '../src/discovery/history-tab.ts';
 import { InputError } from '../src/frame-time.ts';
 import type { FrameItem } from '../src/items.ts';
@@ -130,6 +132,39 @@ describe('discoverFrames in headless Chromium', () => {
     expect(found.length).toBeLessThanOrEqual(firstDay);
     expect(openContexts()).toBe(0);
     expect(await all(of(...DATES).pipe(discoverFrames({ pageUrl: sim.url, browser: { instance: browser }, signal: stop.signal })))).toEqual([]);
+  });
+
+  it('keeps what it read of past dates in the catalog: a rerun browses nothing and needs no browser', async () => {
+    const dir = freshDir('cached');
+    const options = {
+      from: DATES[0],
+      to: DATES[1],
+      baseUrl: sim.url,
+      out: join(dir, 'images'),
+      dbPath: join(dir, 'catalog.sqlite'),
+      retryDelayMs: 10,
+      maxRetryAfterMs: 50,
+    };
+    const first = await runDownload({ ...options, discover: { pageUrl: sim.url, browser: { instance: browser, settleMs: 250 } } });
+    expect(first.stats.downloaded).toBe(simFrames().length);
+    // a browser that cannot start: only the cache can answer
+    const second = await runDownload({ ...options, discover: { pageUrl: sim.url, browser: { executablePath: join(dir, 'no-such-browser') } } });
+    expect(second.stats).toMatchObject({ requested: simFrames().length, alreadyExisted: simFrames().length, downloaded: 0, failed: 0 });
+  });
+
+  it('does not keep today: a date is final only an hour after it ended', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const orm = await openCatalog({ dbPath: join(freshDir('today'), 'catalog.sqlite') });
+    try {
+      const cache = catalogDiscoveryCache(orm);
+      await cache.save(today, 'apm', ['in_gate'], [{ terminal: 'apm', stream: 'in_gate', capturedAt: `${today}T00:00:05`, date: today }]);
+      expect(await cache.load(today, 'apm', ['in_gate'])).toBeUndefined();
+      await cache.save(DATES[0], 'apm', ['in_gate', 'out_gate'], [{ terminal: 'apm', stream: 'in_gate', capturedAt: `${DATES[0]}T00:00:05`, date: DATES[0] }]);
+      expect(await cache.load(DATES[0], 'apm', ['in_gate', 'out_gate'])).toEqual([{ terminal: 'apm', stream: 'in_gate', capturedAt: `${DATES[0]}T00:00:05`, date: DATES[0] }]);
+      expect(await cache.load(DATES[0], 'apm', ['in_gate', 'east_gate'])).toBeUndefined();
+    } finally {
+      await orm.close();
+    }
   });
 
   it('runDownload stops discovering when it is interrupted', async () => {

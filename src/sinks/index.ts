@@ -8,3 +8,4 @@ export { defaultReportPath, saveReportFile, toReport, writeReport, type Download
 export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog-summary.ts';
 export { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS, type KnownMissingOptions } from './known-missing.ts';
 export { MissingFrame, MissingFrameSchema } from './missing-frame-entity.ts';
+export { catalogDiscoveryCache, DiscoveredDay, DiscoveredDaySchema, type CatalogDiscoveryCacheOptions, type DiscoveryCache } from './discovery-cache.ts';

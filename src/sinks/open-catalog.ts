@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
 import { InputError } from '../frame-time.ts';
 import { Image } from './image-entity.ts';
+import { DiscoveredDay } from './discovery-cache.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 
 export const DEFAULT_DB_PATH = 'data/draydog.sqlite';
@@ -10,7 +11,7 @@ export const DEFAULT_DB_PATH = 'data/draydog.sqlite';
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
 export function catalogConfig(dbPath: string) {
-  return defineConfig({ dbName: dbPath, entities: [Image, MissingFrame], debug: false, allowGlobalContext: false });
+  return defineConfig({ dbName: dbPath, entities: [Image, MissingFrame, DiscoveredDay], debug: false, allowGlobalContext: false });
 }
 
 /** Refuses a file that exists and is not an (empty or) SQLite database, without touching it. */

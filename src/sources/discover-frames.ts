@@ -3,6 +3,7 @@ import { launchBrowser, type LaunchOptions, type PlaywrightBrowser, type Playwri
 import { HistoryTab, type HistoryReadOptions } from '../discovery/history-tab.ts';
 import { assertName, InputError, parseDate } from '../frame-time.ts';
 import { frameItem, type FrameItem } from '../items.ts';
+import type { DiscoveryCache } from '../sinks/discovery-cache.ts';
 import { assertHttpUrl } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './frame-grid.ts';
 
@@ -22,6 +23,8 @@ export interface DiscoverFramesOptions {
   readonly browser?: DiscoverBrowserOptions;
   /** Once aborted, no more pages are read: the date being read and those after it are dropped, the browser closed, the output completed. */
   readonly signal?: AbortSignal;
+  /** Frames read on earlier runs (see `catalogDiscoveryCache`): a date found there is not browsed; no browser starts for it. */
+  readonly cache?: DiscoveryCache;
 }
 
 /** `<pageUrl>/terminal_cameras/<terminal>?streamName=<stream>` */
@@ -29,7 +32,7 @@ export function historyPageUrl(pageUrl: string, terminal: string, stream: string
   return `${pageUrl.replace(/\/+$/, '')}/terminal_cameras/${terminal}?streamName=${encodeURIComponent(stream)}`;
 }
 
-type SessionOptions = Required<Omit<DiscoverFramesOptions, 'browser' | 'signal'>> & { readonly browser: DiscoverBrowserOptions };
+type SessionOptions = Required<Omit<DiscoverFramesOptions, 'browser' | 'signal' | 'cache'>> & { readonly browser: DiscoverBrowserOptions };
 
 interface BrowserHandle {
   readonly browser: PlaywrightBrowser;
@@ -105,7 +108,7 @@ class DiscoverySession {
  * when `signal` aborts.
  */
 export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFunction<string, FrameItem> {
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, pageUrl = DEFAULT_PAGE_URL, browser = {}, signal } = options;
+  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, pageUrl = DEFAULT_PAGE_URL, browser = {}, signal, cache } = options;
   if (streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
   streams.forEach((stream) => assertName(stream, 'stream'));
   assertName(terminal, 'terminal');
@@ -114,9 +117,16 @@ export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFun
     new Observable<FrameItem>((subscriber) => {
       if (signal?.aborted) return subscriber.complete();
       const session = new DiscoverySession({ streams, terminal, pageUrl, browser });
+      const framesOn = async (date: string): Promise<FrameItem[]> => {
+        const cached = await cache?.load(date, terminal, streams);
+        if (cached) return cached.map(frameItem);
+        const items = await session.framesOn(date);
+        await cache?.save(date, terminal, streams, items.map(({ frame }) => frame));
+        return items;
+      };
       const subscription = dates
         .pipe(
-          concatMap((date) => from(session.framesOn(date))),
+          concatMap((date) => from(framesOn(date))),
           concatMap((items) => items),
         )
         .subscribe({
