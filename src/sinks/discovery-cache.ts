@@ -2,6 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { DAY_MS, parseDate } from '../frame-time.ts';
 import type { FrameRef } from '../items.ts';
+import { upsertRows } from './save-to-catalog.ts';
 
 /** The frame times the history page listed for one stream on one date. */
 export const DiscoveredDaySchema = defineEntity({
@@ -60,9 +61,7 @@ export function catalogDiscoveryCache(orm: MikroORM, { settleMs = 3_600_000, now
         capturedAt: JSON.stringify(frames.filter((frame) => frame.stream === stream).map((frame) => frame.capturedAt)),
         discoveredAt,
       }));
-      await orm.em.fork().transactional(async (em) => {
-        await em.createQueryBuilder(DiscoveredDay).insert(rows).onConflict(['terminal', 'stream', 'date']).merge(['capturedAt', 'discoveredAt']).execute();
-      });
+      await upsertRows(orm, DiscoveredDay, rows, ['terminal', 'stream', 'date'], ['capturedAt', 'discoveredAt']);
     },
   };
 }

@@ -37,11 +37,12 @@ const rowsPerStatement = 1000;
 
 const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl', 'variant', 'downloadedAt'];
 
-/** Inserts rows in chunks in one transaction; a row whose frame is already there updates `fields` of it. */
-async function upsertByFrame<Entity extends object>(
+/** Inserts rows in chunks in one transaction; a row whose `keys` are already there updates `fields` of it. */
+export async function upsertRows<Entity extends object>(
   orm: MikroORM,
   entity: EntityClass<Entity>,
   rows: readonly RequiredEntityData<Entity>[],
+  keys: readonly string[],
   fields: readonly string[],
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -50,7 +51,7 @@ async function upsertByFrame<Entity extends object>(
       await em
         .createQueryBuilder(entity)
         .insert(rows.slice(start, start + rowsPerStatement))
-        .onConflict([...frameKey] as never)
+        .onConflict([...keys] as never)
         .merge([...fields] as never)
         .execute();
     }
@@ -59,7 +60,7 @@ async function upsertByFrame<Entity extends object>(
 
 /** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
 export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
-  return upsertByFrame(orm, Image, rows, fields);
+  return upsertRows(orm, Image, rows, frameKey, fields);
 }
 
 /** Catalog paths are absolute, so they hold whatever folder a later command runs in. */
@@ -106,7 +107,7 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
 /** Remembers frames the CDN answered as missing (not those skipped as already known). */
 function recordMisses(orm: MikroORM, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
   const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
-  return upsertByFrame(orm, MissingFrame, rows, ['checkedAt']);
+  return upsertRows(orm, MissingFrame, rows, frameKey, ['checkedAt']);
 }
 
 async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[]): Promise<void> {
