@@ -1,4 +1,4 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, type Dirent } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FrameRef } from '../items.ts';
 
@@ -48,22 +48,38 @@ function isProcessAlive(pid: number): boolean {
 
 /** Removes temporary files that runs which are no longer alive left in `dir`; returns how many. */
 export function removeStaleTemporaryFiles(dir: string): number {
-  let names: string[];
+  return sweepFolder(dir).removed;
+}
+
+/**
+ * The names in `dir` other than folders (none when it does not exist), after removing the
+ * temporary files that runs which are no longer alive left there.
+ */
+export function listFrameFolder(dir: string): Set<string> {
+  return sweepFolder(dir).files;
+}
+
+function sweepFolder(dir: string): { files: Set<string>; removed: number } {
+  const files = new Set<string>();
+  let entries: Dirent[];
   try {
-    names = readdirSync(dir);
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return 0;
+    return { files, removed: 0 };
   }
   let removed = 0;
-  for (const name of names) {
-    const owner = temporaryPattern.exec(name);
-    if (!owner) continue;
-    const pid = Number(owner[1]);
-    if (pid === process.pid || isProcessAlive(pid)) continue;
-    rmSync(join(dir, basename(name)), { force: true });
-    removed += 1;
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    const owner = temporaryPattern.exec(entry.name);
+    const pid = Number(owner?.[1]);
+    if (owner && pid !== process.pid && !isProcessAlive(pid)) {
+      rmSync(join(dir, basename(entry.name)), { force: true });
+      removed += 1;
+    } else {
+      files.add(entry.name);
+    }
   }
-  return removed;
+  return { files, removed };
 }
 
 /** Sweeps each folder once per instance, the first time a frame of it is seen. */
