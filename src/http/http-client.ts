@@ -1,9 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
 import { jpegDefect } from './jpeg.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
+import { undiciAdapter } from './undici-adapter.ts';
 import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from './retry-delay.ts';
 
 export interface HttpClientOptions {
@@ -64,21 +63,18 @@ export function attemptsOf(source: { config?: { 'axios-retry'?: { retryCount?: n
 }
 
 /**
- * axios with a keep-alive agent and axios-retry: exponential backoff with jitter on network errors,
+ * axios on undici (`undiciAdapter`, keep-alive connections) and axios-retry: exponential backoff with jitter on network errors,
  * timeouts, 408, 429, 5xx and corrupt or truncated JPEGs; 404/410 and soft-404 pages are answers.
  * A Retry-After on 429 or 503 pauses every request of the client. `timeoutMs` is how long a
- * request may go without receiving a byte (Node's socket idle timeout), so a stalled body is aborted.
+ * request may wait for its headers or between two body bytes, so a stalled body is aborted.
  */
 export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance {
   const { concurrency = 8, retries = 3, timeoutMs = 30_000, onRetry, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS } = options;
   const gate = options.gate ?? createRequestGate();
-  const agentOptions = { keepAlive: true, maxSockets: concurrency };
   const client = axios.create({
     timeout: timeoutMs,
     responseType: 'arraybuffer',
-    httpAgent: new http.Agent(agentOptions),
-    httpsAgent: new https.Agent(agentOptions),
-    maxRedirects: 5,
+    adapter: undiciAdapter({ connections: concurrency, maxRedirects: 5 }),
     // 404 and 410 are answers (the frame is not there), not errors
     validateStatus: (status) => (status >= 200 && status < 300) || missingStatuses.has(status),
     headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)' },

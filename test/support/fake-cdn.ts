@@ -1,5 +1,6 @@
 import { delay, http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
+import { defineNetwork, InterceptorSource } from 'msw/experimental';
+import { HttpRequestInterceptor } from '@mswjs/interceptors/http';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { fakeJpeg } from './jpeg.ts';
 
@@ -67,7 +68,13 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
     });
   };
 
-  const server = setupServer(
+  // msw's default Node interceptors patch `http.request` and `fetch`; undici (draydog's transport)
+  // opens its own sockets, which only the socket-level HTTP interceptor sees.
+  const network = defineNetwork({
+    sources: [new InterceptorSource({ interceptors: [new HttpRequestInterceptor()] })],
+    onUnhandledFrame: 'error',
+    context: { quiet: true },
+    handlers: [
     http.get(`${CDN}/*`, async ({ request }) => {
       const path = decodeURIComponent(new URL(request.url).pathname);
       times.set(path, [...(times.get(path) ?? []), Date.now()]);
@@ -81,10 +88,11 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
         inFlight -= 1;
       }
     }),
-  );
-  beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
+    ],
+  });
+  beforeAll(() => network.enable());
   afterEach(() => cdn.reset());
-  afterAll(() => server.close());
+  afterAll(() => network.disable());
 
   const cdn: FakeCdn = {
     serve(path, body = fakeJpeg(path)) {
