@@ -11,7 +11,7 @@ export interface FrameGridOptions {
   readonly intervalMinutes?: number;
 }
 
-/** Dates to frame references on an exact grid (00:00:00, 00:10:00, … for 10 minutes), stream by stream. */
+/** Dates to frame references on an exact grid (00:00:00, 00:10:00, … for 10 minutes), slot by slot (every stream of a slot together). */
 export function frameGrid(options: FrameGridOptions = {}): OperatorFunction<string, FrameItem> {
   const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10 } = options;
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 1440) {
@@ -23,10 +23,11 @@ export function frameGrid(options: FrameGridOptions = {}): OperatorFunction<stri
   const stepMs = intervalMinutes * 60_000;
   return mergeMap(function* (date: string) {
     const dayStart = parseDate(date);
-    for (const stream of streams) {
-      for (let time = dayStart; time < dayStart + DAY_MS; time += stepMs) {
-        yield frameItem({ terminal, stream, capturedAt: formatTimestamp(time), date });
-      }
+    // slot by slot, each slot's streams together: the frames in flight land in one folder per stream,
+    // which the writer threads then share out without waiting on each other's folder
+    for (let time = dayStart; time < dayStart + DAY_MS; time += stepMs) {
+      const capturedAt = formatTimestamp(time);
+      for (const stream of streams) yield frameItem({ terminal, stream, capturedAt, date });
     }
   });
 }
