@@ -35,7 +35,6 @@ export interface FetchedItem {
   readonly url: string;
   readonly variant: Variant;
   readonly body: Buffer;
-  readonly sha256: string;
   readonly attempts: number;
 }
 

@@ -70,6 +70,8 @@ export interface DownloadOptions {
   readonly ratePerSecond?: number;
   /** Body bytes per second at most. */
   readonly bytesPerSecond?: number;
+  /** Sync every image to stable storage before it gets its final name (see `writeToDisk`). */
+  readonly fsync?: boolean;
   /** Stop the run after this many frames in a row failed (default 50). */
   readonly maxConsecutiveFailures?: number;
   readonly onProgress?: (tally: DownloadTally) => void;
@@ -153,7 +155,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       },
     });
   const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal });
-  const writeFrame = writeToDisk({ root: out, concurrency: 1 });
+  const writeFrame = writeToDisk({ root: out, concurrency: 1, fsync: options.fsync });
   const skipOnDisk = skipExisting({ root: out });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);

@@ -81,6 +81,7 @@ type SharedDownloadOptions = Pick<
   | 'ratePerSecond'
   | 'bytesPerSecond'
   | 'maxConsecutiveFailures'
+  | 'fsync'
 >;
 
 export interface WatchOptions extends SharedDownloadOptions {
@@ -207,8 +208,8 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
 
 function sharedOptions(options: WatchOptions): DownloadOptions {
   const { baseUrl, out = DEFAULT_OUT, dbPath = DEFAULT_DB_PATH, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs } = options;
-  const { thumbnailFallback, maxConsecutiveFailures } = options;
-  return { baseUrl, out, dbPath, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs, thumbnailFallback, maxConsecutiveFailures };
+  const { thumbnailFallback, maxConsecutiveFailures, fsync } = options;
+  return { baseUrl, out, dbPath, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs, thumbnailFallback, maxConsecutiveFailures, fsync };
 }
 
 function logCycle(logger: Logger | undefined, cycle: CycleReport, next: string): void {

@@ -27,7 +27,6 @@ const fetched = (capturedAt: string, body = fakeJpeg(capturedAt)): FetchedItem =
   url: `https://cdn.test/${capturedAt}`,
   variant: 'full',
   body,
-  sha256: sha(body),
   attempts: 1,
 });
 
@@ -61,6 +60,27 @@ describe('writeToDisk', () => {
     const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root }), toArray()));
     expect(result).toEqual({ kind: 'alreadyExisted', frame: frame('2025-09-01T10:00:00'), filePath: path });
     expect(readFileSync(path, 'utf8')).toBe('mine');
+  });
+
+  it('writes the same files with fsync on', async () => {
+    const root = tempDir();
+    const body = fakeJpeg('durable', { padding: 20_000 });
+    const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00', Buffer.from(body))).pipe(writeToDisk({ root, fsync: true }), toArray()));
+    expect(result).toMatchObject({ kind: 'downloaded', bytes: body.length, sha256: sha(body) });
+    expect(readFileSync(frameFilePath(root, frame('2025-09-01T10:00:00'))).equals(body)).toBe(true);
+  });
+
+  it('hands a body that owns its memory to the writer thread instead of copying it, and copies a pooled one', async () => {
+    const root = tempDir();
+    const large = fakeJpeg('large', { padding: 20_000 });
+    const owned = Buffer.from(new Uint8Array(large).buffer); // a view over a whole ArrayBuffer of its own
+    const pooled = Buffer.from(fakeJpeg('small')); // a slice of Node's shared pool
+    const out = await lastValueFrom(
+      of<PipelineItem[]>(fetched('2025-09-01T10:00:00', owned), fetched('2025-09-01T10:10:00', pooled)).pipe(writeToDisk({ root }), toArray()),
+    );
+    expect(out.map((item) => item.kind === 'downloaded' && item.bytes)).toEqual([large.length, pooled.length]);
+    expect([owned.length, pooled.equals(fakeJpeg('small'))]).toEqual([0, true]);
+    expect(readFileSync(frameFilePath(root, frame('2025-09-01T10:00:00'))).equals(large)).toBe(true);
   });
 
   it('leaves neither a partial final file nor a temporary file when the write fails', async () => {

@@ -23,6 +23,7 @@ export function fetchOptions<T>(yargs: Argv<T>) {
     .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
     .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
     .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
+    .option('fsync', { type: 'boolean', default: false, describe: 'Sync every image to stable storage before it gets its name (slower; a power cut then loses nothing)' })
     .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'Stop after N frames in a row failed' });
 }
 
@@ -46,5 +47,6 @@ export function fetchSettingsOf(args: FetchArgs) {
     ratePerSecond: args.rate,
     bytesPerSecond: args.bandwidth,
     maxConsecutiveFailures: args.maxConsecutiveFailures,
+    fsync: args.fsync,
   } satisfies DownloadOptions;
 }

@@ -1,4 +1,3 @@
-import { subtle } from 'node:crypto';
 import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import { InputError } from '../frame-time.ts';
@@ -61,11 +60,7 @@ async function fetchFrame(
     tried.push(url);
     attempts += result.attempts;
     if (result.kind === 'failed') return { kind: 'failed', stage: 'fetch', frame, url, error: result.error, attempts };
-    if (result.kind === 'image') {
-      // hashed on libuv's thread pool, off the event loop that parses the other responses
-      const sha256 = Buffer.from(await subtle.digest('SHA-256', result.body)).toString('hex');
-      return { kind: 'fetched', frame, url, variant, body: result.body, sha256, attempts };
-    }
+    if (result.kind === 'image') return { kind: 'fetched', frame, url, variant, body: result.body, attempts };
   }
   return { kind: 'notFound', frame, urls: tried, attempts };
 }

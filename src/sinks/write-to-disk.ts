@@ -1,66 +1,72 @@
 import { mkdirSync } from 'node:fs';
-import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
 import { frameFilePath, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
+import type { AtomicWriteOutcome } from './atomic-write.ts';
+import { writeOffThread } from './writer-threads.ts';
 
 export interface WriteToDiskOptions {
   readonly root: string;
   /** Files written at once. */
   readonly concurrency?: number;
+  /**
+   * Sync every file to stable storage before it gets its final name (default false). Without it a
+   * killed process still never leaves a partial file, but a power cut may: `draydog verify --repair`
+   * finds and removes such files, and the next run fetches them again.
+   */
+  readonly fsync?: boolean;
 }
 
-/** Writes, syncs and closes a temporary file, then renames it, so a final name never holds a partial file. */
-export async function writeFileAtomically(finalPath: string, body: Uint8Array): Promise<void> {
+/** Through a tracked temporary file on a writer thread (see `writeOffThread`): a final name never holds a partial file. */
+async function writeThroughTemporaryFile(finalPath: string, body: Uint8Array, replace: boolean, durable: boolean): Promise<AtomicWriteOutcome> {
   const temporaryPath = temporaryPathFor(finalPath);
   try {
-    const file = await open(temporaryPath, 'wx');
-    try {
-      await file.writeFile(body);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporaryPath, finalPath);
-  } catch (error) {
-    await rm(temporaryPath, { force: true });
-    throw error;
+    return await writeOffThread({ finalPath, temporaryPath, body, replace, durable });
   } finally {
     releaseTemporaryPath(temporaryPath);
   }
+}
+
+/** Writes, syncs and renames a temporary file, replacing what is at `finalPath`; the body may be handed over (emptied). */
+export async function writeFileAtomically(finalPath: string, body: Uint8Array): Promise<void> {
+  await writeThroughTemporaryFile(finalPath, body, true, true);
 }
 
 /**
  * Fetched frames go to `<root>/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg` and become
  * `downloaded`. A file already at that name is never overwritten: the frame becomes `alreadyExisted`.
  * A frame that cannot be written (disk full, no permission) becomes `failed` at the `write` stage.
+ * `sha256` is that of the bytes written.
+ * Files are written on a few writer threads; a body that owns its memory is moved there, not
+ * copied, so the `fetched` item's body is empty afterwards: read bodies before this stage.
  */
 export function writeToDisk({
   root,
   concurrency = 8,
+  fsync = false,
 }: WriteToDiskOptions): OperatorFunction<PipelineItem, Exclude<PipelineItem, FetchedItem>> {
   const sweep = staleTemporaryFileSweeper();
   const createdFolders = new Set<string>();
   const write = async (item: FetchedItem): Promise<DownloadedItem | AlreadyExistedItem | FailedItem> => {
+    const { kind: _fetched, body, ...rest } = item;
+    const bytes = body.length;
     const filePath = frameFilePath(root, item.frame);
     const folder = dirname(filePath);
+    let written: AtomicWriteOutcome;
     try {
       if (!createdFolders.has(folder)) {
         mkdirSync(folder, { recursive: true });
         sweep(folder);
         createdFolders.add(folder);
       }
-      if (await stat(filePath).then(() => true, () => false)) {
-        return { kind: 'alreadyExisted', frame: item.frame, filePath };
-      }
-      await writeFileAtomically(filePath, item.body);
+      written = await writeThroughTemporaryFile(filePath, body, false, fsync);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       return { kind: 'failed', stage: 'write', frame: item.frame, url: item.url, error: `cannot write ${filePath}: ${reason}`, attempts: item.attempts };
     }
-    const { kind: _fetched, body, ...rest } = item;
-    return { ...rest, kind: 'downloaded', bytes: body.length, filePath };
+    if (written.kind === 'exists') return { kind: 'alreadyExisted', frame: item.frame, filePath };
+    return { ...rest, kind: 'downloaded', bytes, sha256: written.sha256, filePath };
   };
   return mergeMap((item) => (item.kind === 'fetched' ? from(write(item)) : of(item)), concurrency);
 }
