@@ -75,6 +75,21 @@ describe('skipExisting', () => {
     expect(out).toEqual([{ kind: 'alreadyExisted', frame: present, filePath: path }, item('2025-09-06T10:10:00')]);
   });
 
+  it('lists a folder once and reads it again when the listing is older than listingTtlMs', async () => {
+    const root = tempDir();
+    const folder = join(root, '2025-09-06', 'in_gate');
+    mkdirSync(folder, { recursive: true });
+    const later = frame('2025-09-06T10:10:00');
+    const skipFor = (listingTtlMs: number) => skipExisting<FrameItem>({ root, listingTtlMs });
+    const run = (skip: ReturnType<typeof skipFor>) => lastValueFrom(of(item('2025-09-06T10:10:00')).pipe(skip, toArray()));
+    const trusting = skipFor(60_000);
+    const rereading = skipFor(0);
+    await Promise.all([run(trusting), run(rereading)]);
+    writeFileSync(frameFilePath(root, later), 'x'); // appears after both listings
+    expect((await run(trusting))[0].kind).toBe('frame');
+    expect((await run(rereading))[0].kind).toBe('alreadyExisted');
+  });
+
   it('removes temporary files left by dead runs, and nothing else', async () => {
     const root = tempDir();
     const folder = join(root, '2025-09-06', 'in_gate');
