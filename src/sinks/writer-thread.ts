@@ -8,5 +8,8 @@ parentPort!.on('message', ({ id, write }: { id: number; write: AtomicWrite }) =>
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     parentPort!.postMessage({ id, error: { code, message } });
+  } finally {
+    // frees the body now: this thread's small heap would collect it late, so memory would grow
+    (write.body.buffer as ArrayBuffer).transfer(0);
   }
 });
