@@ -242,7 +242,21 @@ function curlVersion(): string | undefined {
 
 // ------------------------------------------------------------------------------------------------ parts
 
+/**
+ * How the file system looks to each run. Creating a file costs far more on ext4 right after many
+ * files were deleted (the inode allocator reads the inodes it may reuse), so the figures are
+ * given for both: every run's files deleted right after it, and all runs kept until the end.
+ */
+const REGIMES = [
+  { label: 'each run deleted before the next', deleteBetweenRuns: true },
+  { label: 'nothing deleted between runs', deleteBetweenRuns: false },
+] as const;
+
 async function throughput(): Promise<void> {
+  for (const regime of REGIMES) await throughputIn(regime);
+}
+
+async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
   const frames = expectedFrames(THROUGHPUT, 'full');
   const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
   const hasCurl = curlVersion() !== undefined;
@@ -254,7 +268,7 @@ async function throughput(): Promise<void> {
       // alternate which tool goes first, so neither always meets a warmer (or busier) machine
       const order = round % 2 === 1 ? ['draydog', 'curl'] : ['curl', 'draydog'];
       for (const tool of order) {
-        const dir = join(work, `${tool}-${round}`);
+        const dir = join(work, `${regime.deleteBetweenRuns ? 'deleted' : 'kept'}-${tool}-${round}`);
         if (tool === 'draydog') {
           const result = await runDraydog(simulator.url, THROUGHPUT, dir, expected);
           draydogRuns.push(result);
@@ -264,11 +278,14 @@ async function throughput(): Promise<void> {
           curlRuns.push(wallMs);
           log(`round ${round} curl    ${seconds(wallMs)}`);
         }
-        clean(dir);
+        if (regime.deleteBetweenRuns) clean(dir);
+        else spawnSync('sync');
       }
     }
   } finally {
     await simulator.stop();
+    for (const entry of readdirSync(work)) if (entry.startsWith('kept-')) rmSync(join(work, entry), { recursive: true, force: true });
+    spawnSync('sync');
   }
   const rowOf = (tool: string, walls: readonly number[], rss?: number) => {
     const wall = median(walls);
@@ -288,7 +305,7 @@ async function throughput(): Promise<void> {
   console.log(
     `\nThroughput: ${THROUGHPUT.from}..${THROUGHPUT.to}, ${STREAMS.length} streams, ${thousands(slotsOf(THROUGHPUT))} grid slots, ` +
       `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (simulator: grid, no faults, full frames, own process); ` +
-      `${rounds} alternating rounds, fresh folders; wall time includes process start`,
+      `${rounds} alternating rounds, fresh folders, ${regime.label}; wall time includes process start`,
   );
   console.log(table(rows));
   if (hasCurl) console.log(`ratio draydog/curl (median wall time): ${(median(draydogWalls) / median(curlRuns)).toFixed(2)}`);
@@ -381,10 +398,15 @@ async function profile(): Promise<void> {
     await simulator.stop();
     clean(dir);
   }
-  const [file] = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
-  const { totalMs, rows } = topSelfTimes(join(profileDir, file), 20);
-  console.log(`\nProfile: one draydog run of the throughput set (node --cpu-prof), top self times of ${seconds(totalMs)} sampled`);
-  console.log(table([['function', 'where', 'self', 'share'], ...rows.map((row) => [row.name, row.where, `${row.ms.toFixed(0)} ms`, `${(row.share * 100).toFixed(1)} %`])]));
+  // CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile: thread 0 is the main thread, the others write files
+  const files = readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'));
+  const threadOf = (name: string) => Number(name.split('.')[4]);
+  for (const file of files.sort((a, b) => threadOf(a) - threadOf(b))) {
+    const { totalMs, rows } = topSelfTimes(join(profileDir, file), threadOf(file) === 0 ? 20 : 6);
+    const thread = threadOf(file) === 0 ? 'main thread' : `writer thread ${threadOf(file)}`;
+    console.log(`\nProfile: one draydog run of the throughput set (node --cpu-prof), ${thread}, top self times of ${seconds(totalMs)} sampled`);
+    console.log(table([['function', 'where', 'self', 'share'], ...rows.map((row) => [row.name, row.where, `${row.ms.toFixed(0)} ms`, `${(row.share * 100).toFixed(1)} %`])]));
+  }
 }
 
 // ------------------------------------------------------------------------------------------------- main
