@@ -75,6 +75,11 @@ describe('undiciAdapter', () => {
     expect(response.data).toEqual({ a: 1 });
   });
 
+  it('joins a relative URL to baseURL the way axios does', async () => {
+    const relative = axios.create({ adapter: undiciAdapter({ connections: 1 }), baseURL: `${base}/`, responseType: 'text' });
+    expect((await relative.get('text')).data).toBe('{"a":1}');
+  });
+
   it('follows redirects, and stops with an error after maxRedirects', async () => {
     expect(Buffer.from((await client().get(`${base}/hop`)).data).toString()).toBe('{"a":1}');
     const error = await failure(client({ maxRedirects: 3 }).get(`${base}/loop`));

@@ -40,11 +40,19 @@ function settle(response: AxiosResponse, config: InternalAxiosRequestConfig): Ax
   throw new AxiosError(`Request failed with status code ${response.status}`, code, config, undefined, response);
 }
 
+const absoluteUrl = /^[a-z][a-z\d+\-.]*:\/\//i;
+
+/** axios.getUri merges the config with axios's defaults once more: only worth it when axios must build the URL. */
+function urlOf(config: InternalAxiosRequestConfig): URL {
+  const { url = '', params } = config;
+  return absoluteUrl.test(url) && !params ? new URL(url) : new URL(axios.getUri(config));
+}
+
 /** One request through undici's low-level `dispatch`: no body stream, the chunks are gathered as they come. */
 function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
   return new Promise((resolve, reject) => {
     const { signal, timeout = 0, maxContentLength = -1 } = config;
-    const url = new URL(axios.getUri(config));
+    const url = urlOf(config);
     let controller: Dispatcher.DispatchController | undefined;
     let stopReason: Error | undefined;
     let response: AxiosResponse | undefined;
