@@ -3,6 +3,7 @@ export * from './discovery/index.ts';
 export * from './operators/index.ts';
 export * from './sinks/index.ts';
 export { createHttpClient, readFrameAnswer, type FrameAnswer, type HttpClientOptions } from './http/http-client.ts';
+export { undiciAdapter, type UndiciAdapterOptions } from './http/undici-adapter.ts';
 export { jpegDefect, jpegDimensions } from './http/jpeg.ts';
 export { parseRetryAfter, retryDelayMs } from './http/retry-delay.ts';
 export { InputError, parseDate, parseTimestamp } from './frame-time.ts';
