@@ -150,6 +150,16 @@ describe('discoverFrames in headless Chromium', () => {
     // a browser that cannot start: only the cache can answer
     const second = await runDownload({ ...options, discover: { pageUrl: sim.url, browser: { executablePath: join(dir, 'no-such-browser') } } });
     expect(second.stats).toMatchObject({ requested: simFrames().length, alreadyExisted: simFrames().length, downloaded: 0, failed: 0 });
+    // the command line does not ask for a browser either when every date is kept
+    const cli = await runCli(
+      ['download', '--from', DATES[0], '--to', DATES[1], '--discover', '--page-url', sim.url, '--base-url', sim.url, '--browser-path', join(dir, 'no-such-browser'), '--out', 'images', '--db', 'catalog.sqlite', '--json'],
+      { cwd: dir },
+    );
+    expect(cli.code).toBe(0);
+    expect(JSON.parse(cli.stdout).stats).toMatchObject({ alreadyExisted: simFrames().length, downloaded: 0, failed: 0 });
+    // a date not kept yet still needs the browser, and says so before anything starts
+    const uncached = await runCli(['download', '--from', DATES[0], '--to', '2025-09-20', '--discover', '--page-url', sim.url, '--browser-path', join(dir, 'no-such-browser'), '--db', 'catalog.sqlite'], { cwd: dir });
+    expect([uncached.code, uncached.stderr]).toEqual([2, expect.stringContaining('no-such-browser')]);
   });
 
   it('does not keep today: a date is final only an hour after it ended', async () => {

@@ -1,16 +1,18 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { count, lastValueFrom, map, reduce } from 'rxjs';
+import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../frame-time.ts';
 import { defaultReportPath } from '../sinks/write-report.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
-import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
+import { dateRange } from '../sources/date-range.ts';
+import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { catalogDiscoveryCache } from '../sinks/discovery-cache.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath } from '../sinks/frame-files.ts';
 import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
-import { assertSqliteFile } from '../sinks/open-catalog.ts';
+import { assertSqliteFile, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { formatTable } from '../format.ts';
@@ -113,13 +115,30 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
   io.stdout.write(`${formatTable(table)}\n`);
 }
 
+/** Whether a `--discover` run must read some date's history page: dates the catalog kept from earlier runs need no browser. */
+async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): Promise<boolean> {
+  if (!options.from || !existsSync(dbPath)) return true;
+  assertSqliteFile(dbPath);
+  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL } = options;
+  const orm = await openCatalog({ dbPath });
+  try {
+    const cache = catalogDiscoveryCache(orm);
+    for (const date of await lastValueFrom(dateRange(options.from, options.to ?? options.from).pipe(toArray()))) {
+      if (!(await cache.load(date, terminal, streams))) return true;
+    }
+    return false;
+  } finally {
+    await orm.close();
+  }
+}
+
 /** `draydog download`: the default pipeline with progress, a summary, a report and exit codes. */
 export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const options = optionsOf(args);
   const logger = createLogger(io, args);
   if (args.discover && args.frames) throw new InputError('invalid --discover with --frames: take frames from one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
-  if (options.discover) await assertDiscoveryReady(options.discover.browser ?? {});
+  if (options.discover && (await someDateNeedsBrowsing(options, args.db))) await assertDiscoveryReady(options.discover.browser ?? {});
   const total = args.discover && args.from
     ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
     : await lastValueFrom(plannedFrames(options).pipe(count()));
