@@ -16,7 +16,7 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
   '/missing': (_request, response) => response.writeHead(404).end('no'),
   '/broken': (_request, response) => response.writeHead(503).end('down'),
   '/hop': (_request, response) => response.writeHead(302, { Location: '/text' }).end(),
-  '/loop': (_request, response) => response.writeHead(302, { Location: '/loop' }).end(),
+  '/chain': (request, response) => response.writeHead(302, { Location: `/chain?n=${Number(new URL(request.url!, 'http://x').searchParams.get('n')) + 1}` }).end(),
   '/cut': (request, response) => {
     response.writeHead(200, { 'Content-Length': '1000' });
     response.write(Buffer.alloc(400));
@@ -27,6 +27,19 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
     response.write(Buffer.alloc(400));
   },
   '/silent': () => undefined,
+  '/drip': (_request, response) => {
+    // 8 chunks 60 ms apart: slower in total than the timeout, never silent for as long
+    response.writeHead(200, { 'Content-Length': '8' });
+    let sent = 0;
+    const next = setInterval(() => {
+      response.write('x');
+      if (++sent === 8) {
+        clearInterval(next);
+        response.end();
+      }
+    }, 60);
+  },
+  '/hop-to-drip': (_request, response) => response.writeHead(302, { Location: '/drip' }).end(),
 };
 
 let server: Server;
@@ -82,8 +95,13 @@ describe('undiciAdapter', () => {
 
   it('follows redirects, and stops with an error after maxRedirects', async () => {
     expect(Buffer.from((await client().get(`${base}/hop`)).data).toString()).toBe('{"a":1}');
-    const error = await failure(client({ maxRedirects: 3 }).get(`${base}/loop`));
-    expect(error.message).toMatch(/redirect/i);
+    const error = await failure(client({ maxRedirects: 3 }).get(`${base}/chain?n=0`));
+    expect([error.code, error.message]).toEqual(['ERR_FR_TOO_MANY_REDIRECTS', expect.stringMatching(/redirect/i)]);
+  });
+
+  it('times a redirected request by its silences, not from the first hop', async () => {
+    const response = await client({ timeout: 250 }).get(`${base}/hop-to-drip`);
+    expect(Buffer.from(response.data).toString()).toBe('xxxxxxxx');
   });
 
   it('rejects statuses validateStatus refuses with the response, like axios', async () => {
@@ -119,6 +137,22 @@ describe('undiciAdapter', () => {
     setTimeout(() => during.abort(), 50);
     const error = await failure(client().get(`${base}/stall`, { signal: during.signal }));
     expect([isCancel(error), error.code]).toEqual([true, 'ERR_CANCELED']);
+  });
+
+  it('settles a cancelled request at once while it waits for a connection', async () => {
+    const single = axios.create({ adapter: undiciAdapter({ connections: 1 }), timeout: 5000 });
+    const holding = single.get(`${base}/stall`).catch(() => undefined);
+    const waiting = new AbortController();
+    setTimeout(() => waiting.abort(), 50);
+    const started = performance.now();
+    const error = await failure(single.get(`${base}/text`, { signal: waiting.signal }));
+    expect([isCancel(error), performance.now() - started < 400]).toEqual([true, true]);
+    void holding;
+  });
+
+  it('rejects a body it cannot send with an AxiosError', async () => {
+    const error = await failure(client().post(`${base}/text`, { a: 1 }, { transformRequest: [(data) => data] }));
+    expect(error.code).toBe(AxiosError.ERR_BAD_REQUEST);
   });
 
   it('names the system error of a refused connection', async () => {

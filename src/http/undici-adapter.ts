@@ -12,12 +12,16 @@ const errorCodes: Record<string, string> = {
   UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
   UND_ERR_SOCKET: 'ECONNRESET',
   UND_ERR_RES_CONTENT_LENGTH_MISMATCH: AxiosError.ERR_BAD_RESPONSE,
+  UND_ERR_REDIRECT_MAX: 'ERR_FR_TOO_MANY_REDIRECTS',
 };
 
 class IdleTimeout extends Error {}
 
 function axiosErrorFrom(error: unknown, config: InternalAxiosRequestConfig, response: AxiosResponse | undefined): AxiosError {
-  if (error instanceof AxiosError) return error;
+  if (error instanceof AxiosError) {
+    error.config ??= config;
+    return error;
+  }
   if (error instanceof IdleTimeout) return new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED, config, undefined, response);
   if (config.signal?.aborted) return new CanceledError(undefined, undefined, config);
   const { code, message, cause } = error as { code?: string; message?: string; cause?: { code?: string } };
@@ -52,67 +56,77 @@ function urlOf(config: InternalAxiosRequestConfig): URL {
 function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
   return new Promise((resolve, reject) => {
     const { signal, timeout = 0, maxContentLength = -1 } = config;
-    const url = urlOf(config);
     let controller: Dispatcher.DispatchController | undefined;
     let stopReason: Error | undefined;
     let response: AxiosResponse | undefined;
-    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
     const chunks: Buffer[] = [];
     let received = 0;
-    const stop = (reason: Error) => {
-      stopReason ??= reason;
-      controller?.abort(reason);
-    };
-    const onAbort = () => stop(new CanceledError(undefined, undefined, config));
-    const finish = (error: unknown, settled?: AxiosResponse) => {
+    const finish = (error: unknown, answer?: AxiosResponse) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       signal?.removeEventListener?.('abort', onAbort);
-      if (settled) resolve(settled);
+      if (answer) resolve(answer);
       else reject(axiosErrorFrom(stopReason ?? error, config, response));
     };
-    if (signal?.aborted) return reject(new CanceledError(undefined, undefined, config));
+    // a request not started yet (waiting for a connection) settles at once; undici drops it when it starts
+    const stop = (reason: Error) => {
+      stopReason ??= reason;
+      if (controller) controller.abort(reason);
+      else finish(reason);
+    };
+    const onAbort = () => stop(new CanceledError(undefined, undefined, config));
+    // undici's own timeouts tick every half second; one native timer, refreshed by every sign of
+    // progress (each redirect hop, the headers, each chunk), keeps `timeout` exact
+    const timer = timeout > 0 ? setTimeout(() => stop(new IdleTimeout()), timeout) : undefined;
+    if (signal?.aborted) return onAbort();
     signal?.addEventListener?.('abort', onAbort, { once: true });
-    dispatcher.dispatch(
-      {
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
-        headers: config.headers.toJSON(true) as Record<string, string>,
-        body: requestBody(config.data),
-      },
-      {
-        onRequestStart(started) {
-          controller = started;
-          if (stopReason) started.abort(stopReason);
-          // undici's own timeouts tick every half second; a native timer keeps `timeout` exact
-          else if (timeout > 0) timer = setTimeout(() => stop(new IdleTimeout()), timeout);
+    try {
+      const url = urlOf(config);
+      dispatcher.dispatch(
+        {
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method: (config.method ?? 'get').toUpperCase() as Dispatcher.HttpMethod,
+          headers: config.headers.toJSON(true) as Record<string, string>,
+          body: requestBody(config.data),
         },
-        onResponseStart(_controller, status, headers, statusText = '') {
-          timer?.refresh();
-          response = { data: undefined, status, statusText, headers: new AxiosHeaders(headers as Record<string, string>), config, request: {} };
-        },
-        onResponseData(_controller, chunk) {
-          timer?.refresh();
-          chunks.push(chunk);
-          received += chunk.length;
-          if (maxContentLength > -1 && received > maxContentLength) {
-            stop(new AxiosError(`maxContentLength size of ${maxContentLength} exceeded`, AxiosError.ERR_BAD_RESPONSE, config));
-          }
-        },
-        onResponseEnd() {
-          const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-          response!.data = config.responseType === 'arraybuffer' ? body : body.toString((config.responseEncoding as BufferEncoding | undefined) ?? 'utf8');
-          try {
-            finish(undefined, settle(response!, config));
-          } catch (error) {
+        {
+          onRequestStart(started) {
+            controller = started;
+            if (stopReason) started.abort(stopReason);
+            else timer?.refresh();
+          },
+          onResponseStart(_controller, status, headers, statusText = '') {
+            timer?.refresh();
+            response = { data: undefined, status, statusText, headers: new AxiosHeaders(headers as Record<string, string>), config, request: {} };
+          },
+          onResponseData(_controller, chunk) {
+            timer?.refresh();
+            chunks.push(chunk);
+            received += chunk.length;
+            if (maxContentLength > -1 && received > maxContentLength) {
+              stop(new AxiosError(`maxContentLength size of ${maxContentLength} exceeded`, AxiosError.ERR_BAD_RESPONSE, config));
+            }
+          },
+          onResponseEnd() {
+            const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+            response!.data = config.responseType === 'arraybuffer' ? body : body.toString((config.responseEncoding as BufferEncoding | undefined) ?? 'utf8');
+            try {
+              finish(undefined, settle(response!, config));
+            } catch (error) {
+              finish(error);
+            }
+          },
+          onResponseError(_controller, error) {
             finish(error);
-          }
+          },
         },
-        onResponseError(_controller, error) {
-          finish(error);
-        },
-      },
-    );
+      );
+    } catch (error) {
+      finish(error);
+    }
   });
 }
 
