@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { markAsUntransferable } from 'node:worker_threads';
 import { lastValueFrom, map, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -81,6 +82,25 @@ describe('writeToDisk', () => {
     expect(out.map((item) => item.kind === 'downloaded' && item.bytes)).toEqual([large.length, pooled.length]);
     expect([owned.length, pooled.equals(fakeJpeg('small'))]).toEqual([0, true]);
     expect(readFileSync(frameFilePath(root, frame('2025-09-01T10:00:00'))).equals(large)).toBe(true);
+  });
+
+  it('copies a body whose memory cannot be moved to another thread', async () => {
+    const root = tempDir();
+    const body = new Uint8Array(fakeJpeg('pinned', { padding: 5_000 }));
+    markAsUntransferable(body.buffer); // as WebAssembly's memory is
+    const path = join(root, 'report.bin');
+    await writeFileAtomically(path, body);
+    expect([readFileSync(path).equals(Buffer.from(body)), body.length]).toEqual([true, fakeJpeg('pinned', { padding: 5_000 }).length]);
+  });
+
+  it("leaves a link at the frame's name alone, even a broken one", async () => {
+    const root = tempDir();
+    const path = frameFilePath(root, frame('2025-09-01T10:00:00'));
+    mkdirSync(join(root, '2025-09-01', 'in_gate'), { recursive: true });
+    symlinkSync(join(root, 'nowhere.jpg'), path);
+    const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root }), toArray()));
+    expect(result).toEqual({ kind: 'alreadyExisted', frame: frame('2025-09-01T10:00:00'), filePath: path });
+    expect([readlinkSync(path), readdirSync(join(root, '2025-09-01', 'in_gate'))]).toEqual([join(root, 'nowhere.jpg'), ['20250901100000_in_gate.jpg']]);
   });
 
   it('leaves neither a partial final file nor a temporary file when the write fails', async () => {

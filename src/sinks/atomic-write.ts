@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface AtomicWrite {
   readonly finalPath: string;
@@ -8,8 +9,40 @@ export interface AtomicWrite {
   readonly body: Uint8Array;
   /** Replace a file already at `finalPath`; when false such a file is left alone and the answer is `exists`. */
   readonly replace: boolean;
-  /** fsync the file before it gets its final name. */
+  /** fsync the file before it gets its final name, and its folder after. */
   readonly durable: boolean;
+}
+
+/** File systems without hard links (FAT, some network and FUSE mounts) answer a link with one of these. */
+const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/**
+ * Gives the temporary file its final name unless that name is taken. A hard link fails on a taken
+ * name however the race with another process goes; where links are not supported, a check then a
+ * rename is the best there is.
+ */
+function nameWithoutReplacing(temporaryPath: string, finalPath: string): 'written' | 'exists' {
+  try {
+    linkSync(temporaryPath, finalPath);
+  } catch (error) {
+    const { code = '' } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST') return 'exists';
+    if (!noHardLinks.has(code)) throw error;
+    if (lstatSync(finalPath, { throwIfNoEntry: false })) return 'exists';
+    renameSync(temporaryPath, finalPath);
+    return 'written';
+  }
+  unlinkSync(temporaryPath);
+  return 'written';
+}
+
+function syncFolder(path: string): void {
+  const fd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export type AtomicWriteOutcome = { readonly kind: 'written'; readonly sha256: string } | { readonly kind: 'exists' };
@@ -21,7 +54,6 @@ export type AtomicWriteOutcome = { readonly kind: 'written'; readonly sha256: st
  * thread pool per call. Throws after removing the temporary file.
  */
 export function writeAtomicallySync({ finalPath, temporaryPath, body, replace, durable }: AtomicWrite): AtomicWriteOutcome {
-  if (!replace && lstatSync(finalPath, { throwIfNoEntry: false })) return { kind: 'exists' };
   try {
     const fd = openSync(temporaryPath, 'wx');
     try {
@@ -30,7 +62,12 @@ export function writeAtomicallySync({ finalPath, temporaryPath, body, replace, d
     } finally {
       closeSync(fd);
     }
-    renameSync(temporaryPath, finalPath);
+    if (replace) renameSync(temporaryPath, finalPath);
+    else if (nameWithoutReplacing(temporaryPath, finalPath) === 'exists') {
+      rmSync(temporaryPath, { force: true });
+      return { kind: 'exists' };
+    }
+    if (durable) syncFolder(finalPath);
     return { kind: 'written', sha256: createHash('sha256').update(body).digest('hex') };
   } catch (error) {
     rmSync(temporaryPath, { force: true });

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
@@ -23,6 +23,9 @@ async function writeThroughTemporaryFile(finalPath: string, body: Uint8Array, re
   const temporaryPath = temporaryPathFor(finalPath);
   try {
     return await writeOffThread({ finalPath, temporaryPath, body, replace, durable });
+  } catch (error) {
+    rmSync(temporaryPath, { force: true }); // a thread that died mid-write left it
+    throw error;
   } finally {
     releaseTemporaryPath(temporaryPath);
   }

@@ -35,10 +35,18 @@ class WriterThread {
   write(write: AtomicWrite): Promise<AtomicWriteOutcome> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
+      const post = (body: Uint8Array) => this.worker.postMessage({ id, write: { ...write, body } }, [body.buffer as ArrayBuffer]);
+      try {
+        try {
+          post(ownsItsMemory(write.body) ? write.body : new Uint8Array(write.body));
+        } catch {
+          post(new Uint8Array(write.body)); // memory that cannot be moved (WebAssembly's, say) is copied
+        }
+      } catch (error) {
+        return reject(error);
+      }
       this.waiting.set(id, { resolve, reject });
       if (this.waiting.size === 1) this.worker.ref();
-      const body = ownsItsMemory(write.body) ? write.body : new Uint8Array(write.body);
-      this.worker.postMessage({ id, write: { ...write, body } }, [body.buffer as ArrayBuffer]);
     });
   }
 
@@ -67,7 +75,12 @@ let nextThread = 0;
  */
 function threadFor(folder: string): WriterThread {
   const kept = threadOfFolder.get(folder);
-  if (kept) return kept;
+  if (kept) {
+    // most recently used last, so the folders being written are the last to be forgotten
+    threadOfFolder.delete(folder);
+    threadOfFolder.set(folder, kept);
+    return kept;
+  }
   if (threads.length < THREADS) {
     const thread: WriterThread = new WriterThread(() => {
       threads.splice(threads.indexOf(thread), 1);
