@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -73,6 +73,18 @@ describe('skipExisting', () => {
     writeFileSync(path, 'x');
     const out = await lastValueFrom(of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00')).pipe(skipExisting({ root }), toArray()));
     expect(out).toEqual([{ kind: 'alreadyExisted', frame: present, filePath: path }, item('2025-09-06T10:10:00')]);
+  });
+
+  it('takes a link to a file as the file, and a broken link or a folder as no file', async () => {
+    const root = tempDir();
+    const folder = join(root, '2025-09-06', 'in_gate');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(root, 'kept.jpg'), 'x');
+    symlinkSync(join(root, 'kept.jpg'), frameFilePath(root, frame('2025-09-06T10:00:00')));
+    symlinkSync(join(root, 'gone.jpg'), frameFilePath(root, frame('2025-09-06T10:10:00')));
+    mkdirSync(frameFilePath(root, frame('2025-09-06T10:20:00')));
+    const out = await lastValueFrom(of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00')).pipe(skipExisting({ root }), toArray()));
+    expect(out.map(({ kind }) => kind)).toEqual(['alreadyExisted', 'frame', 'frame']);
   });
 
   it('lists a folder once and reads it again when the listing is older than listingTtlMs', async () => {

@@ -138,7 +138,8 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const logger = createLogger(io, args);
   if (args.discover && args.frames) throw new InputError('invalid --discover with --frames: take frames from one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
-  if (options.discover && (await someDateNeedsBrowsing(options, args.db))) await assertDiscoveryReady(options.discover.browser ?? {});
+  // a dry run opens no catalog: it only says what a run would do
+  if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
   const total = args.discover && args.from
     ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
     : await lastValueFrom(plannedFrames(options).pipe(count()));

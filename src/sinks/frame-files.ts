@@ -1,4 +1,4 @@
-import { readdirSync, rmSync, type Dirent } from 'node:fs';
+import { readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FrameRef } from '../items.ts';
 
@@ -52,7 +52,7 @@ export function removeStaleTemporaryFiles(dir: string): number {
 }
 
 /**
- * The names in `dir` other than folders (none when it does not exist), after removing the
+ * The names of the files in `dir`, links to files included (none when it does not exist), after removing the
  * temporary files that runs which are no longer alive left there.
  */
 export function listFrameFolder(dir: string): Set<string> {
@@ -69,7 +69,8 @@ function sweepFolder(dir: string): { files: Set<string>; removed: number } {
   }
   let removed = 0;
   for (const entry of entries) {
-    if (entry.isDirectory()) continue;
+    // a frame is there when its name is a file, or a link to one (as a stat that follows links says)
+    if (!entry.isFile() && !(entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile())) continue;
     const owner = temporaryPattern.exec(entry.name);
     const pid = Number(owner?.[1]);
     if (owner && pid !== process.pid && !isProcessAlive(pid)) {

@@ -91,7 +91,7 @@ export async function rowOfFile(item: AlreadyExistedItem): Promise<ImageRow> {
   });
 }
 
-/** Rows for the frames on disk that the catalog does not have yet. */
+/** Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file (a folder, a broken link, gone since) gets none. */
 async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[]): Promise<ImageRow[]> {
   if (items.length === 0) return [];
   const cataloged = await orm.em.fork().find(
@@ -101,7 +101,8 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
   );
   const known = new Set(cataloged.map((row) => `${row.terminal}/${row.stream}/${row.capturedAt}`));
   const missing = items.filter(({ frame }) => !known.has(`${frame.terminal}/${frame.stream}/${frame.capturedAt}`));
-  return Promise.all(missing.map(rowOfFile));
+  const rows = await Promise.allSettled(missing.map(rowOfFile));
+  return rows.flatMap((row) => (row.status === 'fulfilled' ? [row.value] : []));
 }
 
 /** Remembers frames the CDN answered as missing (not those skipped as already known). */
