@@ -24,7 +24,7 @@ import { topSelfTimes } from './bench/cpu-profile.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const cliPath = join(projectRoot, 'bin', 'draydog.js');
-const maxRssPreload = join(projectRoot, 'scripts', 'bench', 'max-rss.ts');
+const usagePreload = join(projectRoot, 'scripts', 'bench', 'resource-usage.ts');
 
 const { values: flags } = parseArgs({
   options: {
@@ -153,8 +153,18 @@ function slotsOf(range: { from: string; to: string }): number {
   return dateRange(range.from, range.to).length * STREAMS.length * 144;
 }
 
-interface DraydogRun {
+/** CPU time of a run, all threads (and for curl, all children of the shell that ran it). */
+interface CpuTime {
+  readonly userMs: number;
+  readonly systemMs: number;
+}
+
+interface ToolRun {
   readonly wallMs: number;
+  readonly cpu?: CpuTime;
+}
+
+interface DraydogRun extends ToolRun {
   readonly maxRssBytes: number;
   readonly downloaded: number;
   readonly bytes: number;
@@ -168,23 +178,24 @@ async function runDraydog(
   nodeFlags: readonly string[] = [],
 ): Promise<DraydogRun> {
   mkdirSync(dir, { recursive: true });
-  const rssFile = join(dir, 'max-rss');
+  const usageFile = join(dir, 'resource-usage.json');
   const args = [
     ...nodeFlags,
-    '--import', maxRssPreload,
+    '--import', usagePreload,
     cliPath, 'download',
     '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','),
     '--base-url', baseUrl,
     '--out', join(dir, 'images'), '--db', join(dir, 'catalog.sqlite'), '--report', join(dir, 'report.json'),
     '--concurrency', String(concurrency), '--json',
   ];
-  const result = await run(process.execPath, args, childEnv({ BENCH_MAX_RSS_FILE: rssFile }));
+  const result = await run(process.execPath, args, childEnv({ BENCH_USAGE_FILE: usageFile }));
   if (result.code !== 0) throw new Error(`draydog exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   const { stats } = JSON.parse(result.stdout) as { stats: { downloaded: number; failed: number; bytes: number } };
   if (stats.downloaded !== expected.frames || stats.failed !== 0 || stats.bytes !== expected.bytes) {
     throw new Error(`draydog got ${stats.downloaded} frames, ${stats.bytes} bytes, ${stats.failed} failed; expected ${expected.frames} frames, ${expected.bytes} bytes`);
   }
-  return { wallMs: result.wallMs, maxRssBytes: Number(readFileSync(rssFile, 'utf8')), downloaded: stats.downloaded, bytes: stats.bytes };
+  const { maxRssBytes, userMs, systemMs } = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssBytes: number } & CpuTime;
+  return { wallMs: result.wallMs, cpu: { userMs, systemMs }, maxRssBytes, downloaded: stats.downloaded, bytes: stats.bytes };
 }
 
 function filesUnder(dir: string): { files: number; bytes: number } {
@@ -198,7 +209,15 @@ function filesUnder(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
-async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<number> {
+/** bash's `times` prints the shell's CPU time, then its children's: `0m0.070s 0m0.310s`. */
+function childrenCpuOf(stderr: string): CpuTime | undefined {
+  const times = [...stderr.matchAll(/^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm)].at(-1);
+  if (!times) return undefined;
+  const ms = (minutes: string, secondsText: string) => (Number(minutes) * 60 + Number(secondsText)) * 1000;
+  return { userMs: ms(times[1], times[2]), systemMs: ms(times[3], times[4]) };
+}
+
+async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<ToolRun> {
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'curl.config');
   const images = join(dir, 'images');
@@ -206,13 +225,17 @@ async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: s
   const lines = frames.map(({ frame, path }) => `url = "${baseUrl}${path}"\noutput = "${frameFilePath(images, frame)}"\n`);
   writeFileSync(config, lines.join(''));
   const args = ['--parallel', '--parallel-max', String(concurrency), '--create-dirs', '--silent', '--show-error', '--fail', '--config', config];
-  const result = await run('curl', args, childEnv());
+  // through bash for its `times`, which reports curl's CPU time as draydog's preload does for draydog
+  const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
+  const result = hasBash
+    ? await run('bash', ['-c', 'curl "$@"; code=$?; times >&2; exit $code', 'bash', ...args], childEnv())
+    : await run('curl', args, childEnv());
   if (result.code !== 0) throw new Error(`curl exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   const got = filesUnder(images);
   if (got.files !== expected.frames || got.bytes !== expected.bytes) {
     throw new Error(`curl wrote ${got.files} files, ${got.bytes} bytes; expected ${expected.frames} files, ${expected.bytes} bytes`);
   }
-  return result.wallMs;
+  return { wallMs: result.wallMs, cpu: hasBash ? childrenCpuOf(result.stderr) : undefined };
 }
 
 /** Removes a run's folder and lets the kernel write back what is dirty, so every run starts alike. */
@@ -266,7 +289,7 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
   const hasCurl = curlVersion() !== undefined;
   const simulator = await startSimulatorProcess('full');
   const draydogRuns: DraydogRun[] = [];
-  const curlRuns: number[] = [];
+  const curlRuns: ToolRun[] = [];
   try {
     for (let round = 1; round <= rounds; round += 1) {
       // alternate which tool goes first, so neither always meets a warmer (or busier) machine
@@ -278,9 +301,9 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
           draydogRuns.push(result);
           log(`round ${round} draydog ${seconds(result.wallMs)}`);
         } else if (hasCurl) {
-          const wallMs = await runCurl(simulator.url, frames, dir, expected);
-          curlRuns.push(wallMs);
-          log(`round ${round} curl    ${seconds(wallMs)}`);
+          const result = await runCurl(simulator.url, frames, dir, expected);
+          curlRuns.push(result);
+          log(`round ${round} curl    ${seconds(result.wallMs)}`);
         }
         if (regime.deleteBetweenRuns) clean(dir);
         else spawnSync('sync');
@@ -291,28 +314,35 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
     for (const entry of readdirSync(work)) if (entry.startsWith('kept-')) rmSync(join(work, entry), { recursive: true, force: true });
     spawnSync('sync');
   }
-  const rowOf = (tool: string, walls: readonly number[], rss?: number) => {
-    const wall = median(walls);
+  const cpuOf = (runs: readonly ToolRun[]) => {
+    const measured = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
+    if (measured.length === 0) return '';
+    return `${seconds(median(measured.map((cpu) => cpu.userMs)))} + ${seconds(median(measured.map((cpu) => cpu.systemMs)))}`;
+  };
+  const rowOf = (tool: string, runs: readonly ToolRun[], rss?: number) => {
+    const wall = median(runs.map((run) => run.wallMs));
     return [
       tool,
-      ...walls.map(seconds),
+      ...runs.map((run) => seconds(run.wallMs)),
       seconds(wall),
       thousands(expected.frames / (wall / 1000)),
       (expected.bytes / 1e6 / (wall / 1000)).toFixed(1),
+      cpuOf(runs),
       rss === undefined ? '' : megabytes(rss),
     ];
   };
-  const header = ['tool', ...draydogRuns.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'peak RSS'];
+  const header = ['tool', ...draydogRuns.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'CPU user + system', 'peak RSS'];
   const draydogWalls = draydogRuns.map((run) => run.wallMs);
-  const rows = [header, rowOf(`draydog --concurrency ${concurrency}`, draydogWalls, median(draydogRuns.map((run) => run.maxRssBytes)))];
+  const curlWalls = curlRuns.map((run) => run.wallMs);
+  const rows = [header, rowOf(`draydog --concurrency ${concurrency}`, draydogRuns, median(draydogRuns.map((run) => run.maxRssBytes)))];
   if (hasCurl) rows.push(rowOf(`curl --parallel-max ${concurrency}`, curlRuns));
   console.log(
     `\nThroughput: ${THROUGHPUT.from}..${THROUGHPUT.to}, ${STREAMS.length} streams, ${thousands(slotsOf(THROUGHPUT))} grid slots, ` +
       `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (simulator: grid, no faults, full frames, own process); ` +
-      `${rounds} alternating rounds, fresh folders, ${regime.label}; wall time includes process start`,
+      `${rounds} alternating rounds, fresh folders, ${regime.label}; wall time includes process start; CPU: medians, all threads`,
   );
   console.log(table(rows));
-  if (hasCurl) console.log(`ratio draydog/curl (median wall time): ${(median(draydogWalls) / median(curlRuns)).toFixed(2)}`);
+  if (hasCurl) console.log(`ratio draydog/curl (median wall time): ${(median(draydogWalls) / median(curlWalls)).toFixed(2)}`);
   else console.log('curl not found: draydog only');
 }
 
