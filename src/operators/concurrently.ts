@@ -1,5 +1,6 @@
 import { EMPTY, mergeMap, of, type OperatorFunction } from 'rxjs';
 import { assertConcurrency } from './fetch-frames.ts';
+import { oneAtATimeStack } from './one-at-a-time-stack.ts';
 
 /**
  * Runs `stage` for at most `concurrency` items at a time, each item alone through the whole stage.
@@ -12,5 +13,5 @@ export function concurrently<T, R>(
   stage: OperatorFunction<T, R>,
 ): OperatorFunction<T, R> {
   assertConcurrency(concurrency);
-  return mergeMap((item: T) => (signal?.aborted ? EMPTY : of(item).pipe(stage)), concurrency);
+  return mergeMap((item: T) => oneAtATimeStack(signal?.aborted ? EMPTY : of(item).pipe(stage)), concurrency);
 }

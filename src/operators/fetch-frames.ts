@@ -3,6 +3,7 @@ import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import { InputError } from '../frame-time.ts';
 import { attemptsOf, createHttpClient, readFrameAnswer, type HttpClientOptions } from '../http/http-client.ts';
 import type { FailedItem, FetchedItem, NotFoundItem, PipelineItem, RequestItem, Variant } from '../items.ts';
+import { oneAtATimeStack } from './one-at-a-time-stack.ts';
 
 export interface FetchFramesOptions extends HttpClientOptions {
   readonly concurrency?: number;
@@ -91,7 +92,7 @@ export function fetchFrames(
   assertRetries(retries);
   const http = options.http ?? createHttpClient({ ...options, concurrency, retries });
   return mergeMap(
-    (item) => (item.kind === 'request' ? from(fetchFrame(http, item, thumbnailFallback, signal)) : of(item)),
+    (item) => (item.kind === 'request' ? from(fetchFrame(http, item, thumbnailFallback, signal)) : oneAtATimeStack(of(item))),
     concurrency,
   );
 }

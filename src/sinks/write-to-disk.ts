@@ -5,6 +5,7 @@ import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, Pipel
 import { frameFilePath, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
 import type { AtomicWriteOutcome } from './atomic-write.ts';
 import { writeOffThread } from './writer-threads.ts';
+import { oneAtATimeStack } from '../operators/one-at-a-time-stack.ts';
 
 export interface WriteToDiskOptions {
   readonly root: string;
@@ -71,5 +72,5 @@ export function writeToDisk({
     if (written.kind === 'exists') return { kind: 'alreadyExisted', frame: item.frame, filePath };
     return { ...rest, kind: 'downloaded', bytes, sha256: written.sha256, filePath };
   };
-  return mergeMap((item) => (item.kind === 'fetched' ? from(write(item)) : of(item)), concurrency);
+  return mergeMap((item) => (item.kind === 'fetched' ? from(write(item)) : oneAtATimeStack(of(item))), concurrency);
 }
