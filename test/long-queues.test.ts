@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import axios from 'axios';
-import { count, delay, lastValueFrom, mergeMap, of, range, tap, timer, type Observable } from 'rxjs';
+import { count, delay, lastValueFrom, map, mergeMap, of, range, tap, timer, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { concurrently, fetchFrames, frameUrls, runDownload, writeToDisk, type FrameRef, type PipelineItem } from '../src/index.ts';
 import { startSimulator } from '../src/simulator/index.ts';
@@ -24,7 +24,7 @@ describe('long queues', () => {
   it('concurrently drops a long queue after an abort and completes', async () => {
     const stop = new AbortController();
     const started = await finishes(
-      range(0, QUEUED).pipe(concurrently({ concurrency: 4, signal: stop.signal }, mergeMap((index) => timer(20).pipe(tap(() => stop.abort()), mergeMap(() => of(index)))))),
+      range(0, QUEUED).pipe(concurrently({ concurrency: 4, signal: stop.signal }, mergeMap((index) => timer(20).pipe(tap(() => stop.abort()), map(() => index))))),
     );
     expect(started).toBe(4);
   });
@@ -39,8 +39,8 @@ describe('long queues', () => {
       adapter: (config) => new Promise((resolve) => setTimeout(() => resolve({ data: Buffer.alloc(0), status: 404, statusText: '', headers: {}, config }), 20)),
     });
     const items = range(0, QUEUED).pipe(
-      mergeMap((index): Observable<PipelineItem> =>
-        of(index < 8 ? { kind: 'request', frame: frameAt(index), urls: frameUrls(frameAt(index)) } : { kind: 'notFound', frame: frameAt(index), urls: [], attempts: 0 }),
+      map((index): PipelineItem =>
+        index < 8 ? { kind: 'request', frame: frameAt(index), urls: frameUrls(frameAt(index)) } : { kind: 'notFound', frame: frameAt(index), urls: [], attempts: 0 },
       ),
     );
     const passed = await finishes(items.pipe(fetchFrames({ http: slowNotFound, concurrency: 4 }), writeToDisk({ root: tempDir(), concurrency: 4 })));
