@@ -49,3 +49,5 @@ export {
   type HourCoverage,
   type StreamCoverage,
 } from './sinks/html-report.ts';
+// the loopback camera, for trying pipelines and testing them without the real CDN
+export { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';

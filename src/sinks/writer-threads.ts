@@ -10,9 +10,12 @@ interface Waiting {
   reject(error: Error): void;
 }
 
+/** Beside this module in the sources; beside the bundle that holds this module once built (see `scripts/build.ts`). */
+const WRITER_THREAD_FILE = new URL(import.meta.url.endsWith('.ts') ? './writer-thread.ts' : './writer-thread.js', import.meta.url);
+
 /** A thread that writes files, referenced (keeping the process alive) only while it has work. */
 class WriterThread {
-  private readonly worker = new Worker(new URL('./writer-thread.ts', import.meta.url));
+  private readonly worker = new Worker(WRITER_THREAD_FILE);
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 0;
 

@@ -1,0 +1,50 @@
+// `npm run build` (also run by `npm ci`/`npm install` through `prepare`, and before `npm pack`):
+//
+//   dist/cli.js            the command line in one file with its dependencies, for a fast start
+//                          (bin/draydog.js runs it while it is newer than every file in src/)
+//   dist/index.js          the library, dependencies left to the user's node_modules, so a user's
+//                          rxjs and MikroORM are the ones the operators and entities use
+//   dist/writer-thread.js  the file-writing thread both start (see src/sinks/writer-threads.ts)
+//   dist/types/            declarations for the library
+//
+// Node refuses to strip types under node_modules, so an installed package needs JavaScript; and
+// one bundled file starts in about half the time of a hundred modules resolved and loaded one by one.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { build, type BuildOptions } from 'esbuild';
+
+// --outdir and --no-types let a test build a copy elsewhere in the project (see test/build.test.ts)
+const { values: flags } = parseArgs({ options: { outdir: { type: 'string' }, 'no-types': { type: 'boolean', default: false } } });
+const root = resolve(import.meta.dirname, '..');
+const dist = resolve(root, flags.outdir ?? 'dist');
+
+const common: BuildOptions = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  outdir: dist,
+  logLevel: 'warning',
+};
+
+rmSync(dist, { recursive: true, force: true });
+await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts', 'writer-thread': 'src/sinks/writer-thread.ts' },
+    // a native addon and an optional peer stay outside; CommonJS dependencies bundled into ES
+    // modules still call `require` for Node's built-in modules
+    external: ['better-sqlite3', 'playwright-core'],
+    banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+  }),
+  build({ ...common, entryPoints: { index: 'src/index.ts' }, packages: 'external', sourcemap: true }),
+]);
+
+if (!flags['no-types']) {
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const declarations = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dist, 'types')], { stdio: 'inherit' });
+  if (declarations.status !== 0) process.exit(declarations.status ?? 1);
+}

@@ -1,0 +1,114 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as library from '../src/index.ts';
+import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { DRAYDOG_BIN } from './support/cli.ts';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** `node <args>` with its output. Synchronous: only for runs that need nothing from this process. */
+function node(args: readonly string[], cwd = root) {
+  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `node <args>`, leaving this process free to serve the simulator meanwhile. */
+function nodeAsync(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, args, { cwd: root, env: { ...process.env, CI: '1' } }, (error, stdout, stderr) =>
+      done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('the build (scripts/build.ts)', () => {
+  // inside the project, so the bundle's external better-sqlite3 resolves as it does for dist/
+  let out: string;
+  let simulator: Simulator;
+  beforeAll(async () => {
+    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+    out = mkdtempSync(join(root, 'test-artifacts', 'build-'));
+    const build = node([join(root, 'scripts', 'build.ts'), '--outdir', out, '--no-types']);
+    expect(build.stderr).toBe('');
+    expect(build.code).toBe(0);
+    simulator = await startSimulator({ seed: 3, timing: 'grid', faults: 'none', missing: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    await simulator?.close();
+    if (out) rmSync(out, { recursive: true, force: true });
+  });
+
+  it('writes the command line, the library and the writer thread as JavaScript', () => {
+    expect(readdirSync(out).filter((name) => name.endsWith('.js') || name.endsWith('.map')).sort()).toEqual(['cli.js', 'index.js', 'index.js.map', 'writer-thread.js']);
+  });
+
+  it('the library bundle exports what the sources export', async () => {
+    const built = (await import(pathToFileURL(join(out, 'index.js')).href)) as Record<string, unknown>;
+    expect(Object.keys(built).sort()).toEqual(Object.keys(library).sort());
+  });
+
+  it('the command-line bundle downloads, writes through its writer thread and catalogs', async () => {
+    const data = join(out, 'run');
+    const launcher = join(out, 'launch.js');
+    writeFileSync(launcher, `import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+    const args = [launcher, 'download', '--from', '2025-09-01', '--streams', 'in_gate', '--max-per-date', '12', '--base-url', simulator.url, '--out', join(data, 'images'), '--db', join(data, 'c.sqlite'), '--json'];
+    const first = await nodeAsync(args);
+    expect(first.stderr).not.toMatch(/"level":[45]0/);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).stats).toMatchObject({ downloaded: 12, failed: 0 });
+    expect(readdirSync(join(data, 'images', '2025-09-01', 'in_gate'))).toHaveLength(12);
+    const second = await nodeAsync(args);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout).stats).toMatchObject({ downloaded: 0, alreadyExisted: 12 });
+  });
+});
+
+describe('bin/draydog.js', () => {
+  // a copy of the launcher beside a stand-in bundle and stand-in sources that say which one ran
+  let project: string;
+  const run = () => node([join(project, 'bin', 'draydog.js')], project).stdout.trim();
+  const age = (path: string, secondsAgo: number) => {
+    const time = new Date(Date.now() - secondsAgo * 1000);
+    utimesSync(path, time, time);
+  };
+  beforeAll(() => {
+    project = mkdtempSync(join(root, 'test-artifacts', 'launcher-'));
+    for (const folder of ['bin', 'dist', 'src/cli']) mkdirSync(join(project, folder), { recursive: true });
+    copyFileSync(DRAYDOG_BIN, join(project, 'bin', 'draydog.js'));
+    const entry = (name: string) => `export async function main() { console.log('${name}'); return 0; }\n`;
+    writeFileSync(join(project, 'src', 'cli.ts'), entry('sources'));
+    writeFileSync(join(project, 'src', 'cli', 'part.ts'), '');
+    writeFileSync(join(project, 'dist', 'cli.js'), entry('bundle'));
+    for (const path of ['src/cli/part.ts', 'src/cli', 'src/cli.ts', 'src']) age(join(project, path), 60);
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  it('runs the bundle while it is newer than every source', () => {
+    expect(run()).toBe('bundle');
+  });
+
+  it('runs the sources once a file in them changed after the build', () => {
+    age(join(project, 'src', 'cli', 'part.ts'), 0);
+    expect(run()).toBe('sources');
+    age(join(project, 'src', 'cli', 'part.ts'), 60);
+  });
+
+  it('runs the sources once a file was removed from them after the build', () => {
+    rmSync(join(project, 'src', 'cli', 'part.ts'));
+    expect(run()).toBe('sources');
+    age(join(project, 'src', 'cli'), 60);
+    expect(run()).toBe('bundle');
+  });
+
+  it('runs the bundle where there are no sources (an installed package) and the sources where nothing is built', () => {
+    rmSync(join(project, 'dist'), { recursive: true });
+    expect(run()).toBe('sources');
+    mkdirSync(join(project, 'dist'));
+    writeFileSync(join(project, 'dist', 'cli.js'), `export async function main() { console.log('bundle'); return 0; }\n`);
+    rmSync(join(project, 'src'), { recursive: true });
+    expect(run()).toBe('bundle');
+  });
+});
