@@ -21,6 +21,7 @@ import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
 import { topSelfTimes } from './bench/cpu-profile.ts';
+import { cliEntry } from '../bin/entry.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const cliPath = join(projectRoot, 'bin', 'draydog.js');
@@ -451,6 +452,8 @@ try {
     `Machine: ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ` +
       `Node ${process.version}, ${curlVersion() ?? 'no curl'}; scratch: ${work}`,
   );
+  // bin/draydog.js falls back to the sources when they changed after the build: slower to start
+  if (!cliEntry().built) console.log('draydog runs from its TypeScript sources (dist/ is missing or older than src/): run `npm run build` to measure what ships');
   if (parts.has('throughput')) await throughput();
   if (parts.has('scaling')) await scaling();
   if (parts.has('catalog')) await catalog();

@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as library from '../src/index.ts';
@@ -77,7 +77,7 @@ describe('bin/draydog.js', () => {
   beforeAll(() => {
     project = mkdtempSync(join(root, 'test-artifacts', 'launcher-'));
     for (const folder of ['bin', 'dist', 'src/cli']) mkdirSync(join(project, folder), { recursive: true });
-    copyFileSync(DRAYDOG_BIN, join(project, 'bin', 'draydog.js'));
+    for (const file of ['draydog.js', 'entry.js']) copyFileSync(join(dirname(DRAYDOG_BIN), file), join(project, 'bin', file));
     const entry = (name: string) => `export async function main() { console.log('${name}'); return 0; }\n`;
     writeFileSync(join(project, 'src', 'cli.ts'), entry('sources'));
     writeFileSync(join(project, 'src', 'cli', 'part.ts'), '');
