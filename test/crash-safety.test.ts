@@ -197,6 +197,8 @@ describe('disk full', () => {
     expect(result.stderr).toContain('ENOSPC');
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     expect(report.stopReason).toMatch(/^stopped: cannot write .*: ENOSPC$/);
+    expect(result.stderr).toMatch(/^Stopped: \d+ frames: \d+ downloaded/m);
+    expect(result.stderr).toMatch(/^Stopped: cannot write .*: ENOSPC$/m);
     const onDisk = listTree(out);
     expect(onDisk.filter((path) => path.includes('draydog-part'))).toEqual([]);
     const images = onDisk.filter((path) => path.endsWith('.jpg'));
