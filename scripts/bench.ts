@@ -25,7 +25,7 @@ import { cliEntry } from '../bin/entry.js';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const cliPath = join(projectRoot, 'bin', 'draydog.js');
-const usagePreload = join(projectRoot, 'scripts', 'bench', 'resource-usage.ts');
+const usagePreload = join(projectRoot, 'scripts', 'bench', 'resource-usage.js');
 
 const { values: flags } = parseArgs({
   options: {
