@@ -10,7 +10,7 @@
 // Node refuses to strip types under node_modules, so an installed package needs JavaScript; and
 // one bundled file starts in about half the time of a hundred modules resolved and loaded one by one.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
@@ -30,6 +30,12 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
+// emptied first, so nothing of an older build lingers; only a folder that holds a build, or nothing
+const existing = existsSync(dist) ? readdirSync(dist) : [];
+if (existing.length > 0 && !existing.includes('cli.js')) {
+  console.error(`build: refusing to empty ${dist}: it holds files but no earlier build (no cli.js)`);
+  process.exit(2);
+}
 rmSync(dist, { recursive: true, force: true });
 await Promise.all([
   build({

@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import packageJson from '../package.json' with { type: 'json' };
 import { InputError } from './frame-time.ts';
 import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
@@ -43,7 +44,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()
-    .version()
+    // given, not looked up: the bundled yargs would look for package.json from the user's folder
+    .version(packageJson.version)
+    // yargs's own words in English like everything else, from the sources and the bundle alike
+    .detectLocale(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .epilogue(EXIT_CODES_HELP)
     .exitProcess(false)

@@ -1,13 +1,21 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as library from '../src/index.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import { DRAYDOG_BIN } from './support/cli.ts';
+import packageJson from '../package.json' with { type: 'json' };
 
 const root = resolve(import.meta.dirname, '..');
+
+/** A fresh folder inside the project, so a bundle's external better-sqlite3 resolves as it does for dist/. */
+function scratchFolder(prefix: string): string {
+  mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+  return mkdtempSync(join(root, 'test-artifacts', prefix));
+}
 
 /** `node <args>` with its output. Synchronous: only for runs that need nothing from this process. */
 function node(args: readonly string[], cwd = root) {
@@ -25,12 +33,10 @@ function nodeAsync(args: readonly string[]): Promise<{ code: number; stdout: str
 }
 
 describe('the build (scripts/build.ts)', () => {
-  // inside the project, so the bundle's external better-sqlite3 resolves as it does for dist/
   let out: string;
   let simulator: Simulator;
   beforeAll(async () => {
-    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
-    out = mkdtempSync(join(root, 'test-artifacts', 'build-'));
+    out = scratchFolder('build-');
     const build = node([join(root, 'scripts', 'build.ts'), '--outdir', out, '--no-types']);
     expect(build.stderr).toBe('');
     expect(build.code).toBe(0);
@@ -50,11 +56,22 @@ describe('the build (scripts/build.ts)', () => {
     expect(Object.keys(built).sort()).toEqual(Object.keys(library).sort());
   });
 
-  it('the command-line bundle downloads, writes through its writer thread and catalogs', async () => {
-    const data = join(out, 'run');
+  it("the command-line bundle reports draydog's version wherever it is run from", async () => {
     const launcher = join(out, 'launch.js');
     writeFileSync(launcher, `import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
-    const args = [launcher, 'download', '--from', '2025-09-01', '--streams', 'in_gate', '--max-per-date', '12', '--base-url', simulator.url, '--out', join(data, 'images'), '--db', join(data, 'c.sqlite'), '--json'];
+    const elsewhere = mkdtempSync(join(tmpdir(), 'draydog-version-'));
+    writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
+    try {
+      const run = node([launcher, '--version'], elsewhere);
+      expect(run.stdout.trim()).toBe(packageJson.version);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('the command-line bundle downloads, writes through its writer thread and catalogs', async () => {
+    const data = join(out, 'run');
+    const args = [join(out, 'launch.js'), 'download', '--from', '2025-09-01', '--streams', 'in_gate', '--max-per-date', '12', '--base-url', simulator.url, '--out', join(data, 'images'), '--db', join(data, 'c.sqlite'), '--json'];
     const first = await nodeAsync(args);
     expect(first.stderr).not.toMatch(/"level":[45]0/);
     expect(first.code).toBe(0);
@@ -75,7 +92,7 @@ describe('bin/draydog.js', () => {
     utimesSync(path, time, time);
   };
   beforeAll(() => {
-    project = mkdtempSync(join(root, 'test-artifacts', 'launcher-'));
+    project = scratchFolder('launcher-');
     for (const folder of ['bin', 'dist', 'src/cli']) mkdirSync(join(project, folder), { recursive: true });
     for (const file of ['draydog.js', 'entry.js']) copyFileSync(join(dirname(DRAYDOG_BIN), file), join(project, 'bin', file));
     const entry = (name: string) => `export async function main() { console.log('${name}'); return 0; }\n`;
@@ -100,6 +117,27 @@ describe('bin/draydog.js', () => {
     rmSync(join(project, 'src', 'cli', 'part.ts'));
     expect(run()).toBe('sources');
     age(join(project, 'src', 'cli'), 60);
+    expect(run()).toBe('bundle');
+  });
+
+  it("is not thrown by a link to nowhere among the sources (an editor's lock file): the sources are being edited", () => {
+    const lock = join(project, 'src', 'cli', '.#part.ts');
+    symlinkSync('someone@host.1234:1700000000', lock);
+    try {
+      expect(run()).toBe('sources');
+    } finally {
+      rmSync(lock);
+      age(join(project, 'src', 'cli'), 60);
+    }
+    expect(run()).toBe('bundle');
+  });
+
+  it('runs the sources once npm changed the installed dependencies after the build', () => {
+    mkdirSync(join(project, 'node_modules'));
+    const installed = join(project, 'node_modules', '.package-lock.json');
+    writeFileSync(installed, '{}');
+    expect(run()).toBe('sources');
+    age(installed, 120);
     expect(run()).toBe('bundle');
   });
 
