@@ -127,8 +127,11 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   let stopReason: string | undefined;
   const stop = (reason: string) => {
     if (stopReason) return;
-    stopReason = reason;
-    logger?.error(reason);
+    // after the user's interrupt, frames failing as cancelled say nothing about the CDN or the disk
+    if (!stopping.signal.aborted) {
+      stopReason = reason;
+      logger?.error(reason);
+    }
     stopping.abort();
     cancelling.abort();
   };

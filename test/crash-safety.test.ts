@@ -124,11 +124,14 @@ describe('Ctrl-C', () => {
   it('a second SIGINT aborts the frames in flight at once and leaves no partial file', async () => {
     const sim = await simulator({ faults: 'none', latencyMs: 1500 });
     const dir = freshDir();
-    const run = startCli(downloadArgs(sim), { cwd: dir });
+    // a breaker that trips at the first failure: the cancelled frames must not pass for a dead CDN
+    const run = startCli(downloadArgs(sim, '--max-consecutive-failures', '1'), { cwd: dir });
     await until(() => sim.stats().totalRequests >= 16);
     const { result, msAfterSecond } = await interruptTwice(run);
     expect(result.code, result.stderr).toBe(130);
     expect(msAfterSecond).toBeLessThan(1000);
+    expect(result.stderr).toMatch(/^Interrupted: /m);
+    expect(result.stderr).not.toContain('in a row failed');
     await expectDiskAndCatalogAgree(dir);
   });
 });
