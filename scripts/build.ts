@@ -1,7 +1,7 @@
 // `npm run build` (also run by `npm ci`/`npm install` through `prepare`, and before `npm pack`):
 //
 //   dist/cli.js            the command line in one file with its dependencies, for a fast start
-//                          (bin/draydog.js runs it while it is newer than every file in src/)
+//                          (bin/draydog.js runs it unless it may be stale: see bin/entry.js)
 //   dist/index.js          the library, dependencies left to the user's node_modules, so a user's
 //                          rxjs and MikroORM are the ones the operators and entities use
 //   dist/writer-thread.js  the file-writing thread both start (see src/sinks/writer-threads.ts)

@@ -127,7 +127,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   let stopReason: string | undefined;
   const stop = (reason: string) => {
     if (stopReason) return;
-    // after the user's interrupt, frames failing as cancelled say nothing about the CDN or the disk
+    // once the user stopped the run, later failures (frames a second Ctrl-C cancels) are not why it stopped
     if (!stopping.signal.aborted) {
       stopReason = reason;
       logger?.error(reason);
