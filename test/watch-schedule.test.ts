@@ -12,6 +12,9 @@ const HOUR = 60 * MINUTE;
 const tick = (cycle: number, at: string, ...dates: string[]): WatchTick => ({ cycle, now: parseTimestamp(at), dates });
 const ok = (t: WatchTick, value = 'x'): CycleResult<string> => ({ tick: t, ok: true, value });
 
+/** The watch's clock: `start` (UTC) plus one minute per marble frame of `scheduler`. */
+const marbleClock = (scheduler: { now(): number }, start: string) => () => parseTimestamp(start) + scheduler.now() * MINUTE;
+
 describe('watchDates', () => {
   it('is today alone outside the settle window, yesterday and today inside it', () => {
     expect(watchDates(parseTimestamp('2025-09-02T00:00:00'), HOUR)).toEqual(['2025-09-01', '2025-09-02']);
@@ -38,8 +41,7 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
   it('runs a cycle at once and every 10 minutes, with yesterday until the settle hour after midnight has passed', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
-      const start = parseTimestamp('2025-09-01T23:30:00');
-      const clock = () => start + scheduler.now() * MINUTE;
+      const clock = marbleClock(scheduler, '2025-09-01T23:30:00');
       const stop = hot('95ms x');
       const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock, stop }, () => cold('--(x|)'));
       // cycles start at 23:30, 23:40, … 01:00 and each takes 2 minutes; the stop at 01:05 ends the schedule
@@ -61,9 +63,8 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
   it('never runs two cycles at once: ticks that come while a cycle runs are dropped', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
-      const start = parseTimestamp('2025-09-01T12:00:00');
       const slow = cold('15ms (x|)');
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: () => start + scheduler.now() * MINUTE, stop: hot('50ms x') }, () => slow);
+      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('50ms x') }, () => slow);
       expectObservable(results).toBe('15ms a 19ms b 19ms (c|)', {
         a: ok(tick(1, '2025-09-01T12:00:00', '2025-09-01')),
         b: ok(tick(2, '2025-09-01T12:20:00', '2025-09-01')),
@@ -76,10 +77,9 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
   it('a failed cycle is emitted as such and the next cycle runs as usual', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
-      const start = parseTimestamp('2025-09-01T12:00:00');
       const cdnDown = new Error('CDN down');
       const cycle = ({ cycle }: WatchTick) => (cycle === 2 ? cold('--#', undefined, cdnDown) : cold('--(x|)'));
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: () => start + scheduler.now() * MINUTE, stop: hot('25ms x') }, cycle);
+      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('25ms x') }, cycle);
       expectObservable(results).toBe('2ms a 9ms b 9ms c 2ms |', {
         a: ok(tick(1, '2025-09-01T12:00:00', '2025-09-01')),
         b: { tick: tick(2, '2025-09-01T12:10:00', '2025-09-01'), ok: false, error: cdnDown },
@@ -91,9 +91,8 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
   it('a stop while a cycle runs lets that cycle finish, and a cycle that emits nothing fails', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
-      const start = parseTimestamp('2025-09-01T12:00:00');
       const cycle = ({ cycle }: WatchTick) => (cycle === 1 ? cold('---|') : cold('8ms (y|)'));
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: () => start + scheduler.now() * MINUTE, stop: hot('13ms x') }, cycle);
+      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('13ms x') }, cycle);
       expectObservable(results).toBe('3ms a 14ms (b|)', {
         a: { tick: tick(1, '2025-09-01T12:00:00', '2025-09-01'), ok: false, error: expect.objectContaining({ name: 'EmptyError' }) },
         b: ok(tick(2, '2025-09-01T12:10:00', '2025-09-01'), 'y'),
@@ -104,9 +103,8 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
   it('a long cycle across midnight: the next one still looks at yesterday, since the last good cycle began then', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
-      const start = parseTimestamp('2025-09-01T23:40:00');
       const cycle = ({ cycle }: WatchTick) => (cycle === 2 ? cold('80ms (x|)') : cold('-(x|)'));
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: () => start + scheduler.now() * MINUTE, stop: hot('105ms x') }, cycle);
+      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T23:40:00'), stop: hot('105ms x') }, cycle);
       const summary = results.pipe(map(({ tick }) => `${new Date(tick.now).toISOString().slice(11, 16)} ${tick.dates.join(' ')}`));
       // 23:40 takes a minute; 23:50 takes 80 (until 01:10); the ticks between are dropped
       expectObservable(summary).toBe('1ms a 88ms b c 9ms d 3ms |', {
@@ -121,11 +119,10 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
   it('after cycles that did not succeed (CDN down over midnight) the first good one catches up on yesterday', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
-      const start = parseTimestamp('2025-09-01T23:50:00');
       // down from 00:00 to 01:10: cycles 2 to 9 come back with failed frames
       const cycle = ({ cycle }: WatchTick) => cold('-(v|)', { v: { good: cycle === 1 || cycle >= 10 } });
       const results = watchSchedule(
-        { periodMs: 10, settleMs: HOUR, clock: () => start + scheduler.now() * MINUTE, stop: hot('105ms x'), succeeded: (value) => value.good },
+        { periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T23:50:00'), stop: hot('105ms x'), succeeded: (value) => value.good },
         cycle,
       );
       const dates = results.pipe(map(({ tick }) => tick.dates.join(' ')));
