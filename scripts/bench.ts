@@ -1,4 +1,4 @@
-// `npm run bench`: draydog against curl on the loopback camera, memory over a short and a long range,
+// `npm run bench`: draydog against curl on a loopback CDN stand-in, memory over a short and a long range,
 // and the catalog sink alone. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
 //   npm run bench                       everything (about a minute)
@@ -6,6 +6,8 @@
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
+//   npm run bench -- --cdn simulator    serve the runs from the camera simulator instead of the stand-in
+//                                       that serves bodies from memory (scripts/bench/static-cdn.ts)
 //
 // Run it on a quiet machine, not within a minute of deleting thousands of files (see REGIMES).
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,6 +28,7 @@ import { cliEntry } from '../bin/entry.js';
 const projectRoot = resolve(import.meta.dirname, '..');
 const cliPath = join(projectRoot, 'bin', 'draydog.js');
 const usagePreload = join(projectRoot, 'scripts', 'bench', 'resource-usage.js');
+const staticCdnPath = join(projectRoot, 'scripts', 'bench', 'static-cdn.ts');
 
 const { values: flags } = parseArgs({
   options: {
@@ -36,9 +39,12 @@ const { values: flags } = parseArgs({
     'catalog-rows': { type: 'string', default: '100000' },
     /** Where the runs write (default: the system's temporary folder). A tmpfs such as /dev/shm takes the disk out of the figures. */
     dir: { type: 'string' },
+    /** `static` (default): bodies made once and served from memory; `simulator`: the project's camera simulator. */
+    cdn: { type: 'string', default: 'static' },
   },
 });
 const parts = new Set(flags.only.split(','));
+if (flags.cdn !== 'static' && flags.cdn !== 'simulator') throw new Error(`invalid --cdn "${flags.cdn}": static or simulator`);
 const rounds = Number(flags.rounds);
 const concurrency = Number(flags.concurrency);
 
@@ -97,19 +103,28 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv): 
   });
 }
 
-interface SimulatorProcess {
+interface CdnProcess {
   readonly url: string;
+  /** CPU time the CDN stand-in has spent serving so far. */
+  cpu(): Promise<CpuTime>;
   stop(): Promise<void>;
 }
 
-/** `draydog simulate` in its own process, so it never shares an event loop with what it serves. */
-async function startSimulatorProcess(frameSize: 'full' | 'small'): Promise<SimulatorProcess> {
-  const args = [cliPath, 'simulate', '--port', '0', '--timing', 'grid', '--faults', 'none', '--seed', String(SEED), '--frame-size', frameSize, '--quiet'];
+/**
+ * The CDN in its own process, so it never shares an event loop with what it serves. By default the
+ * stand-in that serves bodies made beforehand from memory (`scripts/bench/static-cdn.ts`), so the figures
+ * show the downloader's cost; `--cdn simulator` uses `draydog simulate` instead.
+ */
+async function startCdnProcess(range: { from: string; to: string }, frameSize: 'full' | 'small'): Promise<CdnProcess> {
+  const args =
+    flags.cdn === 'simulator'
+      ? [cliPath, 'simulate', '--port', '0', '--timing', 'grid', '--faults', 'none', '--seed', String(SEED), '--frame-size', frameSize, '--quiet']
+      : [staticCdnPath, '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','), '--seed', String(SEED), '--frame-size', frameSize];
   const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((done, fail) => {
     let seen = '';
     child.once('error', fail);
-    child.once('exit', (code) => fail(new Error(`simulator exited with ${code} before printing its URL`)));
+    child.once('exit', (code) => fail(new Error(`the CDN stand-in exited with ${code} before printing its URL`)));
     child.stdout.on('data', (chunk: Buffer) => {
       seen += chunk.toString('utf8');
       const newline = seen.indexOf('\n');
@@ -119,6 +134,10 @@ async function startSimulatorProcess(frameSize: 'full' | 'small'): Promise<Simul
   child.removeAllListeners('exit');
   return {
     url,
+    cpu: async () => {
+      if (flags.cdn === 'simulator') return { userMs: Number.NaN, systemMs: Number.NaN };
+      return (await (await fetch(`${url}/__cpu`)).json()) as CpuTime;
+    },
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();
@@ -163,6 +182,8 @@ interface CpuTime {
 interface ToolRun {
   readonly wallMs: number;
   readonly cpu?: CpuTime;
+  /** What serving the run cost the CDN stand-in. */
+  readonly cdnCpu?: CpuTime;
 }
 
 interface DraydogRun extends ToolRun {
@@ -288,7 +309,7 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
   const frames = expectedFrames(THROUGHPUT, 'full');
   const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
   const hasCurl = curlVersion() !== undefined;
-  const simulator = await startSimulatorProcess('full');
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
   const draydogRuns: DraydogRun[] = [];
   const curlRuns: ToolRun[] = [];
   try {
@@ -297,13 +318,18 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
       const order = round % 2 === 1 ? ['draydog', 'curl'] : ['curl', 'draydog'];
       for (const tool of order) {
         const dir = join(work, `${regime.deleteBetweenRuns ? 'deleted' : 'kept'}-${tool}-${round}`);
+        const cdnBefore = await cdn.cpu();
+        const cdnCpuSince = async (): Promise<CpuTime> => {
+          const now = await cdn.cpu();
+          return { userMs: now.userMs - cdnBefore.userMs, systemMs: now.systemMs - cdnBefore.systemMs };
+        };
         if (tool === 'draydog') {
-          const result = await runDraydog(simulator.url, THROUGHPUT, dir, expected);
-          draydogRuns.push(result);
+          const result = await runDraydog(cdn.url, THROUGHPUT, dir, expected);
+          draydogRuns.push({ ...result, cdnCpu: await cdnCpuSince() });
           log(`round ${round} draydog ${seconds(result.wallMs)}`);
         } else if (hasCurl) {
-          const result = await runCurl(simulator.url, frames, dir, expected);
-          curlRuns.push(result);
+          const result = await runCurl(cdn.url, frames, dir, expected);
+          curlRuns.push({ ...result, cdnCpu: await cdnCpuSince() });
           log(`round ${round} curl    ${seconds(result.wallMs)}`);
         }
         if (regime.deleteBetweenRuns) clean(dir);
@@ -311,12 +337,12 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
       }
     }
   } finally {
-    await simulator.stop();
+    await cdn.stop();
     for (const entry of readdirSync(work)) if (entry.startsWith('kept-')) rmSync(join(work, entry), { recursive: true, force: true });
     spawnSync('sync');
   }
-  const cpuOf = (runs: readonly ToolRun[]) => {
-    const measured = runs.flatMap((run) => (run.cpu ? [run.cpu] : []));
+  const cpuOf = (runs: readonly ToolRun[], which: 'cpu' | 'cdnCpu' = 'cpu') => {
+    const measured = runs.flatMap((run) => (run[which] && !Number.isNaN(run[which].userMs) ? [run[which]] : []));
     if (measured.length === 0) return '';
     return `${seconds(median(measured.map((cpu) => cpu.userMs)))} + ${seconds(median(measured.map((cpu) => cpu.systemMs)))}`;
   };
@@ -329,17 +355,18 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
       thousands(expected.frames / (wall / 1000)),
       (expected.bytes / 1e6 / (wall / 1000)).toFixed(1),
       cpuOf(runs),
+      cpuOf(runs, 'cdnCpu'),
       rss === undefined ? '' : megabytes(rss),
     ];
   };
-  const header = ['tool', ...draydogRuns.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'CPU user + system', 'peak RSS'];
+  const header = ['tool', ...draydogRuns.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'CPU user + system', 'CDN CPU', 'peak RSS'];
   const draydogWalls = draydogRuns.map((run) => run.wallMs);
   const curlWalls = curlRuns.map((run) => run.wallMs);
   const rows = [header, rowOf(`draydog --concurrency ${concurrency}`, draydogRuns, median(draydogRuns.map((run) => run.maxRssBytes)))];
   if (hasCurl) rows.push(rowOf(`curl --parallel-max ${concurrency}`, curlRuns));
   console.log(
     `\nThroughput: ${THROUGHPUT.from}..${THROUGHPUT.to}, ${STREAMS.length} streams, ${thousands(slotsOf(THROUGHPUT))} grid slots, ` +
-      `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (simulator: grid, no faults, full frames, own process); ` +
+      `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (CDN: ${flags.cdn === 'simulator' ? 'the simulator' : 'bodies served from memory'}, own process; grid, full frames); ` +
       `${rounds} alternating rounds, fresh folders, ${regime.label}; wall time includes process start; CPU: medians, all threads`,
   );
   console.log(table(rows));
@@ -348,7 +375,7 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
 }
 
 async function scaling(): Promise<void> {
-  const simulator = await startSimulatorProcess('small');
+  const cdn = await startCdnProcess(SCALING.at(-1)!, 'small');
   const rows: string[][] = [['range', 'slots', 'frames', 'wall', 'images/s', 'peak RSS']];
   const peaks: number[] = [];
   try {
@@ -356,7 +383,7 @@ async function scaling(): Promise<void> {
       const frames = expectedFrames(range, 'small');
       const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
       const dir = join(work, `scaling-${range.label.replace(' ', '')}`);
-      const result = await runDraydog(simulator.url, range, dir, expected);
+      const result = await runDraydog(cdn.url, range, dir, expected);
       clean(dir);
       log(`scaling ${range.label} ${seconds(result.wallMs)}, peak RSS ${megabytes(result.maxRssBytes)}`);
       peaks.push(result.maxRssBytes);
@@ -370,7 +397,7 @@ async function scaling(): Promise<void> {
       ]);
     }
   } finally {
-    await simulator.stop();
+    await cdn.stop();
   }
   console.log(`\nScaling: draydog download --concurrency ${concurrency}, small frames, both streams, peak RSS of the whole process`);
   console.log(table(rows));
@@ -423,14 +450,14 @@ async function catalog(): Promise<void> {
 async function profile(): Promise<void> {
   const frames = expectedFrames(THROUGHPUT, 'full');
   const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
-  const simulator = await startSimulatorProcess('full');
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
   const dir = join(work, 'profile');
   const profileDir = join(work, 'cpu-profile');
   try {
-    const result = await runDraydog(simulator.url, THROUGHPUT, dir, expected, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
+    const result = await runDraydog(cdn.url, THROUGHPUT, dir, expected, ['--cpu-prof', '--cpu-prof-dir', profileDir]);
     log(`profiled run ${seconds(result.wallMs)} (slower than unprofiled)`);
   } finally {
-    await simulator.stop();
+    await cdn.stop();
     clean(dir);
   }
   // CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile: thread 0 is the main thread, the others write files
