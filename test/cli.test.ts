@@ -74,6 +74,7 @@ describe('draydog download: bad input', () => {
     { name: 'an --out under a regular file', args: download('--from', DATE, '--out', 'plain-file/images'), named: 'plain-file/images' },
     { name: 'a --db under a regular file', args: download('--from', DATE, '--db', 'plain-file/catalog.sqlite'), named: 'plain-file/catalog.sqlite' },
     { name: 'a --report under a regular file', args: download('--from', DATE, '--report', 'plain-file/report.json'), named: 'plain-file/report.json' },
+    { name: 'an --html over a file that is not a draydog HTML report', args: download('--from', DATE, '--html', 'notes.txt'), named: 'notes.txt' },
     { name: 'a missing --config file', args: download('--from', DATE, '--config', 'no-such-config.json'), named: 'no-such-config.json' },
     { name: 'a report date that does not exist', args: ['report', '--from', '2025-02-30'], named: '2025-02-30' },
     { name: 'a report on a catalog that does not exist', args: ['report', '--db', 'no-such.sqlite'], named: 'no-such.sqlite' },
@@ -394,6 +395,28 @@ describe('draydog report', () => {
     expect(JSON.parse(json.stdout)).toEqual(days);
     expect(oneDay.code, oneDay.stderr).toBe(0);
     expect(JSON.parse(oneDay.stdout)).toEqual([days[2]]);
+  });
+
+  it('--html refuses to replace a file that is not a draydog HTML report (the catalog itself, a page of the user) and replaces its own', async () => {
+    const dir = freshDir('report-html');
+    const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    await orm.close();
+    const page = '<!DOCTYPE html>\n<html><head><title>my notes</title></head></html>\n';
+    writeFileSync(join(dir, 'page.html'), page);
+    const catalog = readFileSync(join(dir, 'catalog.sqlite'));
+
+    for (const target of ['catalog.sqlite', 'page.html']) {
+      const refused = await runCli(['report', '--db', 'catalog.sqlite', '--html', target], { cwd: dir });
+      expect(refused.code, refused.stderr).toBe(2);
+      expectOneErrorLine(refused, `invalid --html "${target}": the file exists and is not a draydog HTML report`);
+    }
+    expect(readFileSync(join(dir, 'catalog.sqlite')).equals(catalog)).toBe(true);
+    expect(readFileSync(join(dir, 'page.html'), 'utf8')).toBe(page);
+
+    expect((await runCli(['report', '--db', 'catalog.sqlite', '--html', 'coverage.html'], { cwd: dir })).code).toBe(0);
+    const again = await runCli(['report', '--db', 'catalog.sqlite', '--html', 'coverage.html'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'coverage.html'), 'utf8')).toContain('<title>draydog coverage');
   });
 });
 

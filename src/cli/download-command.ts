@@ -11,7 +11,7 @@ import { catalogDiscoveryCache } from '../sinks/discovery-cache.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath } from '../sinks/frame-files.ts';
-import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
+import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
 import { assertSqliteFile, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
@@ -154,7 +154,10 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   assertCreatableFolder(out, '--out');
   assertCreatableFolder(dirname(args.db), '--db', args.db);
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
-  if (args.html) assertCreatableFolder(dirname(args.html), '--html', args.html);
+  if (args.html) {
+    assertHtmlReportPath(args.html);
+    assertCreatableFolder(dirname(args.html), '--html', args.html);
+  }
 
   const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
