@@ -162,7 +162,6 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const skipOnDisk = skipExisting({ root: out });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
-  assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
   const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULT_PAGE_URL } : undefined;
   const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
@@ -176,6 +175,8 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   };
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
+    // after the catalog, which refuses another application's database before anything is created
+    assertWritableFolder(out);
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps what it read in the catalog
     const frames = plannedFrames(
       options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimFrame, type Simulator } from '../src/simulator/index.ts';
@@ -71,6 +72,7 @@ describe('draydog download: bad input', () => {
     { name: 'no --from', args: download(), named: '--from' },
     { name: 'an unknown flag', args: download('--from', DATE, '--bogus-flag'), named: 'bogus-flag' },
     { name: 'a --db that is a text file', args: download('--from', DATE, '--db', 'notes.txt'), named: 'notes.txt' },
+    { name: "a --db of another application's SQLite", args: download('--from', DATE, '--db', 'other.sqlite'), named: 'other.sqlite' },
     { name: 'an --out under a regular file', args: download('--from', DATE, '--out', 'plain-file/images'), named: 'plain-file/images' },
     { name: 'a --db under a regular file', args: download('--from', DATE, '--db', 'plain-file/catalog.sqlite'), named: 'plain-file/catalog.sqlite' },
     { name: 'a --report under a regular file', args: download('--from', DATE, '--report', 'plain-file/report.json'), named: 'plain-file/report.json' },
@@ -87,6 +89,9 @@ describe('draydog download: bad input', () => {
     writeFileSync(join(dir, 'notes.txt'), notes);
     writeFileSync(join(dir, 'frames.txt'), `in_gate ${DATE}T00:00:00\n# a comment\nin_gate ${DATE} 10:00\n`);
     writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
+    const other = new DatabaseSync(join(dir, 'other.sqlite'));
+    other.exec("create table users (name text); insert into users values ('ada')");
+    other.close();
     const before = listTree(dir);
     const requestsBefore = sim.stats().totalRequests;
 

@@ -159,12 +159,15 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     assertCreatableFolder(dirname(args.html), '--html', args.html);
   }
 
+  // opened here, before anything is said or written, so another application's database is refused first
+  const orm = await openCatalog({ dbPath: args.db });
   const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total);
   try {
     const report = await runDownload({
       ...options,
+      orm,
       reportPath,
       logger,
       signal: interruption.drain,
@@ -187,5 +190,6 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   } finally {
     progress.stop();
     interruption.dispose();
+    await orm.close();
   }
 }
