@@ -162,6 +162,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const skipOnDisk = skipExisting({ root: out });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
+  assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
   const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULT_PAGE_URL } : undefined;
   const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
@@ -175,13 +176,11 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   };
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
-    // after the catalog, which refuses another application's database before anything is created
-    assertWritableFolder(out);
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps what it read in the catalog
     const frames = plannedFrames(
       options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,
     );
-    const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
+    const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
     const perFrame = concurrently(
@@ -192,7 +191,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       frames.pipe(
         perFrame,
         pipe(watchFailures, breaker),
-        saveToCatalog(orm),
+        saveToCatalog(orm, { baseUrl }),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
         writeReport(reportPath, {

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { MikroORM } from '@mikro-orm/sqlite';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { catalogConfig, frameFilePath, Image, openCatalog, saveToCatalog, summarizeCatalog, upsertImages, type FrameRef, type PipelineItem } from '../src/index.ts';
+import { catalogConfig, frameFilePath, Image, MissingFrame, openCatalog, saveToCatalog, summarizeCatalog, upsertImages, type FrameRef, type PipelineItem } from '../src/index.ts';
 import { runCli } from './support/cli.ts';
 import { fakeJpeg } from './support/jpeg.ts';
 import { useTempDir } from './support/temp-dir.ts';
@@ -80,6 +80,25 @@ describe('saveToCatalog', () => {
     expect(await rows()).toMatchObject([{ sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg' }]);
   });
 
+  it('remembers a miss per CDN once a frame of its date and stream turned up in the same run, in a later batch too', async () => {
+    orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
+    const miss = (capturedAt: string, attempts = 1): PipelineItem => ({ kind: 'notFound', frame: frame(capturedAt), urls: [], attempts });
+    const items = [
+      miss('2025-09-01T10:00:00'),
+      downloaded('2025-09-01T10:10:00', '/x/a.jpg', fakeJpeg('a')),
+      miss('2025-09-01T10:20:00'),
+      miss('2025-09-01T10:30:00', 0), // skipped as known: not a new answer
+      miss('2025-09-02T10:00:00'), // its date had no frame at all
+    ];
+    await lastValueFrom(of(...items).pipe(saveToCatalog(orm, { batchSize: 1, baseUrl: 'https://user:secret@cdn.test/' }), toArray()));
+    await lastValueFrom(of(...items).pipe(saveToCatalog(orm, { batchSize: 1 }), toArray())); // no CDN given: none remembered
+    const misses = await orm.em.fork().find(MissingFrame, {}, { orderBy: { capturedAt: 'asc' } });
+    expect(misses.map(({ baseUrl, capturedAt }) => [baseUrl, capturedAt])).toEqual([
+      ['https://cdn.test', '2025-09-01T10:00:00'],
+      ['https://cdn.test', '2025-09-01T10:20:00'],
+    ]);
+  });
+
   it('survives reopening: the schema update is idempotent', async () => {
     const dbPath = join(tempDir(), 'c.sqlite');
     orm = await openCatalog({ dbPath });
@@ -151,7 +170,7 @@ describe('openCatalog', () => {
 
     orm = await openCatalog({ dbPath });
     expect(await rows()).toMatchObject([{ capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg' }]);
-    expect(sqlite(dbPath, '', 'select name from draydog_migrations order by id').map(({ name }) => name)).toEqual(['draydog-001-catalog-tables']);
+    expect(sqlite(dbPath, '', 'select name from draydog_migrations order by id').map(({ name }) => name)).toEqual(['draydog-001-catalog-tables', 'draydog-002-cdn-missing-frames']);
   });
 });
 

@@ -206,6 +206,18 @@ describe('draydog download', () => {
     expect(sim.stats().totalRequests).toBe(requestsBefore);
   });
 
+  it('exits 9 when nothing was found, warns of the empty stream and says 0 %', async () => {
+    const emptyDir = freshDir('nothing');
+    const run = await runCli(['download', '--from', DATE, '--streams', 'outgate', '--max-per-date', '3', '--base-url', sim.url, '--json'], { cwd: emptyDir });
+
+    expect(run.code, run.stderr).toBe(9);
+    expect(run.stderr).toContain('Warning: no frame of outgate on 2025-09-01: is --base-url / the stream name right? frames off the 10-minute grid need --discover\n');
+    expect(run.stderr).toContain('success rate 0.00 %');
+    const report = JSON.parse(run.stdout);
+    expect(report.stats).toMatchObject({ requested: 3, notFound: 3, successRate: 0 });
+    expect(report.emptyDateStreams).toEqual([`${DATE}/outgate`]);
+  });
+
   it('exits 1 when frames keep failing, and the report lists them', async () => {
     stormSim.storm({ status: 503, retryAfterSeconds: 0, untilMs: Date.now() + 60_000 });
     const frames = stormSim.frames(DATE, 'in_gate').slice(0, 3);

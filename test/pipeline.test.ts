@@ -103,6 +103,26 @@ describe('runDownload', () => {
     expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size));
   });
 
+  it('remembers no miss of a date and stream that answered only misses (a mistyped --base-url), and misses only per CDN', async () => {
+    const root = tempDir();
+    const expected = serveDay(cdn, '2025-09-06');
+    const options = { from: '2025-09-06', streams: ['in_gate'], out: join(root, 'images'), dbPath: join(root, 'c.sqlite'), ...fast };
+
+    const typo = await runDownload({ ...options, baseUrl: `${CDN}/typo` });
+    expect(typo.stats).toMatchObject({ requested: 144, downloaded: 0, notFound: 144, successRate: 0 });
+    expect(typo.emptyDateStreams).toEqual(['2025-09-06/in_gate']);
+
+    const right = await runDownload({ ...options, baseUrl: CDN });
+    expect(right.stats).toMatchObject({ downloaded: expected.size, notFound: 144 - expected.size, failed: 0 });
+    expect(right.emptyDateStreams).toEqual([]);
+
+    const requestsBefore = cdn.totalRequests();
+    expect((await runDownload({ ...options, baseUrl: CDN })).stats).toMatchObject({ alreadyExisted: expected.size, notFound: 144 - expected.size });
+    expect(cdn.totalRequests()).toBe(requestsBefore); // this CDN's misses are remembered
+    await runDownload({ ...options, baseUrl: `${CDN}/mirror` });
+    expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size)); // another CDN's are not: full size and thumbnail asked
+  });
+
   it('asks again for a frame that was missing only moments after its capture time', async () => {
     const root = tempDir();
     const recent = new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 19);

@@ -173,9 +173,9 @@ describe('collectStats', () => {
     expect(tally.failures).toEqual([{ stream: 'in_gate', capturedAt: '2025-09-01T00:20:00', url: 'u', error: 'HTTP 503', attempts: 4 }]);
   });
 
-  it('says 100 % when no frame exists at all', async () => {
+  it('says 0 % when frames were asked for and none exists: a run that found nothing did not succeed', async () => {
     const tally = await lastValueFrom(of<PipelineItem>({ kind: 'notFound', frame: frame('2025-09-01T00:00:00'), urls: [], attempts: 1 }).pipe(collectStats()));
-    expect(tally.stats.successRate).toBe(100);
+    expect(tally.stats.successRate).toBe(0);
   });
 });
 

@@ -186,7 +186,8 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;
-    return report.stats.failed > 0 ? ExitCode.framesFailed : ExitCode.ok;
+    if (report.stats.failed > 0) return ExitCode.framesFailed;
+    return report.stats.requested > 0 && report.stats.notFound === report.stats.requested ? ExitCode.nothingFound : ExitCode.ok;
   } finally {
     progress.stop();
     interruption.dispose();

@@ -24,7 +24,21 @@ class CatalogTables extends Migration {
   }
 }
 
-export const CATALOG_MIGRATIONS = [CatalogTables];
+/**
+ * Misses remembered per CDN (base URL): a miss on a mistyped `--base-url` says nothing about the real
+ * CDN. The first version's `missing_frames`, keyed without the CDN, is kept as it is and no longer read.
+ */
+class MissesPerCdn extends Migration {
+  override name = 'draydog-002-cdn-missing-frames';
+  override up(): void {
+    this.addSql(
+      'create table if not exists `cdn_missing_frames` (`id` integer not null primary key autoincrement, `base_url` text not null, `terminal` text not null, `stream` text not null, `captured_at` text not null, `checked_at` text not null);',
+    );
+    this.addSql('create unique index if not exists `cdn_missing_frames_unique` on `cdn_missing_frames` (`base_url`, `terminal`, `stream`, `captured_at`);');
+  }
+}
+
+export const CATALOG_MIGRATIONS = [CatalogTables, MissesPerCdn];
 
 /** Where MikroORM's migrator records which migrations a catalog has had. */
 export const MIGRATIONS_TABLE = 'draydog_migrations';

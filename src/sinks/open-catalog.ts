@@ -27,7 +27,7 @@ export function catalogConfig(dbPath: string) {
 }
 
 /** Tables draydog creates, in this version or an earlier one. */
-const draydogTables = new Set(['images', 'missing_frames', 'discovered_days', MIGRATIONS_TABLE]);
+const draydogTables = new Set(['images', 'missing_frames', 'cdn_missing_frames', 'discovered_days', MIGRATIONS_TABLE]);
 
 /** Refuses a SQLite database that holds tables and none of draydog's: another application's data, not a catalog. */
 async function assertCatalogOrEmpty(orm: MikroORM, dbPath: string): Promise<void> {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
-import { asyncScheduler, bufferTime, concatMap, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { jpegDimensions } from '../http/jpeg.ts';
 import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
 import { Image } from './image-entity.ts';
+import { cdnOf, missesWorthRemembering } from './known-missing.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 
 export interface SaveToCatalogOptions {
@@ -13,6 +14,8 @@ export interface SaveToCatalogOptions {
   /** Longest time an item waits for its batch to fill. */
   readonly flushIntervalMs?: number;
   readonly scheduler?: SchedulerLike;
+  /** The CDN the frames come from; the misses it answered are remembered only when it is given. */
+  readonly baseUrl?: string;
 }
 
 /** The columns of an `images` row, without its id. */
@@ -105,32 +108,35 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
   return rows.flatMap((row) => (row.status === 'fulfilled' ? [row.value] : []));
 }
 
-/** Remembers frames the CDN answered as missing (not those skipped as already known). */
-function recordMisses(orm: MikroORM, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
-  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
-  return upsertRows(orm, MissingFrame, rows, frameKey, ['checkedAt']);
+/** Remembers frames the CDN at `baseUrl` answered as missing. */
+function recordMisses(orm: MikroORM, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
+  const cdn = cdnOf(baseUrl);
+  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ baseUrl: cdn, terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
+  return upsertRows(orm, MissingFrame, rows, ['baseUrl', ...frameKey], ['checkedAt']);
 }
 
-async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[]): Promise<void> {
+async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], baseUrl: string | undefined): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
-  const asked = batch.filter((item): item is NotFoundItem => item.kind === 'notFound' && item.attempts > 0);
   const now = new Date();
   await upsertImages(orm, [...downloaded.map((item) => rowOfDownload(item, now)), ...(await rowsMissingFor(orm, existing))]);
-  await recordMisses(orm, asked, now);
+  if (baseUrl) await recordMisses(orm, baseUrl, misses, now);
 }
 
 /**
  * Catalogs downloaded frames and frames already on disk in batched, idempotent upserts, so disk and
- * catalog agree after any crash, and remembers the frames the CDN did not have. Every item passes on
- * once its batch is saved.
+ * catalog agree after any crash, and remembers the frames the CDN at `baseUrl` did not have (see
+ * `missesWorthRemembering`). Every item passes on once its batch is saved.
  */
 export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
-  const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler } = options;
+  const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler, baseUrl } = options;
   return (source) =>
-    source.pipe(
-      bufferTime(flushIntervalMs, null, batchSize, scheduler),
-      filter((batch) => batch.length > 0),
-      concatMap((batch) => from(saveBatch(orm, batch)).pipe(mergeMap(() => batch))),
-    );
+    defer(() => {
+      const worthRemembering = missesWorthRemembering();
+      return source.pipe(
+        bufferTime(flushIntervalMs, null, batchSize, scheduler),
+        filter((batch) => batch.length > 0),
+        concatMap((batch) => from(saveBatch(orm, batch, worthRemembering(batch), baseUrl)).pipe(mergeMap(() => batch))),
+      );
+    });
 }
