@@ -107,7 +107,7 @@ export class BulkImageDownloader implements AsyncDisposable {
       const capturedAt = formatTimestamp(timestamp.getTime());
       const stream = assertName(camera_id, 'camera_id');
       const frame = { terminal: this.options.terminal, stream, capturedAt, date: capturedAt.slice(0, 10) };
-      rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: filepath }));
+      rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: filepath }, this.options.downloadDir));
     }
     await upsertImages(await this.#catalog(), rows);
     return rows.length;

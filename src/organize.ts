@@ -90,7 +90,7 @@ export async function organizeFiles(source: string, target: string, options: Org
     }
     await fse.move(path, destination, { overwrite: false });
     result.moved.push({ from: path, to: destination });
-    rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: destination }));
+    rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: destination }, target));
   }
   if (orm) await upsertImages(orm, rows, ['filePath', 'fileSize', 'sha256', 'variant']);
   return result;

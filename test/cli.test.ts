@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimFrame, type Simulator } from '../src/simulator/index.ts';
 import { Image } from '../src/sinks/image-entity.ts';
@@ -347,11 +347,11 @@ describe('draydog organize', () => {
     try {
       const rows = await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } });
       expect(rows.map(({ stream, capturedAt, filePath, fileSize, variant }) => ({ stream, capturedAt, filePath, fileSize, variant }))).toEqual([
-        { stream: 'in_gate', capturedAt: `${DATE}T10:00:00`, filePath: join(dir, moves['messy/20250901100000_in_gate.jpg']), fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length, variant: 'full' },
-        { stream: 'in_gate', capturedAt: `${DATE}T10:10:00`, filePath: join(dir, moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg']), fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length, variant: 'full' },
+        { stream: 'in_gate', capturedAt: `${DATE}T10:00:00`, filePath: relative('library', moves['messy/20250901100000_in_gate.jpg']), fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length, variant: 'full' },
+        { stream: 'in_gate', capturedAt: `${DATE}T10:10:00`, filePath: relative('library', moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg']), fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length, variant: 'full' },
         { stream: 'in_gate', capturedAt: `${DATE}T10:30:00`, filePath: taken, fileSize: 1, variant: 'full' },
-        { stream: 'out_gate', capturedAt: `${DATE}T10:20:00`, filePath: join(dir, moves['messy/cdn/deeper/20250901102000_out_gate.JPG']), fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length, variant: 'full' },
-        { stream: 'out_gate', capturedAt: `${DATE}T10:40:00`, filePath: join(dir, moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg']), fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length, variant: 'thumbnail' },
+        { stream: 'out_gate', capturedAt: `${DATE}T10:20:00`, filePath: relative('library', moves['messy/cdn/deeper/20250901102000_out_gate.JPG']), fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length, variant: 'full' },
+        { stream: 'out_gate', capturedAt: `${DATE}T10:40:00`, filePath: relative('library', moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg']), fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length, variant: 'thumbnail' },
       ]);
     } finally {
       await orm.close();

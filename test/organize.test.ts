@@ -69,7 +69,8 @@ describe('organizeFiles', () => {
     expect(readdirSync(source).sort()).toEqual(['20250901104000_in_gate.jpg', 'deeper', 'holiday.jpg', 'notes.txt']);
 
     const rows = await orm.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } });
-    expect(rows.map(({ capturedAt, filePath, variant, sourceUrl }) => [capturedAt, filePath.slice(target.length + 1), variant, sourceUrl])).toEqual([
+    // relative to the target, the archive's root
+    expect(rows.map(({ capturedAt, filePath, variant, sourceUrl }) => [capturedAt, filePath, variant, sourceUrl])).toEqual([
       ['2025-09-01T10:00:00', '2025-09-01/in_gate/20250901100000_in_gate.jpg', 'full', 'https://cdn/x.jpeg'],
       ['2025-09-01T10:10:00', '2025-09-01/in_gate/20250901101000_in_gate.jpg', 'full', null],
       ['2025-09-01T10:20:00', '2025-09-01/out_gate/20250901102000_out_gate.jpg', 'thumbnail', null],

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, pipe } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -144,8 +144,24 @@ describe('runDownload', () => {
     expect(report.stats).toMatchObject({ requested: 1, alreadyExisted: 1 });
     expect(cdn.totalRequests()).toBe(0);
     const orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
-    expect(await orm.em.fork().find(Image, {})).toMatchObject([{ filePath: path, sha256: sha(fakeJpeg('left by a crashed run')) }]);
+    // relative to the archive's root, so the archive can move with its catalog
+    expect(await orm.em.fork().find(Image, {})).toMatchObject([{ filePath: join('2025-09-06', 'in_gate', '20250906000000_in_gate.jpg'), sha256: sha(fakeJpeg('left by a crashed run')) }]);
     await orm.close();
+  });
+
+  it('writes nothing outside --out through a linked date folder: its frames fail, named in the report', async () => {
+    const root = tempDir();
+    const out = join(root, 'images');
+    const outside = join(root, 'outside');
+    mkdirSync(out);
+    mkdirSync(outside);
+    symlinkSync(outside, join(out, '2025-09-06'));
+    serveDay(cdn, '2025-09-06');
+    const report = await runDownload({ from: '2025-09-06', streams: ['in_gate'], intervalMinutes: 360, baseUrl: CDN, out, dbPath: join(root, 'c.sqlite'), ...fast });
+    expect(report.stats).toMatchObject({ requested: 4, failed: 4, downloaded: 0 });
+    expect(report.failures[0].error).toBe(`${join(out, '2025-09-06')} is a symbolic link: draydog does not follow links out of the archive, left alone`);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(cdn.totalRequests()).toBe(0);
   });
 
   it('lists frames that kept failing in the report', async () => {
