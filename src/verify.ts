@@ -90,12 +90,12 @@ export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, re
 
   let rowsChecked = 0;
   for (let lastId = 0; ; ) {
-    const rows = await orm.em.fork().find(Image, { id: { $gt: lastId }, terminal }, { orderBy: { id: 'asc' }, limit: PAGE });
+    const rows = await orm.em.fork().find(Image, { id: { $gt: lastId } }, { orderBy: { id: 'asc' }, limit: PAGE });
     if (rows.length === 0) break;
     lastId = rows.at(-1)!.id;
-    for (const { id, stream, capturedAt, filePath, fileSize, sha256: known } of rows) {
+    for (const { id, terminal: rowTerminal, stream, capturedAt, filePath, fileSize, sha256: known } of rows) {
       rowsChecked += 1;
-      const row: CatalogRow = { id, frame: { terminal, stream, capturedAt, date: capturedAt.slice(0, 10) }, filePath, fileSize, sha256: known };
+      const row: CatalogRow = { id, frame: { terminal: rowTerminal, stream, capturedAt, date: capturedAt.slice(0, 10) }, filePath, fileSize, sha256: known };
       const path = resolve(root, filePath);
       const onDisk = isUnderRoot(root, path) && !linkBelowRoot(root, dirname(path)) ? await stat(path).catch(() => undefined) : undefined;
       if (!onDisk?.isFile()) {
