@@ -18,7 +18,7 @@ import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
 import { catalogDiscoveryCache } from './sinks/discovery-cache.ts';
 import { loadKnownMissing } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
-import { loadCatalogedFrames, saveToCatalog } from './sinks/save-to-catalog.ts';
+import { catalogedOnDateOf, saveToCatalog } from './sinks/save-to-catalog.ts';
 import { writeReport, type DownloadReport } from './sinks/write-report.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
 import { dateRange } from './sources/date-range.ts';
@@ -182,7 +182,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
     const skipOnDisk = skipExisting({
       root: out,
-      cataloged: await loadCatalogedFrames(orm, { terminal, ...gridRange }),
+      catalogedOn: (frame) => catalogedOnDateOf(orm, frame),
       onMovedAside: (path, aside, defect) => logger?.warn({ path, aside, defect }, `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`),
     });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in

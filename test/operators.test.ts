@@ -89,7 +89,7 @@ describe('skipExisting', () => {
     const movedAside: string[] = [];
     const out = await lastValueFrom(
       of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00')).pipe(
-        skipExisting({ root, cataloged: new Set(['apm/in_gate/2025-09-06T10:20:00']), onMovedAside: (_path, aside) => movedAside.push(aside) }),
+        skipExisting({ root, catalogedOn: async () => new Set(['apm/in_gate/2025-09-06T10:20:00']), onMovedAside: (_path, aside) => movedAside.push(aside) }),
         toArray(),
       ),
     );

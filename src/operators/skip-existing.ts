@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { map, type OperatorFunction } from 'rxjs';
+import { concatMap, from, of, type OperatorFunction } from 'rxjs';
 import { jpegDefect } from '../http/jpeg.ts';
-import type { AlreadyExistedItem, FailedItem, PipelineItem } from '../items.ts';
+import type { AlreadyExistedItem, FailedItem, FrameRef, PipelineItem } from '../items.ts';
 import { frameFilePath, linkBelowRoot, linkFailure, listFrameFolder, moveAside, type FrameFolderListing } from '../sinks/frame-files.ts';
 import { frameKey } from '../sinks/known-missing.ts';
 
@@ -11,10 +11,11 @@ export interface SkipExistingOptions {
   /** How long a folder's listing is trusted before it is read again (default 10 s). */
   readonly listingTtlMs?: number;
   /**
-   * Keys (see `frameKey`) of the frames the catalog holds: their files are taken as they are (`draydog
-   * verify` checks them). Any other file is read and must be a whole JPEG; without this, every file is.
+   * Keys (see `frameKey`) of the frames the catalog holds on the date and stream of `frame`: their files
+   * are taken as they are (`draydog verify` checks them). Any other file is read and must be a whole
+   * JPEG; without this, every file is. Asked once per folder that holds files, when it is listed.
    */
-  readonly cataloged?: ReadonlySet<string>;
+  readonly catalogedOn?: (frame: FrameRef) => Promise<ReadonlySet<string>>;
   /** Called with the new name of a file that was not a whole JPEG and was moved aside. */
   readonly onMovedAside?: (path: string, aside: string, defect: string) => void;
 }
@@ -26,6 +27,8 @@ interface Listing extends FrameFolderListing {
   readonly listedAt: number;
   /** The folder on the way that is a symbolic link, when there is one. */
   readonly link?: string;
+  /** The frames of the folder the catalog holds, asked for the first time a file of it must be judged. */
+  cataloged?: Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -41,7 +44,7 @@ interface Listing extends FrameFolderListing {
 export function skipExisting<T extends PipelineItem>({
   root,
   listingTtlMs = 10_000,
-  cataloged,
+  catalogedOn = async () => new Set<string>(),
   onMovedAside,
 }: SkipExistingOptions): OperatorFunction<T, T | AlreadyExistedItem | FailedItem> {
   const listings = new Map<string, Listing>();
@@ -68,16 +71,19 @@ export function skipExisting<T extends PipelineItem>({
     onMovedAside?.(filePath, moveAside(filePath), defect);
     return false;
   };
-  return map((item): T | AlreadyExistedItem | FailedItem => {
-    if (item.kind !== 'frame' && item.kind !== 'request') return item;
+  const judge = async (item: T, listing: Listing, filePath: string): Promise<T | AlreadyExistedItem> => {
+    listing.cataloged ??= catalogedOn(item.frame);
+    if ((await listing.cataloged).has(frameKey(item.frame)) || isWholeJpegOrMovedAside(filePath)) return { kind: 'alreadyExisted', frame: item.frame, filePath };
+    listing.files.delete(basename(filePath));
+    return item;
+  };
+  return concatMap((item) => {
+    if (item.kind !== 'frame' && item.kind !== 'request') return of(item);
     const filePath = frameFilePath(root, item.frame);
     const listing = listingOf(dirname(filePath));
     const name = basename(filePath);
     const link = listing.link ?? (listing.links.has(name) ? filePath : undefined);
-    if (link) return linkFailure(item.frame, item.kind === 'request' ? item.urls.full : '', 0, link);
-    if (!listing.files.has(name)) return item;
-    if (cataloged?.has(frameKey(item.frame)) || isWholeJpegOrMovedAside(filePath)) return { kind: 'alreadyExisted', frame: item.frame, filePath };
-    listing.files.delete(name);
-    return item;
+    if (link) return of(linkFailure(item.frame, item.kind === 'request' ? item.urls.full : '', 0, link));
+    return listing.files.has(name) ? from(judge(item, listing, filePath)) : of(item);
   });
 }

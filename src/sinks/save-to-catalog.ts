@@ -7,7 +7,7 @@ import { jpegDefect, jpegDimensions } from '../http/jpeg.ts';
 import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
 import { isUnderRoot } from './frame-files.ts';
 import { Image } from './image-entity.ts';
-import { cdnOf, frameKey as keyOfFrame, missesWorthRemembering, type KnownMissingOptions } from './known-missing.ts';
+import { cdnOf, frameKey as keyOfFrame, missesWorthRemembering } from './known-missing.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 
 export interface SaveToCatalogOptions {
@@ -132,13 +132,9 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
   return rows.flatMap((row) => (row.status === 'fulfilled' ? row.value : []));
 }
 
-/** Keys (see `frameKey` of known-missing) of the frames the catalog holds, of `terminal` between `from` and `to` (inclusive, all dates without them). */
-export async function loadCatalogedFrames(orm: MikroORM, { terminal, from, to }: Omit<KnownMissingOptions, 'baseUrl'>): Promise<Set<string>> {
-  const rows = await orm.em.fork().find(
-    Image,
-    { ...(terminal ? { terminal } : {}), capturedAt: { $gte: from ?? '0000', $lt: `${to ?? '9999-12-31'}T99` } },
-    { fields: [...frameKey] },
-  );
+/** Keys (see `frameKey` of known-missing) of the frames the catalog holds of the terminal and stream of `frame`, on its date. */
+export async function catalogedOnDateOf(orm: MikroORM, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
+  const rows = await orm.em.fork().find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameKey] });
   return new Set(rows.map(keyOfFrame));
 }
 
