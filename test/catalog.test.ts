@@ -99,7 +99,7 @@ describe('saveToCatalog', () => {
     ]);
   });
 
-  it('survives reopening: the schema update is idempotent', async () => {
+  it('survives reopening: the migrations run once', async () => {
     const dbPath = join(tempDir(), 'c.sqlite');
     orm = await openCatalog({ dbPath });
     await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
