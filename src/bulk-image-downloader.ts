@@ -6,7 +6,7 @@ import { DEFAULT_TERMINAL } from './sources/frame-grid.ts';
 import { emptyCounts, statsAt, type DownloadStats, type FailureRecord, type OutcomeCounts } from './sinks/collect-stats.ts';
 import { DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
 import { rowOfFile, upsertImages, type ImageRow } from './sinks/save-to-catalog.ts';
-import { defaultReportPath, saveReportFile, type DownloadReport } from './sinks/write-report.ts';
+import { defaultReportPath, emptyDateStreamsOf, saveReportFile, type DownloadReport } from './sinks/write-report.ts';
 
 export interface BulkImageDownloaderOptions {
   readonly downloadDir?: string;
@@ -107,7 +107,7 @@ export class BulkImageDownloader implements AsyncDisposable {
       const capturedAt = formatTimestamp(timestamp.getTime());
       const stream = assertName(camera_id, 'camera_id');
       const frame = { terminal: this.options.terminal, stream, capturedAt, date: capturedAt.slice(0, 10) };
-      rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: filepath }));
+      rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: filepath }, this.options.downloadDir));
     }
     await upsertImages(await this.#catalog(), rows);
     return rows.length;
@@ -131,6 +131,7 @@ export class BulkImageDownloader implements AsyncDisposable {
       failures,
       config: { ...this.options, ranges: this.#reports.map(({ config }) => ({ from: config.from, to: config.to })) },
       interrupted: this.#reports.some(({ interrupted }) => interrupted),
+      emptyDateStreams: emptyDateStreamsOf(perDateStream),
     };
   }
 

@@ -64,8 +64,11 @@ export interface NotFoundItem {
 
 export interface FailedItem {
   readonly kind: 'failed';
-  /** `fetch`: the CDN did not give a whole frame; `write`: the frame could not be saved (disk full …). */
-  readonly stage: 'fetch' | 'write';
+  /**
+   * `fetch`: the CDN did not give a whole frame; `write`: the frame could not be saved (disk full …);
+   * `place`: where the frame belongs is a symbolic link, which draydog neither follows nor replaces.
+   */
+  readonly stage: 'fetch' | 'write' | 'place';
   readonly frame: FrameRef;
   readonly url: string;
   readonly error: string;

@@ -1,11 +1,11 @@
-import { open, readdir } from 'node:fs/promises';
-import { extname, join, resolve } from 'node:path';
+import { lstat, open, readdir } from 'node:fs/promises';
+import { dirname, extname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import fse from 'fs-extra';
 import { assertName, parseTimestamp } from './frame-time.ts';
 import type { FrameRef } from './items.ts';
 import { DEFAULT_TERMINAL } from './sources/frame-grid.ts';
-import { frameFilePath } from './sinks/frame-files.ts';
+import { frameFilePath, linkBelowRoot } from './sinks/frame-files.ts';
 import { rowOfFile, upsertImages, type ImageRow } from './sinks/save-to-catalog.ts';
 
 export interface OrganizeResult {
@@ -84,13 +84,20 @@ export async function organizeFiles(source: string, target: string, options: Org
       leave('content is not a JPEG');
       continue;
     }
-    if (await fse.pathExists(destination)) {
+    // a linked date or stream folder would take the file out of the target
+    const link = linkBelowRoot(target, dirname(destination));
+    if (link) {
+      leave(`${link} is a symbolic link: draydog does not follow links out of the archive`);
+      continue;
+    }
+    // lstat, not a check that follows links: a broken link at the destination is taken too, and kept
+    if (await lstat(destination).catch(() => undefined)) {
       leave(`${destination} already exists`);
       continue;
     }
     await fse.move(path, destination, { overwrite: false });
     result.moved.push({ from: path, to: destination });
-    rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: destination }));
+    rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: destination }, target));
   }
   if (orm) await upsertImages(orm, rows, ['filePath', 'fileSize', 'sha256', 'variant']);
   return result;

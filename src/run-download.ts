@@ -18,7 +18,7 @@ import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
 import { catalogDiscoveryCache } from './sinks/discovery-cache.ts';
 import { loadKnownMissing } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
-import { saveToCatalog } from './sinks/save-to-catalog.ts';
+import { catalogedOnDateOf, saveToCatalog } from './sinks/save-to-catalog.ts';
 import { writeReport, type DownloadReport } from './sinks/write-report.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
 import { dateRange } from './sources/date-range.ts';
@@ -159,7 +159,6 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     });
   const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal });
   const writeFrame = writeToDisk({ root: out, concurrency: 1, fsync: options.fsync });
-  const skipOnDisk = skipExisting({ root: out });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
   assertWritableFolder(out);
@@ -180,7 +179,12 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     const frames = plannedFrames(
       options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,
     );
-    const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
+    const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
+    const skipOnDisk = skipExisting({
+      root: out,
+      catalogedOn: (frame) => catalogedOnDateOf(orm, frame),
+      onMovedAside: (path, aside, defect) => logger?.warn({ path, aside, defect }, `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`),
+    });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
     const perFrame = concurrently(
@@ -191,7 +195,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       frames.pipe(
         perFrame,
         pipe(watchFailures, breaker),
-        saveToCatalog(orm),
+        saveToCatalog(orm, { baseUrl, root: out }),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
         writeReport(reportPath, {

@@ -8,6 +8,7 @@ import { createRequestGate } from './http/request-gate.ts';
 import type { FrameItem } from './items.ts';
 import type { WatchMetrics } from './metrics.ts';
 import { watchSchedule, type WatchTick } from './operators/watch-schedule.ts';
+import { DEFAULT_BASE_URL } from './operators/build-urls.ts';
 import { DEFAULT_OUT, runDownload, type DownloadOptions } from './run-download.ts';
 import { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
@@ -174,7 +175,7 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
       // as settled only for frames captured an hour before the cycle's clock too: with the real clock
       // that changes nothing, with a simulated one (whose misses are stamped with the real time) it
       // keeps recent frames asked for until they arrive.
-      const knownMissing = await loadKnownMissing(orm, { terminal, from: tick.dates[0], to: tick.dates.at(-1) });
+      const knownMissing = await loadKnownMissing(orm, { baseUrl: options.baseUrl ?? DEFAULT_BASE_URL, terminal, from: tick.dates[0], to: tick.dates.at(-1) });
       const settledBefore = tick.now - MISS_SETTLES_AFTER_MS;
       const frames = frameSource({ dates: tick.dates, until: tick.now, streams, terminal, intervalMinutes }).pipe(
         filter((item) => !(knownMissing.has(frameKey(item.frame)) && parseTimestamp(item.frame.capturedAt) <= settledBefore)),

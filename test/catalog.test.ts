@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { dirname, join } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import { MikroORM } from '@mikro-orm/sqlite';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameFilePath, Image, openCatalog, saveToCatalog, summarizeCatalog, upsertImages, type FrameRef, type PipelineItem } from '../src/index.ts';
+import { catalogConfig, frameFilePath, Image, MissingFrame, openCatalog, saveToCatalog, summarizeCatalog, upsertImages, type FrameRef, type PipelineItem } from '../src/index.ts';
+import { runCli } from './support/cli.ts';
 import { fakeJpeg } from './support/jpeg.ts';
 import { useTempDir } from './support/temp-dir.ts';
 
@@ -78,13 +80,97 @@ describe('saveToCatalog', () => {
     expect(await rows()).toMatchObject([{ sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg' }]);
   });
 
-  it('survives reopening: the schema update is idempotent', async () => {
+  it('remembers a miss per CDN once a frame of its date and stream turned up in the same run, in a later batch too', async () => {
+    orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
+    const miss = (capturedAt: string, attempts = 1): PipelineItem => ({ kind: 'notFound', frame: frame(capturedAt), urls: [], attempts });
+    const items = [
+      miss('2025-09-01T10:00:00'),
+      downloaded('2025-09-01T10:10:00', '/x/a.jpg', fakeJpeg('a')),
+      miss('2025-09-01T10:20:00'),
+      miss('2025-09-01T10:30:00', 0), // skipped as known: not a new answer
+      miss('2025-09-02T10:00:00'), // its date had no frame at all
+    ];
+    await lastValueFrom(of(...items).pipe(saveToCatalog(orm, { batchSize: 1, baseUrl: 'https://user:secret@cdn.test/' }), toArray()));
+    await lastValueFrom(of(...items).pipe(saveToCatalog(orm, { batchSize: 1 }), toArray())); // no CDN given: none remembered
+    const misses = await orm.em.fork().find(MissingFrame, {}, { orderBy: { capturedAt: 'asc' } });
+    expect(misses.map(({ baseUrl, capturedAt }) => [baseUrl, capturedAt])).toEqual([
+      ['https://cdn.test', '2025-09-01T10:00:00'],
+      ['https://cdn.test', '2025-09-01T10:20:00'],
+    ]);
+  });
+
+  it('survives reopening: the migrations run once', async () => {
     const dbPath = join(tempDir(), 'c.sqlite');
     orm = await openCatalog({ dbPath });
     await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
     await orm.close();
     orm = await openCatalog({ dbPath });
     expect(await rows()).toHaveLength(1);
+  });
+});
+
+/** Runs `sql` on the SQLite file at `path` with Node's own SQLite, as another program would, and returns the rows of the last statement. */
+function sqlite(path: string, sql: string, query = ''): Record<string, unknown>[] {
+  const db = new DatabaseSync(path);
+  try {
+    if (sql) db.exec(sql);
+    return query ? db.prepare(query).all() : [];
+  } finally {
+    db.close();
+  }
+}
+
+const tableNames = (path: string) => sqlite(path, '', "select name from sqlite_master where type = 'table' order by name").map(({ name }) => name);
+
+describe('openCatalog', () => {
+  it("keeps the user's own table and column in a catalog, through every reopening and a report", async () => {
+    const dir = tempDir();
+    const dbPath = join(dir, 'c.sqlite');
+    orm = await openCatalog({ dbPath });
+    await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
+    await orm.close();
+    orm = undefined;
+    sqlite(dbPath, "create table my_annotations (note text); insert into my_annotations values ('truck at 10:00'); alter table images add column label text; update images set label = 'busy';");
+
+    orm = await openCatalog({ dbPath });
+    await orm.close();
+    orm = undefined;
+    expect((await runCli(['report', '--db', dbPath], { cwd: dir })).code).toBe(0);
+
+    expect(sqlite(dbPath, '', 'select note from my_annotations')).toEqual([{ note: 'truck at 10:00' }]);
+    expect(sqlite(dbPath, '', 'select captured_at, label from images')).toEqual([{ captured_at: '2025-09-01T10:00:00', label: 'busy' }]);
+    expect(tableNames(dbPath)).not.toContain('images__temp_alter');
+  });
+
+  it('refuses the SQLite database of another application with exit 2 and leaves it byte for byte as it was', async () => {
+    const dir = tempDir();
+    const dbPath = join(dir, 'other.sqlite');
+    sqlite(dbPath, "create table users (id integer primary key, name text); insert into users (name) values ('ada');");
+    const bytes = readFileSync(dbPath);
+    const { mtimeMs } = statSync(dbPath);
+
+    await expect(openCatalog({ dbPath })).rejects.toThrow(`invalid database "${dbPath}": not a draydog catalog (it holds users); left untouched`);
+    const run = await runCli(['report', '--db', dbPath], { cwd: dir });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`draydog: invalid database "${dbPath}": not a draydog catalog (it holds users); left untouched\n`);
+    expect(readFileSync(dbPath).equals(bytes)).toBe(true);
+    expect(statSync(dbPath).mtimeMs).toBe(mtimeMs);
+    expect(tableNames(dbPath)).toEqual(['users']);
+  });
+
+  it('opens and upgrades a catalog made by the schema generator of earlier versions, keeping its rows', async () => {
+    const dbPath = join(tempDir(), 'c.sqlite');
+    const earlier = await MikroORM.init(catalogConfig(dbPath));
+    await earlier.schema.create();
+    await upsertImages(earlier, [
+      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg', fileSize: 3, sha256: 's', sourceUrl: null, variant: 'full', downloadedAt: '2025-09-02T00:00:00.000Z' },
+    ]);
+    await earlier.close();
+
+    orm = await openCatalog({ dbPath });
+    expect(await rows()).toMatchObject([{ capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg' }]);
+    expect(sqlite(dbPath, '', 'select name from draydog_migrations order by id').map(({ name }) => name)).toEqual(['draydog-001-catalog-tables', 'draydog-002-cdn-missing-frames']);
   });
 });
 

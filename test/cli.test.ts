@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimFrame, type Simulator } from '../src/simulator/index.ts';
 import { Image } from '../src/sinks/image-entity.ts';
@@ -71,9 +72,11 @@ describe('draydog download: bad input', () => {
     { name: 'no --from', args: download(), named: '--from' },
     { name: 'an unknown flag', args: download('--from', DATE, '--bogus-flag'), named: 'bogus-flag' },
     { name: 'a --db that is a text file', args: download('--from', DATE, '--db', 'notes.txt'), named: 'notes.txt' },
+    { name: "a --db of another application's SQLite", args: download('--from', DATE, '--db', 'other.sqlite'), named: 'other.sqlite' },
     { name: 'an --out under a regular file', args: download('--from', DATE, '--out', 'plain-file/images'), named: 'plain-file/images' },
     { name: 'a --db under a regular file', args: download('--from', DATE, '--db', 'plain-file/catalog.sqlite'), named: 'plain-file/catalog.sqlite' },
     { name: 'a --report under a regular file', args: download('--from', DATE, '--report', 'plain-file/report.json'), named: 'plain-file/report.json' },
+    { name: 'an --html over a file that is not a draydog HTML report', args: download('--from', DATE, '--html', 'notes.txt'), named: 'notes.txt' },
     { name: 'a missing --config file', args: download('--from', DATE, '--config', 'no-such-config.json'), named: 'no-such-config.json' },
     { name: 'a report date that does not exist', args: ['report', '--from', '2025-02-30'], named: '2025-02-30' },
     { name: 'a report on a catalog that does not exist', args: ['report', '--db', 'no-such.sqlite'], named: 'no-such.sqlite' },
@@ -86,6 +89,9 @@ describe('draydog download: bad input', () => {
     writeFileSync(join(dir, 'notes.txt'), notes);
     writeFileSync(join(dir, 'frames.txt'), `in_gate ${DATE}T00:00:00\n# a comment\nin_gate ${DATE} 10:00\n`);
     writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
+    const other = new DatabaseSync(join(dir, 'other.sqlite'));
+    other.exec("create table users (name text); insert into users values ('ada')");
+    other.close();
     const before = listTree(dir);
     const requestsBefore = sim.stats().totalRequests;
 
@@ -198,6 +204,18 @@ describe('draydog download', () => {
     });
     expect(listTree(dir)).toEqual(treeBefore);
     expect(sim.stats().totalRequests).toBe(requestsBefore);
+  });
+
+  it('exits 9 when nothing was found, warns of the empty stream and says 0 %', async () => {
+    const emptyDir = freshDir('nothing');
+    const run = await runCli(['download', '--from', DATE, '--streams', 'outgate', '--max-per-date', '3', '--base-url', sim.url, '--json'], { cwd: emptyDir });
+
+    expect(run.code, run.stderr).toBe(9);
+    expect(run.stderr).toContain('Warning: no frame of outgate on 2025-09-01: is --base-url / the stream name right? frames off the 10-minute grid need --discover\n');
+    expect(run.stderr).toContain('success rate 0.00 %');
+    const report = JSON.parse(run.stdout);
+    expect(report.stats).toMatchObject({ requested: 3, notFound: 3, successRate: 0 });
+    expect(report.emptyDateStreams).toEqual([`${DATE}/outgate`]);
   });
 
   it('exits 1 when frames keep failing, and the report lists them', async () => {
@@ -329,11 +347,11 @@ describe('draydog organize', () => {
     try {
       const rows = await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } });
       expect(rows.map(({ stream, capturedAt, filePath, fileSize, variant }) => ({ stream, capturedAt, filePath, fileSize, variant }))).toEqual([
-        { stream: 'in_gate', capturedAt: `${DATE}T10:00:00`, filePath: join(dir, moves['messy/20250901100000_in_gate.jpg']), fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length, variant: 'full' },
-        { stream: 'in_gate', capturedAt: `${DATE}T10:10:00`, filePath: join(dir, moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg']), fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length, variant: 'full' },
+        { stream: 'in_gate', capturedAt: `${DATE}T10:00:00`, filePath: relative('library', moves['messy/20250901100000_in_gate.jpg']), fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length, variant: 'full' },
+        { stream: 'in_gate', capturedAt: `${DATE}T10:10:00`, filePath: relative('library', moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg']), fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length, variant: 'full' },
         { stream: 'in_gate', capturedAt: `${DATE}T10:30:00`, filePath: taken, fileSize: 1, variant: 'full' },
-        { stream: 'out_gate', capturedAt: `${DATE}T10:20:00`, filePath: join(dir, moves['messy/cdn/deeper/20250901102000_out_gate.JPG']), fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length, variant: 'full' },
-        { stream: 'out_gate', capturedAt: `${DATE}T10:40:00`, filePath: join(dir, moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg']), fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length, variant: 'thumbnail' },
+        { stream: 'out_gate', capturedAt: `${DATE}T10:20:00`, filePath: relative('library', moves['messy/cdn/deeper/20250901102000_out_gate.JPG']), fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length, variant: 'full' },
+        { stream: 'out_gate', capturedAt: `${DATE}T10:40:00`, filePath: relative('library', moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg']), fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length, variant: 'thumbnail' },
       ]);
     } finally {
       await orm.close();
@@ -394,6 +412,28 @@ describe('draydog report', () => {
     expect(JSON.parse(json.stdout)).toEqual(days);
     expect(oneDay.code, oneDay.stderr).toBe(0);
     expect(JSON.parse(oneDay.stdout)).toEqual([days[2]]);
+  });
+
+  it('--html refuses to replace a file that is not a draydog HTML report (the catalog itself, a page of the user) and replaces its own', async () => {
+    const dir = freshDir('report-html');
+    const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    await orm.close();
+    const page = '<!DOCTYPE html>\n<html><head><title>my notes</title></head></html>\n';
+    writeFileSync(join(dir, 'page.html'), page);
+    const catalog = readFileSync(join(dir, 'catalog.sqlite'));
+
+    for (const target of ['catalog.sqlite', 'page.html']) {
+      const refused = await runCli(['report', '--db', 'catalog.sqlite', '--html', target], { cwd: dir });
+      expect(refused.code, refused.stderr).toBe(2);
+      expectOneErrorLine(refused, `invalid --html "${target}": the file exists and is not a draydog HTML report`);
+    }
+    expect(readFileSync(join(dir, 'catalog.sqlite')).equals(catalog)).toBe(true);
+    expect(readFileSync(join(dir, 'page.html'), 'utf8')).toBe(page);
+
+    expect((await runCli(['report', '--db', 'catalog.sqlite', '--html', 'coverage.html'], { cwd: dir })).code).toBe(0);
+    const again = await runCli(['report', '--db', 'catalog.sqlite', '--html', 'coverage.html'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'coverage.html'), 'utf8')).toContain('<title>draydog coverage');
   });
 });
 

@@ -50,9 +50,10 @@ async function expectDiskAndCatalogAgree(dir: string): Promise<string[]> {
   expect(tree.filter((path) => path.includes('draydog-part'))).toEqual([]);
   const images = tree.filter((path) => path.endsWith('.jpg')).map((path) => join(dir, path)).sort();
   const rows = await catalogRows(dir);
-  expect(rows.map(({ filePath }) => filePath).sort()).toEqual(images);
+  // catalog paths are relative to the archive's root
+  expect(rows.map(({ filePath }) => join(dir, 'images', filePath)).sort()).toEqual(images);
   for (const row of rows) {
-    const body = readFileSync(row.filePath);
+    const body = readFileSync(join(dir, 'images', row.filePath));
     expect([body.length, sha(body)]).toEqual([row.fileSize, row.sha256]);
   }
   return images;
@@ -208,9 +209,9 @@ describe('disk full', () => {
     expect(images.length).toBeGreaterThan(0);
     expect(images.length).toBeLessThan(20);
     const rows = await catalogRows(dir);
-    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(images.map((path) => join(out, path)).sort());
+    expect(rows.map(({ filePath }) => filePath).sort()).toEqual([...images].sort());
     for (const row of rows) {
-      expect(readFileSync(row.filePath).equals(sim.frameBytes(row.stream, row.capturedAt, row.variant)!)).toBe(true);
+      expect(readFileSync(join(out, row.filePath)).equals(sim.frameBytes(row.stream, row.capturedAt, row.variant)!)).toBe(true);
     }
   });
 });

@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { buildUrls, frameFilePath, frameUrls, limitPerDate, skipExisting, type FrameItem, type FrameRef } from '../src/index.ts';
 import { testScheduler } from './support/marbles.ts';
+import { fakeJpeg } from './support/jpeg.ts';
 import { useTempDir } from './support/temp-dir.ts';
 
 const frame = (capturedAt: string, stream = 'in_gate'): FrameRef => ({ terminal: 'apm', stream, capturedAt, date: capturedAt.slice(0, 10) });
@@ -70,21 +71,54 @@ describe('skipExisting', () => {
     const path = frameFilePath(root, present);
     expect(path).toBe(join(root, '2025-09-06', 'in_gate', '20250906100000_in_gate.jpg'));
     mkdirSync(join(root, '2025-09-06', 'in_gate'), { recursive: true });
-    writeFileSync(path, 'x');
+    writeFileSync(path, fakeJpeg('on disk'));
     const out = await lastValueFrom(of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00')).pipe(skipExisting({ root }), toArray()));
     expect(out).toEqual([{ kind: 'alreadyExisted', frame: present, filePath: path }, item('2025-09-06T10:10:00')]);
   });
 
-  it('takes a link to a file as the file, and a broken link or a folder as no file', async () => {
+  it('moves aside a file the catalog does not hold and that is not a whole JPEG, so the frame is fetched again; a cataloged one is taken as it is', async () => {
     const root = tempDir();
+    mkdirSync(join(root, '2025-09-06', 'in_gate'), { recursive: true });
+    const truncated = frameFilePath(root, frame('2025-09-06T10:00:00'));
+    const empty = frameFilePath(root, frame('2025-09-06T10:10:00'));
+    const cataloged = frameFilePath(root, frame('2025-09-06T10:20:00'));
+    writeFileSync(truncated, fakeJpeg('cut by a power failure').subarray(0, 1000));
+    writeFileSync(empty, '');
+    writeFileSync(cataloged, 'checked by verify, not here');
+    writeFileSync(`${empty}.corrupt`, 'an earlier one');
+    const movedAside: string[] = [];
+    const out = await lastValueFrom(
+      of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00')).pipe(
+        skipExisting({ root, catalogedOn: async () => new Set(['apm/in_gate/2025-09-06T10:20:00']), onMovedAside: (_path, aside) => movedAside.push(aside) }),
+        toArray(),
+      ),
+    );
+    expect(out.map(({ kind }) => kind)).toEqual(['frame', 'frame', 'alreadyExisted']);
+    expect(movedAside).toEqual([`${truncated}.corrupt`, `${empty}.corrupt-2`]);
+    expect([existsSync(truncated), existsSync(empty), readFileSync(`${empty}.corrupt`, 'utf8')]).toEqual([false, false, 'an earlier one']);
+  });
+
+  it('follows no link: a link at the frame name, broken or not, or a linked date or stream folder fails the frame at `place`; a folder at the name is no file', async () => {
+    const root = join(tempDir(), 'archive');
+    const outside = join(tempDir(), 'outside');
     const folder = join(root, '2025-09-06', 'in_gate');
     mkdirSync(folder, { recursive: true });
-    writeFileSync(join(root, 'kept.jpg'), 'x');
-    symlinkSync(join(root, 'kept.jpg'), frameFilePath(root, frame('2025-09-06T10:00:00')));
+    writeFileSync(join(outside, '..', 'kept.jpg'), fakeJpeg('kept'));
+    symlinkSync(join(outside, '..', 'kept.jpg'), frameFilePath(root, frame('2025-09-06T10:00:00')));
     symlinkSync(join(root, 'gone.jpg'), frameFilePath(root, frame('2025-09-06T10:10:00')));
     mkdirSync(frameFilePath(root, frame('2025-09-06T10:20:00')));
-    const out = await lastValueFrom(of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00')).pipe(skipExisting({ root }), toArray()));
-    expect(out.map(({ kind }) => kind)).toEqual(['alreadyExisted', 'frame', 'frame']);
+    mkdirSync(join(outside, 'elsewhere', 'in_gate'), { recursive: true });
+    writeFileSync(join(outside, 'elsewhere', 'in_gate', '20250907100000_in_gate.jpg'), fakeJpeg('outside'));
+    symlinkSync(join(outside, 'elsewhere'), join(root, '2025-09-07'));
+    const out = await lastValueFrom(
+      of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00'), item('2025-09-07T10:00:00')).pipe(skipExisting({ root }), toArray()),
+    );
+    expect(out.map((result) => (result.kind === 'failed' ? [result.kind, result.stage, result.error] : [result.kind]))).toEqual([
+      ['failed', 'place', `${frameFilePath(root, frame('2025-09-06T10:00:00'))} is a symbolic link: draydog does not follow links out of the archive, left alone`],
+      ['failed', 'place', `${frameFilePath(root, frame('2025-09-06T10:10:00'))} is a symbolic link: draydog does not follow links out of the archive, left alone`],
+      ['frame'],
+      ['failed', 'place', `${join(root, '2025-09-07')} is a symbolic link: draydog does not follow links out of the archive, left alone`],
+    ]);
   });
 
   it('lists a folder once and reads it again when the listing is older than listingTtlMs', async () => {
@@ -97,7 +131,7 @@ describe('skipExisting', () => {
     const trusting = skipFor(60_000);
     const rereading = skipFor(0);
     await Promise.all([run(trusting), run(rereading)]);
-    writeFileSync(frameFilePath(root, later), 'x'); // appears after both listings
+    writeFileSync(frameFilePath(root, later), fakeJpeg('late')); // appears after both listings
     expect((await run(trusting))[0].kind).toBe('frame');
     expect((await run(rereading))[0].kind).toBe('alreadyExisted');
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,11 +69,33 @@ describe('organizeFiles', () => {
     expect(readdirSync(source).sort()).toEqual(['20250901104000_in_gate.jpg', 'deeper', 'holiday.jpg', 'notes.txt']);
 
     const rows = await orm.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } });
-    expect(rows.map(({ capturedAt, filePath, variant, sourceUrl }) => [capturedAt, filePath.slice(target.length + 1), variant, sourceUrl])).toEqual([
+    // relative to the target, the archive's root
+    expect(rows.map(({ capturedAt, filePath, variant, sourceUrl }) => [capturedAt, filePath, variant, sourceUrl])).toEqual([
       ['2025-09-01T10:00:00', '2025-09-01/in_gate/20250901100000_in_gate.jpg', 'full', 'https://cdn/x.jpeg'],
       ['2025-09-01T10:10:00', '2025-09-01/in_gate/20250901101000_in_gate.jpg', 'full', null],
       ['2025-09-01T10:20:00', '2025-09-01/out_gate/20250901102000_out_gate.jpg', 'thumbnail', null],
     ]);
+  });
+
+  it('moves nothing through a linked date folder or onto a link, broken or not', async () => {
+    const root = tempDir();
+    const [source, target, outside] = ['source', 'target', 'outside'].map((name) => join(root, name));
+    for (const folder of [source, join(target, '2025-09-02', 'in_gate'), outside]) mkdirSync(folder, { recursive: true });
+    symlinkSync(outside, join(target, '2025-09-01'));
+    symlinkSync(join(root, 'nowhere.jpg'), join(target, '2025-09-02', 'in_gate', '20250902100000_in_gate.jpg'));
+    writeFileSync(join(source, '20250901100000_in_gate.jpg'), fakeJpeg('a'));
+    writeFileSync(join(source, '20250902100000_in_gate.jpg'), fakeJpeg('b'));
+
+    const result = await organizeFiles(source, target);
+
+    expect(result.moved).toEqual([]);
+    expect(result.left.map(({ reason }) => reason).sort()).toEqual([
+      `${join(target, '2025-09-01')} is a symbolic link: draydog does not follow links out of the archive`,
+      `${join(target, '2025-09-02', 'in_gate', '20250902100000_in_gate.jpg')} already exists`,
+    ]);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readlinkSync(join(target, '2025-09-02', 'in_gate', '20250902100000_in_gate.jpg'))).toBe(join(root, 'nowhere.jpg'));
+    expect(readdirSync(source).sort()).toEqual(['20250901100000_in_gate.jpg', '20250902100000_in_gate.jpg']);
   });
 
   it('leaves a file that is already in place', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastValueFrom, pipe } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +103,26 @@ describe('runDownload', () => {
     expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size));
   });
 
+  it('remembers no miss of a date and stream that answered only misses (a mistyped --base-url), and misses only per CDN', async () => {
+    const root = tempDir();
+    const expected = serveDay(cdn, '2025-09-06');
+    const options = { from: '2025-09-06', streams: ['in_gate'], out: join(root, 'images'), dbPath: join(root, 'c.sqlite'), ...fast };
+
+    const typo = await runDownload({ ...options, baseUrl: `${CDN}/typo` });
+    expect(typo.stats).toMatchObject({ requested: 144, downloaded: 0, notFound: 144, successRate: 0 });
+    expect(typo.emptyDateStreams).toEqual(['2025-09-06/in_gate']);
+
+    const right = await runDownload({ ...options, baseUrl: CDN });
+    expect(right.stats).toMatchObject({ downloaded: expected.size, notFound: 144 - expected.size, failed: 0 });
+    expect(right.emptyDateStreams).toEqual([]);
+
+    const requestsBefore = cdn.totalRequests();
+    expect((await runDownload({ ...options, baseUrl: CDN })).stats).toMatchObject({ alreadyExisted: expected.size, notFound: 144 - expected.size });
+    expect(cdn.totalRequests()).toBe(requestsBefore); // this CDN's misses are remembered
+    await runDownload({ ...options, baseUrl: `${CDN}/mirror` });
+    expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size)); // another CDN's are not: full size and thumbnail asked
+  });
+
   it('asks again for a frame that was missing only moments after its capture time', async () => {
     const root = tempDir();
     const recent = new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 19);
@@ -124,8 +144,24 @@ describe('runDownload', () => {
     expect(report.stats).toMatchObject({ requested: 1, alreadyExisted: 1 });
     expect(cdn.totalRequests()).toBe(0);
     const orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
-    expect(await orm.em.fork().find(Image, {})).toMatchObject([{ filePath: path, sha256: sha(fakeJpeg('left by a crashed run')) }]);
+    // relative to the archive's root, so the archive can move with its catalog
+    expect(await orm.em.fork().find(Image, {})).toMatchObject([{ filePath: join('2025-09-06', 'in_gate', '20250906000000_in_gate.jpg'), sha256: sha(fakeJpeg('left by a crashed run')) }]);
     await orm.close();
+  });
+
+  it('writes nothing outside --out through a linked date folder: its frames fail, named in the report', async () => {
+    const root = tempDir();
+    const out = join(root, 'images');
+    const outside = join(root, 'outside');
+    mkdirSync(out);
+    mkdirSync(outside);
+    symlinkSync(outside, join(out, '2025-09-06'));
+    serveDay(cdn, '2025-09-06');
+    const report = await runDownload({ from: '2025-09-06', streams: ['in_gate'], intervalMinutes: 360, baseUrl: CDN, out, dbPath: join(root, 'c.sqlite'), ...fast });
+    expect(report.stats).toMatchObject({ requested: 4, failed: 4, downloaded: 0 });
+    expect(report.failures[0].error).toBe(`${join(out, '2025-09-06')} is a symbolic link: draydog does not follow links out of the archive, left alone`);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(cdn.totalRequests()).toBe(0);
   });
 
   it('lists frames that kept failing in the report', async () => {

@@ -93,14 +93,26 @@ describe('writeToDisk', () => {
     expect([readFileSync(path).equals(Buffer.from(body)), body.length]).toEqual([true, fakeJpeg('pinned', { padding: 5_000 }).length]);
   });
 
-  it("leaves a link at the frame's name alone, even a broken one", async () => {
+  it("leaves a link at the frame's name alone, even a broken one, and fails the frame at `place`: not counted as there", async () => {
     const root = tempDir();
     const path = frameFilePath(root, frame('2025-09-01T10:00:00'));
     mkdirSync(join(root, '2025-09-01', 'in_gate'), { recursive: true });
     symlinkSync(join(root, 'nowhere.jpg'), path);
     const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root }), toArray()));
-    expect(result).toEqual({ kind: 'alreadyExisted', frame: frame('2025-09-01T10:00:00'), filePath: path });
+    expect(result).toMatchObject({ kind: 'failed', stage: 'place', error: `${path} is a symbolic link: draydog does not follow links out of the archive, left alone` });
     expect([readlinkSync(path), readdirSync(join(root, '2025-09-01', 'in_gate'))]).toEqual([join(root, 'nowhere.jpg'), ['20250901100000_in_gate.jpg']]);
+  });
+
+  it('writes nothing through a linked date folder: the frame fails at `place` and nothing lands outside the root', async () => {
+    const root = tempDir();
+    const outside = join(root, 'outside');
+    const archive = join(root, 'archive');
+    mkdirSync(outside);
+    mkdirSync(archive);
+    symlinkSync(outside, join(archive, '2025-09-01'));
+    const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root: archive }), toArray()));
+    expect(result).toMatchObject({ kind: 'failed', stage: 'place', error: `${join(archive, '2025-09-01')} is a symbolic link: draydog does not follow links out of the archive, left alone` });
+    expect(readdirSync(outside)).toEqual([]);
   });
 
   it('leaves neither a partial final file nor a temporary file when the write fails', async () => {
@@ -173,9 +185,9 @@ describe('collectStats', () => {
     expect(tally.failures).toEqual([{ stream: 'in_gate', capturedAt: '2025-09-01T00:20:00', url: 'u', error: 'HTTP 503', attempts: 4 }]);
   });
 
-  it('says 100 % when no frame exists at all', async () => {
+  it('says 0 % when frames were asked for and none exists: a run that found nothing did not succeed', async () => {
     const tally = await lastValueFrom(of<PipelineItem>({ kind: 'notFound', frame: frame('2025-09-01T00:00:00'), urls: [], attempts: 1 }).pipe(collectStats()));
-    expect(tally.stats.successRate).toBe(100);
+    expect(tally.stats.successRate).toBe(0);
   });
 });
 

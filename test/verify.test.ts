@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { frameFilePath, frameUrls, openCatalog, runDownload, verifyArchive, type FrameRef } from '../src/index.ts';
+import { frameFilePath, frameUrls, Image, openCatalog, runDownload, upsertImages, verifyArchive, type FrameRef } from '../src/index.ts';
 import { runCli } from './support/cli.ts';
 import { CDN, useFakeCdn } from './support/fake-cdn.ts';
 import { fakeJpeg } from './support/jpeg.ts';
@@ -11,6 +11,7 @@ const cdn = useFakeCdn();
 const tempDir = useTempDir();
 const frame = (capturedAt: string): FrameRef => ({ terminal: 'apm', stream: 'in_gate', capturedAt, date: capturedAt.slice(0, 10) });
 const times = ['2025-09-06T00:00:00', '2025-09-06T06:00:00', '2025-09-06T12:00:00', '2025-09-06T18:00:00'];
+const basenameOf = (time: string) => `${time.replace(/[-T:]/g, '')}_in_gate.jpg`;
 
 async function downloadedArchive() {
   const root = tempDir();
@@ -60,15 +61,94 @@ describe('verifyArchive', () => {
     await orm.close();
   });
 
-  it('leaves a file that is not a JPEG and not cataloged alone', async () => {
-    const { out, dbPath } = await downloadedArchive();
+  it('never catalogs a frame file that is not a whole JPEG: --repair moves it aside and the next download fetches the frame', async () => {
+    const { out, dbPath, options, path } = await downloadedArchive();
     const stranger = frameFilePath(out, frame('2025-09-06T21:00:00'));
     writeFileSync(stranger, 'not mine');
+    const whole = readFileSync(path(times[3]));
+    let orm = await openCatalog({ dbPath });
+    await orm.em.fork().nativeDelete(Image, { capturedAt: times[3] }); // a power cut: the file cut short, its row never written
+    writeFileSync(path(times[3]), whole.subarray(0, 500));
+    const found = await verifyArchive({ orm, root: out });
+    expect(found.problems.map(({ kind, path: where, repaired }) => [kind, where, repaired])).toEqual([
+      ['notAJpeg', path(times[3]), undefined],
+      ['notAJpeg', stranger, undefined],
+    ]);
+    const result = await verifyArchive({ orm, root: out, repair: true });
+    expect(result.problems.map(({ kind, repaired }) => [kind, repaired])).toEqual([
+      ['notAJpeg', 'moved to 20250906180000_in_gate.jpg.corrupt; the next download fetches the frame'],
+      ['notAJpeg', 'moved to 20250906210000_in_gate.jpg.corrupt; the next download fetches the frame'],
+    ]);
+    expect(readFileSync(`${stranger}.corrupt`, 'utf8')).toBe('not mine');
+    await orm.close();
+
+    expect((await runDownload(options)).stats).toMatchObject({ downloaded: 1, alreadyExisted: 3 });
+    expect(readFileSync(path(times[3])).equals(whole)).toBe(true);
+    orm = await openCatalog({ dbPath });
+    expect((await verifyArchive({ orm, root: out })).problems).toEqual([]);
+    await orm.close();
+  });
+
+  it('a download never adopts a broken file left without a row: it moves it aside and fetches the frame again', async () => {
+    const { out, dbPath, options, path } = await downloadedArchive();
+    const whole = readFileSync(path(times[1]));
+    let orm = await openCatalog({ dbPath });
+    await orm.em.fork().nativeDelete(Image, { capturedAt: times[1] });
+    await orm.close();
+    writeFileSync(path(times[1]), '');
+
+    expect((await runDownload(options)).stats).toMatchObject({ downloaded: 1, alreadyExisted: 3 });
+    expect([readFileSync(path(times[1])).equals(whole), readFileSync(`${path(times[1])}.corrupt`).length]).toEqual([true, 0]);
+    orm = await openCatalog({ dbPath });
+    expect((await verifyArchive({ orm, root: out })).problems).toEqual([]);
+    await orm.close();
+  });
+
+  it('an archive moved with its catalog still verifies; rows of older versions (absolute paths) are matched by frame and sha256, and a changed file is not adopted', async () => {
+    const { root, out, dbPath, path } = await downloadedArchive();
+    let orm = await openCatalog({ dbPath });
+    // what earlier versions wrote: absolute paths
+    for (const time of times) await orm.em.fork().nativeUpdate(Image, { capturedAt: time }, { filePath: path(time) });
+    await orm.close();
+    const moved = join(root, 'moved');
+    cpSync(out, join(moved, 'images'), { recursive: true });
+    cpSync(dbPath, join(moved, 'catalog.sqlite'));
+    rmSync(out, { recursive: true });
+    const movedPath = (time: string) => frameFilePath(join(moved, 'images'), frame(time));
+    const tampered = readFileSync(movedPath(times[2]));
+    tampered[200] ^= 0xff;
+    writeFileSync(movedPath(times[2]), tampered);
+
+    orm = await openCatalog({ dbPath: join(moved, 'catalog.sqlite') });
+    const repaired = await verifyArchive({ orm, root: join(moved, 'images'), repair: true });
+    expect(repaired.problems.map(({ kind, path: where, repaired: done }) => [kind, where, done])).toEqual([
+      ['moved', movedPath(times[0]), 'row points to it'],
+      ['moved', movedPath(times[1]), 'row points to it'],
+      ['wrongHash', movedPath(times[2]), 'moved to 20250906120000_in_gate.jpg.corrupt and row removed; the next download fetches the frame'],
+      ['moved', movedPath(times[3]), 'row points to it'],
+    ]);
+    const rows = await orm.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } });
+    expect(rows.map(({ filePath }) => filePath)).toEqual([times[0], times[1], times[3]].map((time) => join('2025-09-06', 'in_gate', basenameOf(time))));
+    expect((await verifyArchive({ orm, root: join(moved, 'images') })).problems).toEqual([]);
+    await orm.close();
+  });
+
+  it('--repair touches no file outside the archive root, whatever a row says', async () => {
+    const { root, out, dbPath } = await downloadedArchive();
+    const outside = join(root, 'elsewhere', '20250906230000_in_gate.jpg');
+    mkdirSync(join(root, 'elsewhere'));
+    writeFileSync(outside, 'a file of the user');
     const orm = await openCatalog({ dbPath });
+    await upsertImages(orm, [
+      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T23:00:00', filePath: outside, fileSize: 1, sha256: 'ab', sourceUrl: null, variant: 'full', downloadedAt: '2025-09-07T00:00:00.000Z' },
+    ]);
     const result = await verifyArchive({ orm, root: out, repair: true });
     await orm.close();
-    expect(result.problems).toEqual([{ kind: 'notAJpeg', path: stranger, detail: 'not a JPEG: no SOI marker; not cataloged, left alone' }]);
-    expect(readFileSync(stranger, 'utf8')).toBe('not mine');
+    expect(result.problems).toEqual([
+      { kind: 'missingFile', path: outside, detail: `cataloged in_gate 2025-09-06T23:00:00 has no file under ${out}`, repaired: 'row removed; the next download fetches the frame' },
+    ]);
+    expect(readdirSync(join(root, 'elsewhere'))).toEqual(['20250906230000_in_gate.jpg']);
+    expect(readFileSync(outside, 'utf8')).toBe('a file of the user');
   });
 });
 

@@ -11,7 +11,7 @@ import { catalogDiscoveryCache } from '../sinks/discovery-cache.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath } from '../sinks/frame-files.ts';
-import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
+import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
 import { assertSqliteFile, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
@@ -154,14 +154,20 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   assertCreatableFolder(out, '--out');
   assertCreatableFolder(dirname(args.db), '--db', args.db);
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
-  if (args.html) assertCreatableFolder(dirname(args.html), '--html', args.html);
+  if (args.html) {
+    assertHtmlReportPath(args.html);
+    assertCreatableFolder(dirname(args.html), '--html', args.html);
+  }
 
+  // opened here, before anything is said or written, so another application's database is refused first
+  const orm = await openCatalog({ dbPath: args.db });
   const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total);
   try {
     const report = await runDownload({
       ...options,
+      orm,
       reportPath,
       logger,
       signal: interruption.drain,
@@ -180,9 +186,11 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;
-    return report.stats.failed > 0 ? ExitCode.framesFailed : ExitCode.ok;
+    if (report.stats.failed > 0) return ExitCode.framesFailed;
+    return report.stats.requested > 0 && report.stats.notFound === report.stats.requested ? ExitCode.nothingFound : ExitCode.ok;
   } finally {
     progress.stop();
     interruption.dispose();
+    await orm.close();
   }
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError, parseDate } from '../frame-time.ts';
 import { summarizeCatalog } from '../sinks/catalog-summary.ts';
-import { writeHtmlReport } from '../sinks/html-report.ts';
+import { assertHtmlReportPath, writeHtmlReport } from '../sinks/html-report.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatBytes, formatTable } from '../format.ts';
@@ -29,6 +29,7 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const to = args.to === undefined ? undefined : parseDate(args.to, '--to date');
   if (from !== undefined && to !== undefined && to < from) throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
   if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
+  if (args.html) assertHtmlReportPath(args.html);
   const orm = await openCatalog({ dbPath: args.db });
   try {
     const days = await summarizeCatalog(orm, { from: args.from, to: args.to });

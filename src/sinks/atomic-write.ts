@@ -21,7 +21,7 @@ const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'
  * name however the race with another process goes; where links are not supported, a check then a
  * rename is the best there is.
  */
-function nameWithoutReplacing(temporaryPath: string, finalPath: string): 'written' | 'exists' {
+export function nameWithoutReplacing(temporaryPath: string, finalPath: string): 'written' | 'exists' {
   try {
     linkSync(temporaryPath, finalPath);
   } catch (error) {

@@ -14,7 +14,7 @@ export interface OutcomeCounts {
 }
 
 export interface DownloadStats extends OutcomeCounts {
-  /** (downloaded + alreadyExisted) / (requested - notFound) x 100; 100 when nothing exists. */
+  /** (downloaded + alreadyExisted) / (requested - notFound) x 100; 0 when frames were asked for and none exists, 100 when none was. */
   successRate: number;
   startedAt: string;
   finishedAt: string;
@@ -42,7 +42,9 @@ export function emptyCounts(): OutcomeCounts {
 
 export function successRate(counts: OutcomeCounts): number {
   const existing = counts.requested - counts.notFound;
-  return existing === 0 ? 100 : ((counts.downloaded + counts.alreadyExisted) / existing) * 100;
+  // a run that found nothing at all did not succeed: it most likely asked the wrong CDN or stream
+  if (existing === 0) return counts.requested === 0 ? 100 : 0;
+  return ((counts.downloaded + counts.alreadyExisted) / existing) * 100;
 }
 
 function count(counts: OutcomeCounts, outcome: OutcomeItem): void {

@@ -1,6 +1,7 @@
-import { readdirSync, rmSync, statSync, type Dirent } from 'node:fs';
-import { basename, join } from 'node:path';
-import type { FrameRef } from '../items.ts';
+import { lstatSync, readdirSync, rmSync, type Dirent } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { FailedItem, FrameRef } from '../items.ts';
+import { nameWithoutReplacing } from './atomic-write.ts';
 
 const temporarySuffix = '.draydog-part';
 const temporaryPattern = /\.(\d+)-\d+\.draydog-part$/;
@@ -51,26 +52,34 @@ export function removeStaleTemporaryFiles(dir: string): number {
   return sweepFolder(dir).removed;
 }
 
-/**
- * The names of the files in `dir`, links to files included (none when it does not exist), after removing the
- * temporary files that runs which are no longer alive left there.
- */
-export function listFrameFolder(dir: string): Set<string> {
-  return sweepFolder(dir).files;
+export interface FrameFolderListing {
+  /** Names of regular files. */
+  readonly files: Set<string>;
+  /** Names of symbolic links: never followed, never taken for a frame. */
+  readonly links: Set<string>;
 }
 
-function sweepFolder(dir: string): { files: Set<string>; removed: number } {
+/**
+ * The names of the files and of the links in `dir` (none when it does not exist), after removing the
+ * temporary files that runs which are no longer alive left there.
+ */
+export function listFrameFolder(dir: string): FrameFolderListing {
+  return sweepFolder(dir);
+}
+
+function sweepFolder(dir: string): FrameFolderListing & { removed: number } {
   const files = new Set<string>();
+  const links = new Set<string>();
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return { files, removed: 0 };
+    return { files, links, removed: 0 };
   }
   let removed = 0;
   for (const entry of entries) {
-    // a frame is there when its name is a file, or a link to one (as a stat that follows links says)
-    if (!entry.isFile() && !(entry.isSymbolicLink() && statSync(join(dir, entry.name), { throwIfNoEntry: false })?.isFile())) continue;
+    if (entry.isSymbolicLink()) links.add(entry.name);
+    if (!entry.isFile()) continue;
     const owner = temporaryPattern.exec(entry.name);
     const pid = Number(owner?.[1]);
     if (owner && pid !== process.pid && !isProcessAlive(pid)) {
@@ -80,7 +89,7 @@ function sweepFolder(dir: string): { files: Set<string>; removed: number } {
       files.add(entry.name);
     }
   }
-  return { files, removed };
+  return { files, links, removed };
 }
 
 /** Sweeps each folder once per instance, the first time a frame of it is seen. */
@@ -91,4 +100,37 @@ export function staleTemporaryFileSweeper(): (dir: string) => void {
     swept.add(dir);
     removeStaleTemporaryFiles(dir);
   };
+}
+
+/** Whether `path` is `root` or below it, by name (links are not resolved: see `linkBelowRoot`). */
+export function isUnderRoot(root: string, path: string): boolean {
+  const inside = relative(resolve(root), resolve(path));
+  return !isAbsolute(inside) && inside.split(sep)[0] !== '..';
+}
+
+/**
+ * The first folder below `root` on the way to `folder` that is a symbolic link, if any: draydog does
+ * not follow one, since it could lead out of the archive. `root` itself may be a link (the user chose it).
+ */
+export function linkBelowRoot(root: string, folder: string): string | undefined {
+  let path = root;
+  for (const part of relative(root, folder).split(sep).filter(Boolean)) {
+    path = join(path, part);
+    if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return path;
+  }
+  return undefined;
+}
+
+/** Gives a bad frame file a name beside it, `.corrupt` (`.corrupt-2`, … when taken: none is replaced), so the next download fetches the frame again. */
+export function moveAside(path: string): string {
+  for (let attempt = 1; ; attempt += 1) {
+    const aside = attempt === 1 ? `${path}.corrupt` : `${path}.corrupt-${attempt}`;
+    if (nameWithoutReplacing(path, aside) === 'written') return aside;
+  }
+}
+
+/** A frame that fails because `link`, its folder or its final name, is a symbolic link draydog does not follow. */
+export function linkFailure(frame: FrameRef, url: string, attempts: number, link: string): FailedItem {
+  const error = `${link} is a symbolic link: draydog does not follow links out of the archive, left alone`;
+  return { kind: 'failed', stage: 'place', frame, url, error, attempts };
 }

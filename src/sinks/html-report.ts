@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { formatBytes } from '../format.ts';
@@ -311,7 +311,7 @@ export function renderHtmlReport(coverage: Coverage): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>draydog coverage ${coverage.from} to ${coverage.to}</title>
+${reportSignature}${coverage.from} to ${coverage.to}</title>
 <style>${STYLE}</style>
 </head>
 <body>
@@ -326,8 +326,31 @@ ${body}
 
 export type WriteHtmlReportOptions = CoverageOptions;
 
-/** Writes the HTML coverage report of the catalog to `path` (atomically) and returns the path. */
+/** What every page `renderHtmlReport` wrote begins with, well within its first KB. */
+const reportSignature = '<title>draydog coverage ';
+
+/** Refuses to replace a file at `path` that is not an HTML report draydog wrote (a catalog, a user's page). */
+export function assertHtmlReportPath(path: string): void {
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (!existing) return;
+  let head = '';
+  if (existing.isFile()) {
+    const fd = openSync(path, 'r');
+    try {
+      const bytes = Buffer.alloc(1024);
+      head = bytes.subarray(0, readSync(fd, bytes, 0, bytes.length, 0)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (!head.startsWith('<!DOCTYPE html>') || !head.includes(reportSignature)) {
+    throw new InputError(`invalid --html "${path}": the file exists and is not a draydog HTML report`);
+  }
+}
+
+/** Writes the HTML coverage report of the catalog to `path` (atomically, never over a file that is not one) and returns the path. */
 export async function writeHtmlReport(orm: MikroORM, path: string, options: WriteHtmlReportOptions = {}): Promise<string> {
+  assertHtmlReportPath(path);
   const html = renderHtmlReport(await catalogCoverage(orm, options));
   mkdirSync(dirname(path), { recursive: true });
   await writeFileAtomically(path, Buffer.from(html));

@@ -1,11 +1,13 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
-/** A frame the CDN did not have when asked, so reruns need not ask again once the answer is settled. */
+/** A frame a CDN did not have when asked, so reruns against that CDN need not ask again once the answer is settled. */
 export const MissingFrameSchema = defineEntity({
   name: 'MissingFrame',
-  tableName: 'missing_frames',
+  tableName: 'cdn_missing_frames',
   properties: {
     id: p.integer().primary().autoincrement(),
+    /** The `--base-url` that answered. */
+    baseUrl: p.string().fieldName('base_url'),
     terminal: p.string(),
     stream: p.string(),
     /** UTC, `YYYY-MM-DDTHH:MM:SS` */
@@ -13,7 +15,7 @@ export const MissingFrameSchema = defineEntity({
     /** ISO time of the last request that found nothing. */
     checkedAt: p.string().fieldName('checked_at'),
   },
-  uniques: [{ name: 'missing_frames_frame_unique', properties: ['terminal', 'stream', 'capturedAt'] }],
+  uniques: [{ name: 'cdn_missing_frames_unique', properties: ['baseUrl', 'terminal', 'stream', 'capturedAt'] }],
 });
 
 export class MissingFrame extends MissingFrameSchema.class {}

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
-import { asyncScheduler, bufferTime, concatMap, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { jpegDimensions } from '../http/jpeg.ts';
+import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { jpegDefect, jpegDimensions } from '../http/jpeg.ts';
 import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
+import { isUnderRoot } from './frame-files.ts';
 import { Image } from './image-entity.ts';
+import { cdnOf, frameKey as keyOfFrame, missesWorthRemembering } from './known-missing.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 
 export interface SaveToCatalogOptions {
@@ -13,6 +15,10 @@ export interface SaveToCatalogOptions {
   /** Longest time an item waits for its batch to fill. */
   readonly flushIntervalMs?: number;
   readonly scheduler?: SchedulerLike;
+  /** The CDN the frames come from; the misses it answered are remembered only when it is given. */
+  readonly baseUrl?: string;
+  /** Root of the image tree: paths under it are cataloged relative to it (see `catalogPath`). */
+  readonly root?: string;
 }
 
 /** The columns of an `images` row, without its id. */
@@ -63,13 +69,21 @@ export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: r
   return upsertRows(orm, Image, rows, frameKey, fields);
 }
 
-/** Catalog paths are absolute, so they hold whatever folder a later command runs in. */
-function rowFor({ terminal, stream, capturedAt }: FrameRef, filePath: string, details: Omit<ImageRow, keyof FrameRef | 'filePath'>): ImageRow {
-  return { terminal, stream, capturedAt, filePath: resolve(filePath), ...details };
+/**
+ * How the catalog names a file: relative to the archive's `root` when under it, so an archive moved or
+ * copied with its catalog still finds its files; absolute otherwise (or without a root), so it holds
+ * whatever folder a later command runs in. Read back with `resolve(root, path)`, which takes both.
+ */
+export function catalogPath(filePath: string, root?: string): string {
+  return root !== undefined && isUnderRoot(root, filePath) ? relative(resolve(root), resolve(filePath)) : resolve(filePath);
 }
 
-export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): ImageRow {
-  return rowFor(item.frame, item.filePath, {
+function rowFor({ terminal, stream, capturedAt }: FrameRef, filePath: string, details: Omit<ImageRow, keyof FrameRef | 'filePath'>): ImageRow {
+  return { terminal, stream, capturedAt, filePath, ...details };
+}
+
+export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date(), root?: string): ImageRow {
+  return rowFor(item.frame, catalogPath(item.filePath, root), {
     fileSize: item.bytes,
     sha256: item.sha256,
     sourceUrl: item.url,
@@ -79,20 +93,33 @@ export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date()): 
 }
 
 /** A row describing a frame file found on disk: size, sha256 and variant are read from the file. */
-export async function rowOfFile(item: AlreadyExistedItem): Promise<ImageRow> {
+export async function rowOfFile(item: AlreadyExistedItem, root?: string): Promise<ImageRow> {
   const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
+  return rowOfBody(item, body, info.mtime, root);
+}
+
+function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, root?: string): ImageRow {
   const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
-  return rowFor(item.frame, item.filePath, {
+  return rowFor(item.frame, catalogPath(item.filePath, root), {
     fileSize: body.length,
     sha256: createHash('sha256').update(body).digest('hex'),
     sourceUrl: null,
     variant: width <= widestThumbnail ? 'thumbnail' : 'full',
-    downloadedAt: info.mtime.toISOString(),
+    downloadedAt: modifiedAt.toISOString(),
   });
 }
 
-/** Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file (a folder, a broken link, gone since) gets none. */
-async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[]): Promise<ImageRow[]> {
+/** The row of a file found on disk, or none when it is not a whole JPEG: a broken file is never adopted. */
+async function rowOfWholeJpeg(item: AlreadyExistedItem, root?: string): Promise<ImageRow[]> {
+  const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
+  return jpegDefect(body) ? [] : [rowOfBody(item, body, info.mtime, root)];
+}
+
+/**
+ * Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file
+ * (a folder, a broken link, gone since) or is not a whole JPEG gets none.
+ */
+async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
   if (items.length === 0) return [];
   const cataloged = await orm.em.fork().find(
     Image,
@@ -101,36 +128,45 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
   );
   const known = new Set(cataloged.map((row) => `${row.terminal}/${row.stream}/${row.capturedAt}`));
   const missing = items.filter(({ frame }) => !known.has(`${frame.terminal}/${frame.stream}/${frame.capturedAt}`));
-  const rows = await Promise.allSettled(missing.map(rowOfFile));
-  return rows.flatMap((row) => (row.status === 'fulfilled' ? [row.value] : []));
+  const rows = await Promise.allSettled(missing.map((item) => rowOfWholeJpeg(item, root)));
+  return rows.flatMap((row) => (row.status === 'fulfilled' ? row.value : []));
 }
 
-/** Remembers frames the CDN answered as missing (not those skipped as already known). */
-function recordMisses(orm: MikroORM, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
-  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
-  return upsertRows(orm, MissingFrame, rows, frameKey, ['checkedAt']);
+/** Keys (see `frameKey` of known-missing) of the frames the catalog holds of the terminal and stream of `frame`, on its date. */
+export async function catalogedOnDateOf(orm: MikroORM, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
+  const rows = await orm.em.fork().find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameKey] });
+  return new Set(rows.map(keyOfFrame));
 }
 
-async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[]): Promise<void> {
+/** Remembers frames the CDN at `baseUrl` answered as missing. */
+function recordMisses(orm: MikroORM, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
+  const cdn = cdnOf(baseUrl);
+  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ baseUrl: cdn, terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
+  return upsertRows(orm, MissingFrame, rows, ['baseUrl', ...frameKey], ['checkedAt']);
+}
+
+async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
-  const asked = batch.filter((item): item is NotFoundItem => item.kind === 'notFound' && item.attempts > 0);
   const now = new Date();
-  await upsertImages(orm, [...downloaded.map((item) => rowOfDownload(item, now)), ...(await rowsMissingFor(orm, existing))]);
-  await recordMisses(orm, asked, now);
+  await upsertImages(orm, [...downloaded.map((item) => rowOfDownload(item, now, root)), ...(await rowsMissingFor(orm, existing, root))]);
+  if (baseUrl) await recordMisses(orm, baseUrl, misses, now);
 }
 
 /**
  * Catalogs downloaded frames and frames already on disk in batched, idempotent upserts, so disk and
- * catalog agree after any crash, and remembers the frames the CDN did not have. Every item passes on
- * once its batch is saved.
+ * catalog agree after any crash, and remembers the frames the CDN at `baseUrl` did not have (see
+ * `missesWorthRemembering`). Every item passes on once its batch is saved.
  */
 export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
   const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler } = options;
   return (source) =>
-    source.pipe(
-      bufferTime(flushIntervalMs, null, batchSize, scheduler),
-      filter((batch) => batch.length > 0),
-      concatMap((batch) => from(saveBatch(orm, batch)).pipe(mergeMap(() => batch))),
-    );
+    defer(() => {
+      const worthRemembering = missesWorthRemembering();
+      return source.pipe(
+        bufferTime(flushIntervalMs, null, batchSize, scheduler),
+        filter((batch) => batch.length > 0),
+        concatMap((batch) => from(saveBatch(orm, batch, worthRemembering(batch), options)).pipe(mergeMap(() => batch))),
+      );
+    });
 }

@@ -14,6 +14,8 @@ export interface DownloadReport {
   readonly interrupted: boolean;
   /** Why the run stopped early when it was not stopped by the user. */
   readonly stopReason?: string;
+  /** `<YYYY-MM-DD>/<stream>` of every date and stream whose frames all answered missing: no frame of it at all. */
+  readonly emptyDateStreams: readonly string[];
 }
 
 export interface WriteReportOptions {
@@ -23,9 +25,18 @@ export interface WriteReportOptions {
   readonly scheduler?: SchedulerLike;
 }
 
+/** The `<YYYY-MM-DD>/<stream>` keys whose every frame answered missing. */
+export function emptyDateStreamsOf(perDateStream: Readonly<Record<string, OutcomeCounts>>): string[] {
+  return Object.entries(perDateStream)
+    .filter(([, counts]) => counts.requested > 0 && counts.notFound === counts.requested)
+    .map(([key]) => key)
+    .sort();
+}
+
 export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
   const stopReason = options.stopReason?.();
-  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}) };
+  const emptyDateStreams = emptyDateStreamsOf(tally.perDateStream);
+  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}), emptyDateStreams };
 }
 
 /** `<out>/reports/download-<UTC time to the millisecond>.json`, so runs never share a name. */

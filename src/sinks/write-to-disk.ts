@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
-import { frameFilePath, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
+import { frameFilePath, linkBelowRoot, linkFailure, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
 import type { AtomicWriteOutcome } from './atomic-write.ts';
 import { writeOffThread } from './writer-threads.ts';
 import { oneAtATimeStack } from '../operators/one-at-a-time-stack.ts';
@@ -40,7 +40,8 @@ export async function writeFileAtomically(finalPath: string, body: Uint8Array): 
 /**
  * Fetched frames go to `<root>/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg` and become
  * `downloaded`. A file already at that name is never overwritten: the frame becomes `alreadyExisted`.
- * A frame that cannot be written (disk full, no permission) becomes `failed` at the `write` stage.
+ * A frame that cannot be written (disk full, no permission) becomes `failed` at the `write` stage; one
+ * whose folder below `root`, or final name, is a symbolic link is not followed and fails at `place`.
  * `sha256` is that of the bytes written.
  * Files are written on a few writer threads; a body that owns its memory is moved there, not
  * copied, so the `fetched` item's body is empty afterwards: read bodies before this stage.
@@ -58,8 +59,12 @@ export function writeToDisk({
     const filePath = frameFilePath(root, item.frame);
     const folder = dirname(filePath);
     let written: AtomicWriteOutcome;
+    const notFollowed = (link: string) => linkFailure(item.frame, item.url, item.attempts, link);
     try {
       if (!createdFolders.has(folder)) {
+        // mkdir would follow a linked date or stream folder, out of the archive
+        const link = linkBelowRoot(root, folder);
+        if (link) return notFollowed(link);
         mkdirSync(folder, { recursive: true });
         sweep(folder);
         createdFolders.add(folder);
@@ -69,7 +74,9 @@ export function writeToDisk({
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       return { kind: 'failed', stage: 'write', frame: item.frame, url: item.url, error: `cannot write ${filePath}: ${reason}`, attempts: item.attempts };
     }
-    if (written.kind === 'exists') return { kind: 'alreadyExisted', frame: item.frame, filePath };
+    if (written.kind === 'exists') {
+      return lstatSync(filePath, { throwIfNoEntry: false })?.isSymbolicLink() ? notFollowed(filePath) : { kind: 'alreadyExisted', frame: item.frame, filePath };
+    }
     return { ...rest, kind: 'downloaded', bytes, sha256: written.sha256, filePath };
   };
   return mergeMap((item) => (item.kind === 'fetched' ? from(write(item)) : oneAtATimeStack(of(item))), concurrency);
