@@ -53,6 +53,10 @@ export interface DownloadOptions {
   readonly retries?: number;
   readonly retryDelayMs?: number;
   readonly timeoutMs?: number;
+  /** See `HttpClientOptions`: the whole-request deadline, the slowest body and the largest one accepted. */
+  readonly requestDeadlineMs?: number;
+  readonly minBytesPerSecond?: number;
+  readonly maxFrameBytes?: number;
   /** The longest Retry-After obeyed (default 60 s). */
   readonly maxRetryAfterMs?: number;
   readonly maxPerDate?: number;
@@ -150,6 +154,9 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       retries,
       retryDelayMs,
       timeoutMs,
+      requestDeadlineMs: options.requestDeadlineMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      maxFrameBytes: options.maxFrameBytes,
       maxRetryAfterMs: options.maxRetryAfterMs,
       gate,
       onRetry: (error) => {

@@ -52,6 +52,10 @@ describe('draydog watch', () => {
     [['--every', '500'], 'at least 1 s'],
     [['--every', '1h30'], '1h30'],
     [['--settle', '25h'], '--settle "25h"'],
+    // 2^31 ms or more: a Node timer would fire after 1 ms
+    [['--every', '30d'], '--every "30d"'],
+    [['--every', '20d', '--clock-speed', '0.5'], '--every "1728000000"'],
+    [['--timeout', '3000000000'], '--timeout "3000000000"'],
     [['--clock-from', '2025-13-01T00:00:00'], '2025-13-01T00:00:00'],
     [['--clock-speed', '0'], '--clock-speed "0"'],
     [['--metrics-port', '70000'], '--metrics-port "70000"'],

@@ -1,3 +1,4 @@
+import { formatBytes } from '../format.ts';
 import { InputError } from '../frame-time.ts';
 
 /** A yargs `coerce` for a whole number in a range that names the flag and the raw value when it is not one. */
@@ -22,23 +23,32 @@ export function commaList(raw: unknown): string[] | undefined {
 
 const byteUnits: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
-/** A yargs `coerce` for a byte rate like `5M`, `500K` or `1048576` (per second). */
-export function byteRate(flag: string) {
+/**
+ * A yargs `coerce` for an amount of bytes like `5M`, `500K` or `1048576` (K, M and G are powers of
+ * 1024), from `min` to `max`; `unit` says what the amount counts ("bytes", "bytes per second").
+ */
+export function byteAmount(flag: string, { min, max = Number.MAX_SAFE_INTEGER, unit = 'bytes' }: { min: number; max?: number; unit?: string }) {
   return (raw: unknown): number | undefined => {
     if (raw === undefined) return undefined;
     const match = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?$/i.exec(String(raw).trim());
-    const value = match ? Number(match[1]) * byteUnits[match[2].toUpperCase()] : Number.NaN;
-    if (!(value > 0)) throw new InputError(`invalid ${flag} "${raw}": expected bytes per second like 5M, 500K or 1048576`);
+    const value = match ? Math.round(Number(match[1]) * byteUnits[match[2].toUpperCase()]) : Number.NaN;
+    if (!(value >= min && value <= max)) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${formatBytes(min)}` : `from ${formatBytes(min)} to ${formatBytes(max)}`;
+      throw new InputError(`invalid ${flag} "${raw}": expected ${unit} like 5M, 500K or 1048576, ${range}`);
+    }
     return value;
   };
 }
 
-/** A yargs `coerce` for a number > 0. */
-export function positiveNumber(flag: string) {
+/** A yargs `coerce` for a number of at least `min` (by default any number > 0). */
+export function positiveNumber(flag: string, min?: number) {
   return (raw: unknown): number | undefined => {
     if (raw === undefined) return undefined;
     const value = Number(raw);
-    if (String(raw).trim() === '' || !(value > 0) || !Number.isFinite(value)) throw new InputError(`invalid ${flag} "${raw}": expected a number > 0`);
+    const inRange = min === undefined ? value > 0 : value >= min;
+    if (String(raw).trim() === '' || !inRange || !Number.isFinite(value)) {
+      throw new InputError(`invalid ${flag} "${raw}": expected a number ${min === undefined ? '> 0' : `>= ${min}`}`);
+    }
     return value;
   };
 }

@@ -1,7 +1,9 @@
 import type { Argv } from 'yargs';
+import { formatDuration } from '../format.ts';
 import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
 import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
+import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
@@ -22,7 +24,7 @@ export function duration(flag: string, minMs = 0, maxMs = Number.POSITIVE_INFINI
     const ambiguous = parts.length > 1 && parts.some((part) => !part[2]);
     const ms = parts.reduce((sum, part) => sum + Number(part[1]) * durationUnits[part[2] ?? 'ms'], 0);
     if (parts.length === 0 || ambiguous || !(ms >= minMs && ms <= maxMs) || !Number.isFinite(ms)) {
-      const bounds = [minMs > 0 ? ` of at least ${minMs / 1000} s` : '', maxMs < Number.POSITIVE_INFINITY ? ` up to ${maxMs / 3_600_000} h` : ''].join('');
+      const bounds = [minMs > 0 ? ` of at least ${minMs / 1000} s` : '', maxMs < Number.POSITIVE_INFINITY ? ` up to ${formatDuration(maxMs)}` : ''].join('');
       throw new InputError(`invalid ${flag} "${raw}": expected a duration like 10m, 1h or 30s${bounds}`);
     }
     return ms;
@@ -45,7 +47,7 @@ function utcTime(flag: string) {
 export function watchOptions<T>(yargs: Argv<T>) {
   return fetchOptions(
     yargs
-      .option('every', { coerce: duration('--every', 1000), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
+      .option('every', { coerce: duration('--every', 1000, MAX_TIMER_MS), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
       .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
   )
     .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
