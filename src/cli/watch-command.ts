@@ -51,7 +51,7 @@ export function watchOptions<T>(yargs: Argv<T>) {
       .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
   )
     .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
-    .option('metrics-host', { type: 'string', default: '0.0.0.0', describe: 'Address the metrics server listens on' })
+    .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address the metrics server listens on (0.0.0.0: every network of this machine)' })
     .option('max-cycles', { coerce: wholeNumber('--max-cycles', 1), describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)' })
     .option('clock-from', { type: 'string', coerce: utcTime('--clock-from'), describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)' })
     .option('clock-speed', { coerce: positiveNumber('--clock-speed'), describe: 'For demos against the simulator: the clock runs N times faster than real time' })
@@ -101,7 +101,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     validateWatchOptions(options);
     if (args.metricsPort !== undefined) {
       server = await serveMetrics(metrics, { port: args.metricsPort, host: args.metricsHost });
-      logger.info({ url: `${server.url}/metrics`, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
+      logger.info({ url: `${server.url}/metrics`, host: server.host, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
     }
     logger.info(
       { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
