@@ -2,7 +2,7 @@ import { accessSync, constants, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { identity, lastValueFrom, pipe, tap, type Observable } from 'rxjs';
+import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
 import { InputError } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
@@ -12,6 +12,7 @@ import { circuitBreaker } from './operators/circuit-breaker.ts';
 import { concurrently } from './operators/concurrently.ts';
 import { fetchFrames } from './operators/fetch-frames.ts';
 import { limitPerDate } from './operators/limit-per-date.ts';
+import { pullConcurrently } from './operators/pull-concurrently.ts';
 import { skipExisting } from './operators/skip-existing.ts';
 import { skipKnownMissing } from './operators/skip-known-missing.ts';
 import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
@@ -24,7 +25,7 @@ import { writeToDisk } from './sinks/write-to-disk.ts';
 import { dateRange } from './sources/date-range.ts';
 import { DEFAULT_PAGE_URL, discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './sources/frame-grid.ts';
-import { frameRange } from './sources/frame-range.ts';
+import { frameRangeOnDemand } from './sources/frame-range.ts';
 import { framesFromFile } from './sources/frames-from-file.ts';
 
 export const DEFAULT_OUT = 'data/images';
@@ -92,9 +93,13 @@ function assertWritableFolder(path: string): void {
   }
 }
 
-/** The frames a download would handle, before anything is fetched. Validates the options that shape them. */
-export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10 } = options;
+/**
+ * Where a download's frames come from: the grid as frames made on demand (pulled as slots free, so
+ * its memory does not depend on the range), any other source as an observable. Validates the
+ * options that shape them.
+ */
+function frameSupply(options: DownloadOptions): Iterable<FrameItem> | Observable<FrameItem> {
+  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10, maxPerDate } = options;
   const frames = options.frames
     ? options.frames
     : options.framesFile
@@ -102,10 +107,17 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
       : options.from
         ? options.discover
           ? dateRange(options.from, options.to ?? options.from).pipe(discoverFrames({ ...options.discover, streams, terminal }))
-          : frameRange({ from: options.from, to: options.to, streams, terminal, intervalMinutes })
+          : frameRangeOnDemand({ from: options.from, to: options.to, streams, terminal, intervalMinutes, maxPerDate })
         : undefined;
   if (!frames) throw new InputError('missing --from: give a first date (YYYY-MM-DD) or a frames file');
-  return frames.pipe(options.maxPerDate === undefined ? identity : limitPerDate(options.maxPerDate));
+  if (!isObservable(frames)) return frames;
+  return frames.pipe(maxPerDate === undefined ? identity : limitPerDate(maxPerDate));
+}
+
+/** The frames a download would handle, before anything is fetched. Validates the options that shape them. */
+export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
+  const frames = frameSupply(options);
+  return isObservable(frames) ? frames : from(frames);
 }
 
 /** The default pipeline: frames → URLs → skip what is on disk or known missing → fetch + write → catalog → stats → report. */
@@ -126,7 +138,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     logger,
   } = options;
   const stopping = new AbortController();
-  plannedFrames(options); // rejects bad input before anything is opened
+  frameSupply(options); // rejects bad input before anything is opened
   const cancelling = new AbortController();
   let stopReason: string | undefined;
   const stop = (reason: string) => {
@@ -184,19 +196,17 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps what it read in the catalog
-    const frames = plannedFrames(
+    const frames = frameSupply(
       options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,
     );
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { terminal, ...gridRange });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
-    const perFrame = concurrently(
-      { concurrency, signal: stopping.signal },
-      pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame),
-    );
+    const slots = { concurrency, signal: stopping.signal };
+    const perFrame = pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame);
+    const outcomes = isObservable(frames) ? frames.pipe(concurrently(slots, perFrame)) : of(frames).pipe(pullConcurrently(slots, perFrame));
     return await lastValueFrom(
-      frames.pipe(
-        perFrame,
+      outcomes.pipe(
         pipe(watchFailures, breaker),
         saveToCatalog(orm),
         collectStats(),

@@ -7,6 +7,7 @@ import { defaultReportPath } from '../sinks/write-report.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
 import { dateRange } from '../sources/date-range.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { frameRangeCount } from '../sources/frame-range.ts';
 import { catalogDiscoveryCache } from '../sinks/discovery-cache.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
@@ -140,9 +141,12 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
   if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
-  const total = args.discover && args.from
-    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
-    : await lastValueFrom(plannedFrames(options).pipe(count()));
+  // the grid's frames are counted, not made: a range of centuries is counted at once
+  const total = args.frames
+    ? await lastValueFrom(plannedFrames(options).pipe(count()))
+    : args.discover && args.from
+      ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
+      : frameRangeCount({ ...options, from: args.from ?? '' });
   if (args.dryRun) {
     await printPlan(io, options, args.json);
     return ExitCode.ok;
