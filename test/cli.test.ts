@@ -74,6 +74,12 @@ describe('draydog download: bad input', () => {
     { name: '--bandwidth 0.0001', args: download('--from', DATE, '--bandwidth', '0.0001'), named: '--bandwidth "0.0001"' },
     { name: '--max-frame-size 2G', args: download('--from', DATE, '--max-frame-size', '2G'), named: '--max-frame-size "2G"' },
     { name: '--min-speed fast', args: download('--from', DATE, '--min-speed', 'fast'), named: '--min-speed "fast"' },
+    // an unset shell variable: never the default in its place
+    { name: 'an empty --base-url', args: download('--from', DATE, '--base-url', ''), named: '--base-url ""' },
+    { name: 'an empty --out', args: download('--from', DATE, '--out', ''), named: '--out ""' },
+    { name: 'an empty --db', args: download('--from', DATE, '--db', ''), named: '--db ""' },
+    { name: 'an empty --to', args: download('--from', DATE, '--to', ''), named: '--to ""' },
+    { name: 'an empty --report', args: download('--from', DATE, '--report', ''), named: '--report ""' },
     { name: 'a base URL that is not http(s)', args: download('--from', DATE, '--base-url', 'ftp://x'), named: 'ftp://x' },
     { name: 'a missing --frames file', args: download('--frames', 'no-such-frames.txt'), named: 'no-such-frames.txt' },
     { name: 'a malformed --frames file', args: download('--frames', 'frames.txt'), named: 'line 3' },
@@ -106,6 +112,17 @@ describe('draydog download: bad input', () => {
     check(listTree(dir)).toEqual(before);
     check(readFileSync(join(dir, 'notes.txt')).equals(notes)).toBe(true);
     check(sim.stats().totalRequests).toBe(requestsBefore);
+  });
+});
+
+describe('draydog download: an empty setting', () => {
+  it('from an environment variable is refused like an empty flag, naming the option', async () => {
+    const dir = freshDir('empty-env');
+    // a dry run: should the empty value be taken for "not given", nothing goes to the production CDN
+    const run = await runCli(['download', '--from', DATE, '--dry-run'], { cwd: dir, env: { DRAYDOG_BASE_URL: '' }, spawned: true });
+    expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(run, '--base-url ""');
+    expect(listTree(dir)).toEqual([]);
   });
 });
 

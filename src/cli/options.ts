@@ -52,3 +52,18 @@ export function positiveNumber(flag: string, min?: number) {
     return value;
   };
 }
+
+/**
+ * A yargs middleware that refuses an option given an empty value (`--base-url "$UNSET"`): taking it
+ * for "not given" would quietly fall back to the default (for --base-url, the production CDN).
+ */
+export function refuseEmptyValues(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || key === '$0') continue;
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((one) => typeof one === 'string' && one.trim() === '')) {
+      const flag = `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+      throw new InputError(`invalid ${flag} "": expected a value (an unset shell variable?)`);
+    }
+  }
+}
