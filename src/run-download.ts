@@ -7,7 +7,7 @@ import { InputError } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
 import type { FrameItem, PipelineItem } from './items.ts';
-import { buildUrls, DEFAULT_BASE_URL } from './operators/build-urls.ts';
+import { buildUrls, DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
 import { circuitBreaker } from './operators/circuit-breaker.ts';
 import { concurrently } from './operators/concurrently.ts';
 import { fetchFrames } from './operators/fetch-frames.ts';
@@ -125,7 +125,6 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const {
     out = DEFAULT_OUT,
     dbPath = DEFAULT_DB_PATH,
-    baseUrl = DEFAULT_BASE_URL,
     concurrency = 8,
     retries = 3,
     retryDelayMs = 1000,
@@ -139,6 +138,8 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   } = options;
   const stopping = new AbortController();
   frameSupply(options); // rejects bad input before anything is opened
+  // credentials go to the server as a header, never into what is stored or printed
+  const { baseUrl, authorization } = withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL);
   const cancelling = new AbortController();
   let stopReason: string | undefined;
   const stop = (reason: string) => {
@@ -170,6 +171,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       minBytesPerSecond: options.minBytesPerSecond,
       maxFrameBytes: options.maxFrameBytes,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      authorization,
       gate,
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');

@@ -8,6 +8,7 @@ import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
 import type { FrameItem } from './items.ts';
 import type { WatchMetrics } from './metrics.ts';
+import { DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
 import { watchSchedule, type WatchTick } from './operators/watch-schedule.ts';
 import { DEFAULT_OUT, runDownload, type DownloadOptions } from './run-download.ts';
 import { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS } from './sinks/known-missing.ts';
@@ -282,6 +283,7 @@ export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
       minBytesPerSecond: options.minBytesPerSecond,
       maxFrameBytes: options.maxFrameBytes,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      authorization: withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL).authorization,
       gate: createRequestGate({ ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond }),
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');

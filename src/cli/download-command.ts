@@ -10,6 +10,7 @@ import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { frameRangeCount } from '../sources/frame-range.ts';
 import { catalogDiscoveryCache } from '../sinks/discovery-cache.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
+import { withoutCredentials } from '../operators/build-urls.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath } from '../sinks/frame-files.ts';
 import { reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
@@ -161,7 +162,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (args.html) assertCreatableFolder(dirname(args.html), '--html', args.html);
 
   const interruption = listenForInterruption(logger, 'the frames');
-  logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
+  logger.info({ total, out, db: args.db, baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total);
   try {
     const report = await runDownload({

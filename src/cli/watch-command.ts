@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { formatDuration } from '../format.ts';
 import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
+import { withoutCredentials } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
@@ -81,7 +82,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
   const logger = createLogger(io, args);
   const clock = clockOf(args);
   const settings = fetchSettingsOf(args);
-  const { baseUrl } = settings;
+  const { baseUrl } = withoutCredentials(settings.baseUrl);
   const everyMs = args.every ?? DEFAULT_EVERY_MS;
   const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });
   const interruption = listenForInterruption(logger, "the cycle's frames");

@@ -17,6 +17,8 @@ export interface HttpClientOptions {
   readonly minBytesPerSecond?: number;
   /** Bodies larger than this are refused, not retried (default 8 MiB; real frames are 100-140 KB). */
   readonly maxFrameBytes?: number;
+  /** An `Authorization` header sent with every request (see `withoutCredentials`). */
+  readonly authorization?: string;
   /** A hostile `Retry-After: 86400` must not stall a run for a day. */
   readonly maxRetryAfterMs?: number;
   readonly onRetry?: (error: AxiosError) => void;
@@ -93,7 +95,7 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     adapter: undiciAdapter({ connections: concurrency, maxRedirects: 5, deadlineMs: Math.min(requestDeadlineMs, MAX_TIMER_MS), minBytesPerSecond }),
     // 404 and 410 are answers (the frame is not there), not errors
     validateStatus: (status) => (status >= 200 && status < 300) || missingStatuses.has(status),
-    headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)' },
+    headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)', ...(options.authorization ? { Authorization: options.authorization } : {}) },
   });
   // Before axios-retry, so it sees every answer, including those that get retried.
   client.interceptors.response.use(
