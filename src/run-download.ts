@@ -153,7 +153,8 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     cancelling.abort();
   };
   const watchFailures = tap((item: PipelineItem) => {
-    if (item.kind !== 'failed') return;
+    // frames that fail because the run stopped add nothing to why it stopped
+    if (item.kind !== 'failed' || stopReason) return;
     logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
     // a disk that cannot take one frame will not take the next
     if (item.stage === 'write') stop(`stopped: ${item.error}`);
@@ -172,6 +173,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       maxFrameBytes: options.maxFrameBytes,
       maxRetryAfterMs: options.maxRetryAfterMs,
       authorization,
+      onUnreachable: (reason) => stop(`stopped: ${reason}`),
       gate,
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');

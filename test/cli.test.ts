@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +114,28 @@ describe('draydog download: bad input', () => {
     check(listTree(dir)).toEqual(before);
     check(readFileSync(join(dir, 'notes.txt')).equals(notes)).toBe(true);
     check(sim.stats().totalRequests).toBe(requestsBefore);
+  });
+});
+
+describe('draydog download: a CDN that cannot be reached', () => {
+  it('stops at the first refused connection: exit 1, one line naming the host and the error, no retries', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const dir = freshDir('unreachable');
+
+    // killed after 20 s: retried as before, 288 frames took about a minute
+    const run = await runCli(['download', '--from', DATE, '--base-url', `http://${host}`, '--report', 'report.json'], { cwd: dir, spawned: true, timeoutMs: 20_000 });
+
+    expect(run.code, run.stderr).toBe(1);
+    // no line per frame or per retry: the start, the reason (logged, then in the summary) and the summary
+    expect(run.stderr.trimEnd().split('\n').length, run.stderr).toBeLessThanOrEqual(6);
+    expect(run.stderr).toContain(`Stopped: cannot reach ${host}: ECONNREFUSED`);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.stopReason).toMatch(`stopped: cannot reach ${host}: ECONNREFUSED`);
+    expect(report.stats.downloaded).toBe(0);
+    expect(report.failures.every((failure: { attempts: number }) => failure.attempts === 1)).toBe(true);
   });
 });
 

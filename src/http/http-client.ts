@@ -22,6 +22,12 @@ export interface HttpClientOptions {
   /** A hostile `Retry-After: 86400` must not stall a run for a day. */
   readonly maxRetryAfterMs?: number;
   readonly onRetry?: (error: AxiosError) => void;
+  /**
+   * Called once, with a line naming the host and the error, when a request cannot reach its server
+   * (connection refused, unknown host, TLS failure) before the server has answered anything: such
+   * a run is misconfigured or offline, and these errors are then not retried.
+   */
+  readonly onUnreachable?: (reason: string) => void;
   /** Host-wide pause on Retry-After, request rate and bandwidth; by default one that only pauses. */
   readonly gate?: RequestGate;
 }
@@ -72,6 +78,22 @@ function isRetryable(error: AxiosError): boolean {
   return response.status >= 500 || retryableStatuses.has(response.status);
 }
 
+/** Errors of a server that cannot be reached at all: refused, unknown, or not speaking TLS as asked. */
+const unreachableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROTO']);
+const tlsCode = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT)/;
+
+function isUnreachable({ code, response }: AxiosError): boolean {
+  return !response && code !== undefined && (unreachableCodes.has(code) || tlsCode.test(code));
+}
+
+function hostOf(config: AxiosError['config']): string {
+  try {
+    return new URL(config?.url ?? '').host;
+  } catch {
+    return 'the server';
+  }
+}
+
 /** The number of attempts axios-retry made for the request behind a response or error. */
 export function attemptsOf(source: { config?: { 'axios-retry'?: { retryCount?: number } } }): number {
   return (source.config?.['axios-retry']?.retryCount ?? 0) + 1;
@@ -88,6 +110,8 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
   const { concurrency = 8, retries = 3, timeoutMs = 30_000, onRetry, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS } = options;
   const { requestDeadlineMs = DEADLINE_PER_TIMEOUT * timeoutMs, minBytesPerSecond = DEFAULT_MIN_BYTES_PER_SECOND, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES } = options;
   const gate = options.gate ?? createRequestGate();
+  let answeredOnce = false;
+  let unreachable = false;
   const client = axios.create({
     timeout: timeoutMs,
     maxContentLength: maxFrameBytes,
@@ -100,6 +124,7 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
   // Before axios-retry, so it sees every answer, including those that get retried.
   client.interceptors.response.use(
     (response) => {
+      answeredOnce = true;
       gate.answered(response.config);
       const answer = readFrameAnswer(response);
       if (answer.kind === 'bad') throw new AxiosError(answer.reason, BAD_FRAME, response.config, response.request, response);
@@ -107,6 +132,11 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     },
     (error: AxiosError) => {
       const { response, config } = error;
+      answeredOnce ||= response !== undefined;
+      if (!answeredOnce && !unreachable && isUnreachable(error)) {
+        unreachable = true;
+        options.onUnreachable?.(`cannot reach ${hostOf(config)}: ${error.code} (${error.message})`);
+      }
       const retryAfterMs = parseRetryAfter(response?.headers?.['retry-after']);
       const pushedBack = retryAfterMs !== undefined && pushbackStatuses.has(response?.status ?? 0);
       if (config) gate.answered(config, pushedBack ? Math.min(retryAfterMs, maxRetryAfterMs) : undefined);
@@ -116,7 +146,7 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
   axiosRetry(client, {
     retries,
     shouldResetTimeout: true,
-    retryCondition: isRetryable,
+    retryCondition: (error) => !(unreachable && !answeredOnce && isUnreachable(error)) && isRetryable(error),
     retryDelay: (attempt, error) =>
       retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), { baseDelayMs: options.retryDelayMs ?? 1000, maxRetryAfterMs }),
     onRetry: (_count, error) => onRetry?.(error),
