@@ -103,13 +103,14 @@ describe('kill -9 at any moment loses nothing', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('the first SIGINT drains: exit 130 within seconds, catalog flushed, report marked interrupted', async () => {
+  // SIGHUP: the terminal closed (or a service manager's reload); a run drains as for Ctrl-C
+  it.for(['SIGINT', 'SIGHUP'] as const)('the first %s drains: exit 130 within seconds, catalog flushed, report marked interrupted', async (signal) => {
     const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
     const dir = freshDir();
     const run = startCli(downloadArgs(sim), { cwd: dir });
     await until(() => sim.stats().totalRequests >= 100);
     const signalledAt = Date.now();
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const result = await run.finished;
     expect(result.code, result.stderr).toBe(130);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
@@ -119,6 +120,7 @@ describe('Ctrl-C', () => {
     expect(report.interrupted).toBe(true);
     expect(report.stats.downloaded).toBe(images.length);
     expect(result.stderr).toContain('Interrupted:');
+    expect(result.stderr).toContain(`${signal}: finishing the frames in flight`);
   });
 
   it('a second SIGINT aborts the frames in flight at once and leaves no partial file', async () => {
