@@ -139,6 +139,33 @@ describe('draydog download: a CDN that cannot be reached', () => {
   });
 });
 
+describe('draydog download: --dry-run spelled as people do', () => {
+  it.for([
+    { how: '--dry-run=yes', args: ['--dry-run=yes'], env: {} },
+    { how: '--dry-run=on', args: ['--dry-run=on'], env: {} },
+    { how: 'DRAYDOG_DRY_RUN=1', args: [], env: { DRAYDOG_DRY_RUN: '1' } },
+    { how: 'DRAYDOG_DRY_RUN=yes', args: [], env: { DRAYDOG_DRY_RUN: 'yes' } },
+  ])('$how is honoured: the plan, nothing fetched or written', async ({ args, env }) => {
+    const dir = freshDir('dry-words');
+    const requestsBefore = sim.stats().totalRequests;
+    const run = await runCli(['download', '--from', DATE, '--max-per-date', '2', '--base-url', sim.url, ...args], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(tableRows(run.stdout).at(-1)).toEqual(['total', '4', '0', '4']);
+    expect([listTree(dir), sim.stats().totalRequests]).toEqual([[], requestsBefore]);
+  });
+
+  it.for([
+    { how: '--dry-run=maybe', args: ['--dry-run=maybe'], env: {}, named: '--dry-run "maybe"' },
+    { how: 'DRAYDOG_DRY_RUN=sure', args: [], env: { DRAYDOG_DRY_RUN: 'sure' }, named: '--dry-run "sure"' },
+  ])('$how is refused, naming it', async ({ args, env, named }) => {
+    const dir = freshDir('dry-bad');
+    const run = await runCli(['download', '--from', DATE, '--max-per-date', '2', '--base-url', sim.url, ...args], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(run, named);
+    expect(listTree(dir)).toEqual([]);
+  });
+});
+
 describe('draydog download: an empty setting', () => {
   it('from an environment variable is refused like an empty flag, naming the option', async () => {
     const dir = freshDir('empty-env');

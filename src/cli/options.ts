@@ -1,5 +1,6 @@
 import { formatBytes } from '../format.ts';
 import { InputError } from '../frame-time.ts';
+import { camelCase } from './foreign-settings.ts';
 
 /** A yargs `coerce` for a whole number in a range that names the flag and the raw value when it is not one. */
 export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -66,4 +67,33 @@ export function refuseEmptyValues(argv: Record<string, unknown>): void {
       throw new InputError(`invalid ${flag} "": expected a value (an unset shell variable?)`);
     }
   }
+}
+
+const yesWords = new Set(['true', '1', 'yes', 'on']);
+const noWords = new Set(['false', '0', 'no', 'off']);
+
+/** The value written for a boolean flag: the last `--flag=value`, else its DRAYDOG_ variable unless the flag is given bare. */
+function writtenBoolean(rawArgs: readonly string[], env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const flagTokens = rawArgs.filter((arg) => arg === `--${key}` || arg === `--no-${key}` || arg.startsWith(`--${key}=`));
+  const last = flagTokens.at(-1);
+  if (last !== undefined) return last.startsWith(`--${key}=`) ? last.slice(key.length + 3) : undefined;
+  return env[`DRAYDOG_${key.toUpperCase().replaceAll('-', '_')}`];
+}
+
+/**
+ * A yargs middleware for boolean options: yargs reads any value but "true" as false, so
+ * `--dry-run=yes` and `DRAYDOG_DRY_RUN=1` downloaded for real. yes/no, on/off, 1/0 and true/false
+ * are honoured; any other value is refused, naming the flag.
+ */
+export function readBooleanWords(rawArgs: readonly string[], env: NodeJS.ProcessEnv) {
+  // getOptions() is yargs API that @types/yargs 17 does not declare
+  return (argv: Record<string, unknown>, yargs: { getOptions(): { boolean: string[] } }): void => {
+    for (const key of yargs.getOptions().boolean) {
+      const written = writtenBoolean(rawArgs, env, key);
+      if (written === undefined) continue;
+      const word = written.trim().toLowerCase();
+      if (!yesWords.has(word) && !noWords.has(word)) throw new InputError(`invalid --${key} "${written}": expected yes or no (also true/false, on/off, 1/0)`);
+      argv[key] = argv[camelCase(key)] = yesWords.has(word);
+    }
+  };
 }
