@@ -61,6 +61,7 @@ describe('draydog download: bad input', () => {
   const badInputs: BadInput[] = [
     { name: 'a month that does not exist', args: download('--from', '2025-13-01'), named: '2025-13-01' },
     { name: 'a day that does not exist', args: download('--from', '2025-02-30'), named: '2025-02-30' },
+    { name: 'a year before 1000', args: download('--from', '0025-09-01'), named: '0025-09-01' },
     { name: '--to before --from', args: download('--from', '2025-09-02', '--to', '2025-09-01'), named: '2025-09-01' },
     { name: 'a stream with a path trick', args: download('--from', DATE, '--streams', '../x'), named: '../x' },
     { name: 'an upper-case terminal', args: download('--from', DATE, '--terminal', 'APM'), named: 'APM' },

@@ -17,6 +17,8 @@ describe('dateRange', () => {
     ['2025-13-01', 'invalid --from date "2025-13-01": no such day'],
     ['2025-02-30', 'invalid --from date "2025-02-30": no such day'],
     ['2025-9-1', 'invalid --from date "2025-9-1": expected YYYY-MM-DD'],
+    ['0025-09-01', 'invalid --from date "0025-09-01": years before 1000 are not supported'],
+    ['0999-12-31', 'invalid --from date "0999-12-31": years before 1000 are not supported'],
   ])('rejects %s naming it', (from, message) => {
     expect(() => dateRange(from, '2025-12-31')).toThrow(new InputError(message));
   });
