@@ -167,6 +167,19 @@ describe('draydog download: --dry-run spelled as people do', () => {
   });
 });
 
+describe('draydog download: a stream named twice', () => {
+  it('is planned once, not twice per slot', async () => {
+    const dir = freshDir('twice');
+    const run = await runCli(['download', '--from', DATE, '--streams', 'in_gate,in_gate', '--interval', '720', '--base-url', sim.url, '--dry-run'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(tableRows(run.stdout)).toEqual([
+      ['date', 'stream', 'frames', 'on disk', 'to fetch'],
+      [DATE, 'in_gate', '2', '0', '2'],
+      ['total', '2', '0', '2'],
+    ]);
+  });
+});
+
 describe('draydog download: an empty setting', () => {
   it('from an environment variable is refused like an empty flag, naming the option', async () => {
     const dir = freshDir('empty-env');

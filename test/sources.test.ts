@@ -45,6 +45,11 @@ describe('frameGrid', () => {
     for (const stream of ['in_gate', 'out_gate']) expect(new Set(frames.filter(({ frame }) => frame.stream === stream).map(({ frame }) => frame.capturedAt)).size).toBe(144);
   });
 
+  it('makes each frame once when a stream is named twice', async () => {
+    const frames = await all(of('2025-09-06').pipe(frameGrid({ streams: ['in_gate', 'in_gate'], intervalMinutes: 60 })));
+    expect(frames.map(({ frame }) => frame.capturedAt)).toEqual(Array.from({ length: 24 }, (_, hour) => `2025-09-06T${String(hour).padStart(2, '0')}:00:00`));
+  });
+
   it('follows the interval and terminal it is given', async () => {
     const frames = await all(of('2025-09-06').pipe(frameGrid({ streams: ['in_gate'], terminal: 'abc', intervalMinutes: 15 })));
     expect(frames).toHaveLength(96);

@@ -16,10 +16,10 @@ export function wholeNumber(flag: string, min: number, max = Number.MAX_SAFE_INT
   };
 }
 
-/** `in_gate,out_gate` (or the flag repeated) as a list. */
+/** `in_gate,out_gate` (or the flag repeated) as a list, each name once. */
 export function commaList(raw: unknown): string[] | undefined {
   if (raw === undefined) return undefined;
-  return (Array.isArray(raw) ? raw : [raw]).flatMap((part) => String(part).split(',')).map((part) => part.trim());
+  return [...new Set((Array.isArray(raw) ? raw : [raw]).flatMap((part) => String(part).split(',')).map((part) => part.trim()))];
 }
 
 const byteUnits: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };

@@ -33,7 +33,8 @@ function gridSettings(options: FrameGridOptions): GridSettings {
   streams.forEach((stream) => assertName(stream, 'stream'));
   assertName(terminal, 'terminal');
   const slotsPerDay = Math.ceil(1440 / intervalMinutes);
-  return { streams, terminal, stepMs: intervalMinutes * 60_000, slotsPerDate: Math.min(slotsPerDay, maxPerDate ?? slotsPerDay) };
+  // a stream named twice would be fetched and written twice, at once
+  return { streams: [...new Set(streams)], terminal, stepMs: intervalMinutes * 60_000, slotsPerDate: Math.min(slotsPerDay, maxPerDate ?? slotsPerDay) };
 }
 
 /** One date's grid frames, slot by slot (every stream of a slot together). */
