@@ -120,6 +120,9 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
   return isObservable(frames) ? frames : from(frames);
 }
 
+/** Write errors about one frame's file name (see `writeToDisk`'s failures), not about the disk. */
+const frameNameRefused = /: (ENAMETOOLONG|EILSEQ)$/;
+
 /** The default pipeline: frames → URLs → skip what is on disk or known missing → fetch + write → catalog → stats → report. */
 export async function runDownload(options: DownloadOptions): Promise<DownloadReport> {
   const {
@@ -156,8 +159,8 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     // frames that fail because the run stopped add nothing to why it stopped
     if (item.kind !== 'failed' || stopReason) return;
     logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
-    // a disk that cannot take one frame will not take the next
-    if (item.stage === 'write') stop(`stopped: ${item.error}`);
+    // a disk that cannot take one frame will not take the next; a name it cannot take is that frame's alone
+    if (item.stage === 'write' && !frameNameRefused.test(item.error)) stop(`stopped: ${item.error}`);
   });
   const breaker = circuitBreaker<PipelineItem>({ maxConsecutiveFailures, onOpen: stop });
   const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
