@@ -85,6 +85,8 @@ describe('draydog download: bad input', () => {
     { name: 'an empty --report', args: download('--from', DATE, '--report', ''), named: '--report ""' },
     { name: 'a base URL that is not http(s)', args: download('--from', DATE, '--base-url', 'ftp://x'), named: 'ftp://x' },
     { name: 'a missing --frames file', args: download('--frames', 'no-such-frames.txt'), named: 'no-such-frames.txt' },
+    { name: '--frames /dev/zero (no end of line)', args: download('--frames', '/dev/zero'), named: '"/dev/zero" line 1: longer than 4096 characters' },
+    { name: 'a --frames file with a huge line', args: download('--frames', 'huge-line.txt'), named: '"huge-line.txt" line 2: longer than 4096 characters' },
     { name: 'a malformed --frames file', args: download('--frames', 'frames.txt'), named: 'line 3' },
     { name: 'no --from', args: download(), named: '--from' },
     { name: 'an unknown flag', args: download('--from', DATE, '--bogus-flag'), named: 'bogus-flag' },
@@ -104,6 +106,7 @@ describe('draydog download: bad input', () => {
     writeFileSync(join(dir, 'notes.txt'), notes);
     writeFileSync(join(dir, 'frames.txt'), `in_gate ${DATE}T00:00:00\n# a comment\nin_gate ${DATE} 10:00\n`);
     writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
+    writeFileSync(join(dir, 'huge-line.txt'), `in_gate ${DATE}T00:00:00\n${'x'.repeat(1_000_000)}\nin_gate ${DATE}T00:10:00\n`);
     const before = listTree(dir);
     const requestsBefore = sim.stats().totalRequests;
 
