@@ -135,7 +135,8 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
       answeredOnce ||= response !== undefined;
       if (!answeredOnce && !unreachable && isUnreachable(error)) {
         unreachable = true;
-        options.onUnreachable?.(`cannot reach ${hostOf(config)}: ${error.code} (${error.message})`);
+        // TLS messages carry OpenSSL's lines: the first says it
+        options.onUnreachable?.(`cannot reach ${hostOf(config)}: ${error.code} (${error.message.split('\n')[0].trim()})`);
       }
       const retryAfterMs = parseRetryAfter(response?.headers?.['retry-after']);
       const pushedBack = retryAfterMs !== undefined && pushbackStatuses.has(response?.status ?? 0);
