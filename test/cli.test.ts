@@ -83,6 +83,8 @@ describe('draydog download: bad input', () => {
     { name: 'an empty --db', args: download('--from', DATE, '--db', ''), named: '--db ""' },
     { name: 'an empty --to', args: download('--from', DATE, '--to', ''), named: '--to ""' },
     { name: 'an empty --report', args: download('--from', DATE, '--report', ''), named: '--report ""' },
+    { name: 'a discover --page-timeout past what a timer can wait', args: ['discover', '--from', DATE, '--page-url', 'http://127.0.0.1:9', '--page-timeout', '3000000000'], named: '--page-timeout "3000000000"' },
+    { name: 'a simulate --latency-ms past what a timer can wait', args: ['simulate', '--latency-ms', '3000000000'], named: '--latency-ms "3000000000"' },
     { name: 'a base URL that is not http(s)', args: download('--from', DATE, '--base-url', 'ftp://x'), named: 'ftp://x' },
     { name: 'a missing --frames file', args: download('--frames', 'no-such-frames.txt'), named: 'no-such-frames.txt' },
     { name: '--frames /dev/zero (no end of line)', args: download('--frames', '/dev/zero'), named: '"/dev/zero" line 1: longer than 4096 characters' },
