@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
@@ -224,11 +224,20 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
           stopReason: () => stopReason,
         }),
       ),
-    );
+    ).catch((error: unknown) => {
+      throw options.orm ? error : withCatalogCause(error, dbPath);
+    });
   } finally {
     unlink.forEach((remove) => remove());
     if (!options.orm) await orm.close();
   }
+}
+
+/** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */
+function withCatalogCause(error: unknown, dbPath: string): unknown {
+  if (existsSync(dbPath)) return error;
+  const cause = error instanceof Error ? error.message : String(error);
+  return new Error(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
 }
 
 function positive(value: number | undefined, flag: string): number | undefined {

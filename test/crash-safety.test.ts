@@ -168,6 +168,21 @@ describe('politeness', () => {
   });
 });
 
+describe('a catalog deleted mid-run', () => {
+  it('stops the run with exit 1 and one line that says so, not "readonly database"', async () => {
+    const sim = await simulator({ faults: 'none', latencyMs: 20 });
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim), { cwd: dir });
+    await until(() => sim.stats().totalRequests >= 100);
+    rmSync(join(dir, 'catalog.sqlite'));
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'draydog: the catalog catalog.sqlite was deleted or moved during the run (SQLite: attempt to write a readonly database)',
+    );
+  });
+});
+
 /** Whether this machine lets us mount a tmpfs (root on Linux), tried once with a throwaway mount. */
 function canMountTmpfs(): boolean {
   const probe = freshDir();
