@@ -225,7 +225,11 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         }),
       ),
     ).catch((error: unknown) => {
-      throw options.orm ? error : withCatalogCause(error, dbPath);
+      const explained = options.orm ? error : withCatalogCause(error, dbPath);
+      // what went wrong after the run stopped (a report that cannot be written on a disk gone
+      // read-only) is a consequence: the reason it stopped comes first
+      if (!stopReason || explained !== error) throw explained;
+      throw new Error(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });
   } finally {
     unlink.forEach((remove) => remove());

@@ -231,3 +231,25 @@ describe('disk full', () => {
     }
   });
 });
+
+describe('a disk remounted read-only mid-run', () => {
+  const disk = freshDir();
+  let mounted = false;
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [disk]);
+  });
+
+  it.skipIf(!canMountTmpfs())('stops the run with exit 1 and says so first, whatever fails after', async () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', disk]);
+    mounted = true;
+    const sim = await simulator({ faults: 'none', latencyMs: 20 });
+    const dir = freshDir();
+    const run = startCli(['download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', join(disk, 'images'), '--db', 'catalog.sqlite'], { cwd: dir });
+    await until(() => sim.stats().totalRequests >= 100);
+    execFileSync('mount', ['-o', 'remount,ro', disk]);
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(1);
+    // the report cannot be written either: that comes after the reason, never instead of it
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^draydog: stopped: cannot write .*\.jpg: EROFS; then: /);
+  });
+});
