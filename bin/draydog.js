@@ -4,6 +4,14 @@
 import module from 'node:module';
 import { cliEntry } from './entry.js';
 
-module.enableCompileCache?.();
-const { main } = await import(cliEntry().url.href);
-process.exitCode = await main(process.argv.slice(2));
+// package.json's engines: older Nodes cannot strip the sources' types and lack APIs the bundle uses,
+// and would fail with a stack trace that does not say why
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 19)) {
+  process.stderr.write(`draydog: needs Node 22.19 or newer, this is Node ${process.versions.node} (in a clone of draydog, npx draydog runs the Node 24 of its devDependencies)\n`);
+  process.exitCode = 1;
+} else {
+  module.enableCompileCache?.();
+  const { main } = await import(cliEntry().url.href);
+  process.exitCode = await main(process.argv.slice(2));
+}

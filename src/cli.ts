@@ -6,6 +6,7 @@ import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
 import { dropForeignSettings } from './cli/foreign-settings.ts';
 import type { CliIo } from './cli/io.ts';
+import { readBooleanWords, refuseEmptyValues } from './cli/options.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
@@ -41,6 +42,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command('watch', 'Keep the archive current: fetch today\'s (and, after midnight, yesterday\'s) new frames every --every, until Ctrl-C', watchOptions, run(watchCommand)) // its own exit codes
     .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate or watch')
     .middleware(dropForeignSettings(io.env) as never, true)
+    .middleware(refuseEmptyValues, true)
+    .middleware(readBooleanWords(argv, io.env) as never, true)
     .parserConfiguration({ 'duplicate-arguments-array': false })
     .strict()
     .help()

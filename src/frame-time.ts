@@ -14,6 +14,8 @@ export function parseDate(text: string, what = 'date'): number {
   const match = datePattern.exec(text);
   if (!match) throw new InputError(`invalid ${what} "${text}": expected YYYY-MM-DD`);
   const [, year, month, day] = match.map(Number);
+  // Date.UTC reads years 0-99 as 1900-1999: 0025-09-01 would become 1925-09-01
+  if (year < 1000) throw new InputError(`invalid ${what} "${text}": years before 1000 are not supported`);
   const ms = Date.UTC(year, month - 1, day);
   if (new Date(ms).getUTCMonth() !== month - 1 || new Date(ms).getUTCDate() !== day) {
     throw new InputError(`invalid ${what} "${text}": no such day`);

@@ -199,19 +199,21 @@ function formatValue(value: number): string {
 export interface MetricsServerOptions {
   /** 0 picks a free port. */
   readonly port: number;
-  /** Default `0.0.0.0`, so a Prometheus server on another host can scrape it. */
+  /** Default `127.0.0.1`: only this machine reads it; `0.0.0.0` lets a Prometheus server elsewhere scrape it. */
   readonly host?: string;
 }
 
 export interface MetricsServer {
-  /** e.g. `http://127.0.0.1:9464` */
+  /** Of the address really listened on, e.g. `http://127.0.0.1:9464` or `http://0.0.0.0:9464` */
   readonly url: string;
+  /** The address really listened on, e.g. `127.0.0.1`, `0.0.0.0` or `::1`. */
+  readonly host: string;
   readonly port: number;
   close(): Promise<void>;
 }
 
 /** Serves `GET /metrics` (Prometheus text) and `GET /healthz` (JSON; 200 when healthy, 503 when stale). */
-export async function serveMetrics(metrics: WatchMetrics, { port, host = '0.0.0.0' }: MetricsServerOptions): Promise<MetricsServer> {
+export async function serveMetrics(metrics: WatchMetrics, { port, host = '127.0.0.1' }: MetricsServerOptions): Promise<MetricsServer> {
   const answer = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -234,9 +236,9 @@ export async function serveMetrics(metrics: WatchMetrics, { port, host = '0.0.0.
     });
   });
   const address = server.address() as AddressInfo;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return {
-    url: `http://${shownHost}:${address.port}`,
+    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    host: address.address,
     port: address.port,
     close: () =>
       new Promise<void>((resolve, reject) => {

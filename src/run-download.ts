@@ -1,17 +1,18 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { identity, lastValueFrom, pipe, tap, type Observable } from 'rxjs';
+import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
 import { InputError } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
 import type { FrameItem, PipelineItem } from './items.ts';
-import { buildUrls, DEFAULT_BASE_URL } from './operators/build-urls.ts';
+import { buildUrls, DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
 import { circuitBreaker } from './operators/circuit-breaker.ts';
 import { concurrently } from './operators/concurrently.ts';
 import { fetchFrames } from './operators/fetch-frames.ts';
 import { limitPerDate } from './operators/limit-per-date.ts';
+import { pullConcurrently } from './operators/pull-concurrently.ts';
 import { skipExisting } from './operators/skip-existing.ts';
 import { skipKnownMissing } from './operators/skip-known-missing.ts';
 import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
@@ -24,7 +25,7 @@ import { writeToDisk } from './sinks/write-to-disk.ts';
 import { dateRange } from './sources/date-range.ts';
 import { DEFAULT_PAGE_URL, discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './sources/frame-grid.ts';
-import { frameRange } from './sources/frame-range.ts';
+import { frameRangeOnDemand } from './sources/frame-range.ts';
 import { framesFromFile } from './sources/frames-from-file.ts';
 
 export const DEFAULT_OUT = 'data/images';
@@ -53,6 +54,10 @@ export interface DownloadOptions {
   readonly retries?: number;
   readonly retryDelayMs?: number;
   readonly timeoutMs?: number;
+  /** See `HttpClientOptions`: the whole-request deadline, the slowest body and the largest one accepted. */
+  readonly requestDeadlineMs?: number;
+  readonly minBytesPerSecond?: number;
+  readonly maxFrameBytes?: number;
   /** The longest Retry-After obeyed (default 60 s). */
   readonly maxRetryAfterMs?: number;
   readonly maxPerDate?: number;
@@ -88,9 +93,13 @@ function assertWritableFolder(path: string): void {
   }
 }
 
-/** The frames a download would handle, before anything is fetched. Validates the options that shape them. */
-export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10 } = options;
+/**
+ * Where a download's frames come from: the grid as frames made on demand (pulled as slots free, so
+ * its memory does not depend on the range), any other source as an observable. Validates the
+ * options that shape them.
+ */
+function frameSupply(options: DownloadOptions): Iterable<FrameItem> | Observable<FrameItem> {
+  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10, maxPerDate } = options;
   const frames = options.frames
     ? options.frames
     : options.framesFile
@@ -98,18 +107,27 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
       : options.from
         ? options.discover
           ? dateRange(options.from, options.to ?? options.from).pipe(discoverFrames({ ...options.discover, streams, terminal }))
-          : frameRange({ from: options.from, to: options.to, streams, terminal, intervalMinutes })
+          : frameRangeOnDemand({ from: options.from, to: options.to, streams, terminal, intervalMinutes, maxPerDate })
         : undefined;
   if (!frames) throw new InputError('missing --from: give a first date (YYYY-MM-DD) or a frames file');
-  return frames.pipe(options.maxPerDate === undefined ? identity : limitPerDate(options.maxPerDate));
+  if (!isObservable(frames)) return frames;
+  return frames.pipe(maxPerDate === undefined ? identity : limitPerDate(maxPerDate));
 }
+
+/** The frames a download would handle, before anything is fetched. Validates the options that shape them. */
+export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
+  const frames = frameSupply(options);
+  return isObservable(frames) ? frames : from(frames);
+}
+
+/** Write errors about one frame's file name (see `writeToDisk`'s failures), not about the disk. */
+const frameNameRefused = /: (ENAMETOOLONG|EILSEQ)$/;
 
 /** The default pipeline: frames → URLs → skip what is on disk or known missing → fetch + write → catalog → stats → report. */
 export async function runDownload(options: DownloadOptions): Promise<DownloadReport> {
   const {
     out = DEFAULT_OUT,
     dbPath = DEFAULT_DB_PATH,
-    baseUrl = DEFAULT_BASE_URL,
     concurrency = 8,
     retries = 3,
     retryDelayMs = 1000,
@@ -122,7 +140,9 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     logger,
   } = options;
   const stopping = new AbortController();
-  plannedFrames(options); // rejects bad input before anything is opened
+  frameSupply(options); // rejects bad input before anything is opened
+  // credentials go to the server as a header, never into what is stored or printed
+  const { baseUrl, authorization } = withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL);
   const cancelling = new AbortController();
   let stopReason: string | undefined;
   const stop = (reason: string) => {
@@ -136,10 +156,11 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     cancelling.abort();
   };
   const watchFailures = tap((item: PipelineItem) => {
-    if (item.kind !== 'failed') return;
+    // frames that fail because the run stopped add nothing to why it stopped
+    if (item.kind !== 'failed' || stopReason) return;
     logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
-    // a disk that cannot take one frame will not take the next
-    if (item.stage === 'write') stop(`stopped: ${item.error}`);
+    // a disk that cannot take one frame will not take the next; a name it cannot take is that frame's alone
+    if (item.stage === 'write' && !frameNameRefused.test(item.error)) stop(`stopped: ${item.error}`);
   });
   const breaker = circuitBreaker<PipelineItem>({ maxConsecutiveFailures, onOpen: stop });
   const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
@@ -150,7 +171,12 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       retries,
       retryDelayMs,
       timeoutMs,
+      requestDeadlineMs: options.requestDeadlineMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      maxFrameBytes: options.maxFrameBytes,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      authorization,
+      onUnreachable: (reason) => stop(`stopped: ${reason}`),
       gate,
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
@@ -176,7 +202,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps what it read in the catalog
-    const frames = plannedFrames(
+    const frames = frameSupply(
       options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,
     );
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
@@ -187,13 +213,11 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
-    const perFrame = concurrently(
-      { concurrency, signal: stopping.signal },
-      pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame),
-    );
+    const slots = { concurrency, signal: stopping.signal };
+    const perFrame = pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame);
+    const outcomes = isObservable(frames) ? frames.pipe(concurrently(slots, perFrame)) : of(frames).pipe(pullConcurrently(slots, perFrame));
     return await lastValueFrom(
-      frames.pipe(
-        perFrame,
+      outcomes.pipe(
         pipe(watchFailures, breaker),
         saveToCatalog(orm, { baseUrl, root: out }),
         collectStats(),
@@ -204,11 +228,24 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
           stopReason: () => stopReason,
         }),
       ),
-    );
+    ).catch((error: unknown) => {
+      const explained = options.orm ? error : withCatalogCause(error, dbPath);
+      // what went wrong after the run stopped (a report that cannot be written on a disk gone
+      // read-only) is a consequence: the reason it stopped comes first
+      if (!stopReason || explained !== error) throw explained;
+      throw new Error(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
   } finally {
     unlink.forEach((remove) => remove());
     if (!options.orm) await orm.close();
   }
+}
+
+/** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */
+function withCatalogCause(error: unknown, dbPath: string): unknown {
+  if (existsSync(dbPath)) return error;
+  const cause = error instanceof Error ? error.message : String(error);
+  return new Error(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
 }
 
 function positive(value: number | undefined, flag: string): number | undefined {

@@ -2,11 +2,13 @@ import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { asyncScheduler, filter, from, identity, lastValueFrom, Observable, take, tap, type SchedulerLike } from 'rxjs';
+import { formatDuration } from './format.ts';
 import { DAY_MS, formatTimestamp, InputError, parseTimestamp } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
 import type { FrameItem } from './items.ts';
 import type { WatchMetrics } from './metrics.ts';
+import { DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
 import { watchSchedule, type WatchTick } from './operators/watch-schedule.ts';
 import { DEFAULT_BASE_URL } from './operators/build-urls.ts';
 import { DEFAULT_OUT, runDownload, type DownloadOptions } from './run-download.ts';
@@ -14,6 +16,7 @@ import { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS } from './sinks/known
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
 import type { DownloadReport } from './sinks/write-report.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL, frameGrid } from './sources/frame-grid.ts';
+import { MAX_TIMER_MS } from './timer-limit.ts';
 
 export const DEFAULT_EVERY_MS = 10 * 60_000;
 export const DEFAULT_SETTLE_MS = 60 * 60_000;
@@ -77,6 +80,9 @@ type SharedDownloadOptions = Pick<
   | 'retries'
   | 'retryDelayMs'
   | 'timeoutMs'
+  | 'requestDeadlineMs'
+  | 'minBytesPerSecond'
+  | 'maxFrameBytes'
   | 'maxRetryAfterMs'
   | 'thumbnailFallback'
   | 'ratePerSecond'
@@ -239,6 +245,10 @@ function abortedNotice(signal: AbortSignal | undefined): Observable<void> {
 export function validateWatchOptions(options: WatchOptions): void {
   const { everyMs = DEFAULT_EVERY_MS, settleMs = DEFAULT_SETTLE_MS, streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10 } = options;
   if (!(everyMs > 0)) throw new InputError(`invalid --every "${everyMs}": expected a duration > 0`);
+  const realPeriodMs = everyMs / (options.clock?.speed ?? 1);
+  if (realPeriodMs > MAX_TIMER_MS) {
+    throw new InputError(`invalid --every "${everyMs}": a cycle every ${formatDuration(realPeriodMs)} of real time is longer than ${formatDuration(MAX_TIMER_MS)}, the longest a timer waits`);
+  }
   if (!(settleMs >= 0 && settleMs <= DAY_MS)) throw new InputError(`invalid --settle "${settleMs}": expected a duration from 0 to 24h`);
   frameGrid({ streams, terminal, intervalMinutes });
   for (const [value, flag] of [
@@ -270,7 +280,11 @@ export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
       retries: options.retries,
       retryDelayMs: options.retryDelayMs,
       timeoutMs: options.timeoutMs,
+      requestDeadlineMs: options.requestDeadlineMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      maxFrameBytes: options.maxFrameBytes,
       maxRetryAfterMs: options.maxRetryAfterMs,
+      authorization: withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL).authorization,
       gate: createRequestGate({ ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond }),
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');

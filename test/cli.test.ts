@@ -1,4 +1,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { dirname, join, relative } from 'node:path';
@@ -60,14 +62,34 @@ describe('draydog download: bad input', () => {
   const badInputs: BadInput[] = [
     { name: 'a month that does not exist', args: download('--from', '2025-13-01'), named: '2025-13-01' },
     { name: 'a day that does not exist', args: download('--from', '2025-02-30'), named: '2025-02-30' },
+    { name: 'a year before 1000', args: download('--from', '0025-09-01'), named: '0025-09-01' },
     { name: '--to before --from', args: download('--from', '2025-09-02', '--to', '2025-09-01'), named: '2025-09-01' },
     { name: 'a stream with a path trick', args: download('--from', DATE, '--streams', '../x'), named: '../x' },
     { name: 'an upper-case terminal', args: download('--from', DATE, '--terminal', 'APM'), named: 'APM' },
     { name: '--concurrency 0', args: download('--from', DATE, '--concurrency', '0'), named: '--concurrency "0"' },
     { name: '--concurrency abc', args: download('--from', DATE, '--concurrency', 'abc'), named: '--concurrency "abc"' },
     { name: '--retries 99', args: download('--from', DATE, '--retries', '99'), named: '--retries "99"' },
+    // 2^31 ms or more would become 1 ms in a Node timer; rates this low would overflow one too
+    { name: 'a --timeout past what a timer can wait', args: download('--from', DATE, '--timeout', '3000000000'), named: '--timeout "3000000000"' },
+    { name: 'a --max-retry-after past what a timer can wait', args: download('--from', DATE, '--max-retry-after', '9999999999'), named: '--max-retry-after "9999999999"' },
+    { name: 'a --retry-delay past what a timer can wait', args: download('--from', DATE, '--retry-delay', '3000000000'), named: '--retry-delay "3000000000"' },
+    { name: 'a --request-deadline past what a timer can wait', args: download('--from', DATE, '--request-deadline', '3000000000'), named: '--request-deadline "3000000000"' },
+    { name: '--rate 1e-9', args: download('--from', DATE, '--rate', '1e-9'), named: '--rate "1e-9"' },
+    { name: '--bandwidth 0.0001', args: download('--from', DATE, '--bandwidth', '0.0001'), named: '--bandwidth "0.0001"' },
+    { name: '--max-frame-size 2G', args: download('--from', DATE, '--max-frame-size', '2G'), named: '--max-frame-size "2G"' },
+    { name: '--min-speed fast', args: download('--from', DATE, '--min-speed', 'fast'), named: '--min-speed "fast"' },
+    // an unset shell variable: never the default in its place
+    { name: 'an empty --base-url', args: download('--from', DATE, '--base-url', ''), named: '--base-url ""' },
+    { name: 'an empty --out', args: download('--from', DATE, '--out', ''), named: '--out ""' },
+    { name: 'an empty --db', args: download('--from', DATE, '--db', ''), named: '--db ""' },
+    { name: 'an empty --to', args: download('--from', DATE, '--to', ''), named: '--to ""' },
+    { name: 'an empty --report', args: download('--from', DATE, '--report', ''), named: '--report ""' },
+    { name: 'a discover --page-timeout past what a timer can wait', args: ['discover', '--from', DATE, '--page-url', 'http://127.0.0.1:9', '--page-timeout', '3000000000'], named: '--page-timeout "3000000000"' },
+    { name: 'a simulate --latency-ms past what a timer can wait', args: ['simulate', '--latency-ms', '3000000000'], named: '--latency-ms "3000000000"' },
     { name: 'a base URL that is not http(s)', args: download('--from', DATE, '--base-url', 'ftp://x'), named: 'ftp://x' },
     { name: 'a missing --frames file', args: download('--frames', 'no-such-frames.txt'), named: 'no-such-frames.txt' },
+    { name: '--frames /dev/zero (no end of line)', args: download('--frames', '/dev/zero'), named: '"/dev/zero" line 1: longer than 4096 characters' },
+    { name: 'a --frames file with a huge line', args: download('--frames', 'huge-line.txt'), named: '"huge-line.txt" line 2: longer than 4096 characters' },
     { name: 'a malformed --frames file', args: download('--frames', 'frames.txt'), named: 'line 3' },
     { name: 'no --from', args: download(), named: '--from' },
     { name: 'an unknown flag', args: download('--from', DATE, '--bogus-flag'), named: 'bogus-flag' },
@@ -92,6 +114,7 @@ describe('draydog download: bad input', () => {
     const other = new DatabaseSync(join(dir, 'other.sqlite'));
     other.exec("create table users (name text); insert into users values ('ada')");
     other.close();
+    writeFileSync(join(dir, 'huge-line.txt'), `in_gate ${DATE}T00:00:00\n${'x'.repeat(1_000_000)}\nin_gate ${DATE}T00:10:00\n`);
     const before = listTree(dir);
     const requestsBefore = sim.stats().totalRequests;
 
@@ -103,6 +126,79 @@ describe('draydog download: bad input', () => {
     check(listTree(dir)).toEqual(before);
     check(readFileSync(join(dir, 'notes.txt')).equals(notes)).toBe(true);
     check(sim.stats().totalRequests).toBe(requestsBefore);
+  });
+});
+
+describe('draydog download: a CDN that cannot be reached', () => {
+  it('stops at the first refused connection: exit 1, one line naming the host and the error, no retries', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    const dir = freshDir('unreachable');
+
+    // killed after 20 s: retried as before, 288 frames took about a minute
+    const run = await runCli(['download', '--from', DATE, '--base-url', `http://${host}`, '--report', 'report.json'], { cwd: dir, spawned: true, timeoutMs: 20_000 });
+
+    expect(run.code, run.stderr).toBe(1);
+    // no line per frame or per retry: the start, the reason (logged, then in the summary) and the summary
+    expect(run.stderr.trimEnd().split('\n').length, run.stderr).toBeLessThanOrEqual(6);
+    expect(run.stderr).toContain(`Stopped: cannot reach ${host}: ECONNREFUSED`);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.stopReason).toMatch(`stopped: cannot reach ${host}: ECONNREFUSED`);
+    expect(report.stats.downloaded).toBe(0);
+    expect(report.failures.every((failure: { attempts: number }) => failure.attempts === 1)).toBe(true);
+  });
+});
+
+describe('draydog download: --dry-run spelled as people do', () => {
+  it.for([
+    { how: '--dry-run=yes', args: ['--dry-run=yes'], env: {} },
+    { how: '--dry-run=on', args: ['--dry-run=on'], env: {} },
+    { how: 'DRAYDOG_DRY_RUN=1', args: [], env: { DRAYDOG_DRY_RUN: '1' } },
+    { how: 'DRAYDOG_DRY_RUN=yes', args: [], env: { DRAYDOG_DRY_RUN: 'yes' } },
+  ])('$how is honoured: the plan, nothing fetched or written', async ({ args, env }) => {
+    const dir = freshDir('dry-words');
+    const requestsBefore = sim.stats().totalRequests;
+    const run = await runCli(['download', '--from', DATE, '--max-per-date', '2', '--base-url', sim.url, ...args], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(tableRows(run.stdout).at(-1)).toEqual(['total', '4', '0', '4']);
+    expect([listTree(dir), sim.stats().totalRequests]).toEqual([[], requestsBefore]);
+  });
+
+  it.for([
+    { how: '--dry-run=maybe', args: ['--dry-run=maybe'], env: {}, named: '--dry-run "maybe"' },
+    { how: 'DRAYDOG_DRY_RUN=sure', args: [], env: { DRAYDOG_DRY_RUN: 'sure' }, named: '--dry-run "sure"' },
+  ])('$how is refused, naming it', async ({ args, env, named }) => {
+    const dir = freshDir('dry-bad');
+    const run = await runCli(['download', '--from', DATE, '--max-per-date', '2', '--base-url', sim.url, ...args], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(run, named);
+    expect(listTree(dir)).toEqual([]);
+  });
+});
+
+describe('draydog download: a stream named twice', () => {
+  it('is planned once, not twice per slot', async () => {
+    const dir = freshDir('twice');
+    const run = await runCli(['download', '--from', DATE, '--streams', 'in_gate,in_gate', '--interval', '720', '--base-url', sim.url, '--dry-run'], { cwd: dir });
+    expect(run.code, run.stderr).toBe(0);
+    expect(tableRows(run.stdout)).toEqual([
+      ['date', 'stream', 'frames', 'on disk', 'to fetch'],
+      [DATE, 'in_gate', '2', '0', '2'],
+      ['total', '2', '0', '2'],
+    ]);
+  });
+});
+
+describe('draydog download: an empty setting', () => {
+  it('from an environment variable is refused like an empty flag, naming the option', async () => {
+    const dir = freshDir('empty-env');
+    // a dry run: should the empty value be taken for "not given", nothing goes to the production CDN
+    const run = await runCli(['download', '--from', DATE, '--dry-run'], { cwd: dir, env: { DRAYDOG_BASE_URL: '' }, spawned: true });
+    expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(run, '--base-url ""');
+    expect(listTree(dir)).toEqual([]);
   });
 });
 

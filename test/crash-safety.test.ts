@@ -104,13 +104,14 @@ describe('kill -9 at any moment loses nothing', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('the first SIGINT drains: exit 130 within seconds, catalog flushed, report marked interrupted', async () => {
+  // SIGHUP: the terminal closed (or a service manager's reload); a run drains as for Ctrl-C
+  it.for(['SIGINT', 'SIGHUP'] as const)('the first %s drains: exit 130 within seconds, catalog flushed, report marked interrupted', async (signal) => {
     const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
     const dir = freshDir();
     const run = startCli(downloadArgs(sim), { cwd: dir });
     await until(() => sim.stats().totalRequests >= 100);
     const signalledAt = Date.now();
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const result = await run.finished;
     expect(result.code, result.stderr).toBe(130);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
@@ -120,6 +121,7 @@ describe('Ctrl-C', () => {
     expect(report.interrupted).toBe(true);
     expect(report.stats.downloaded).toBe(images.length);
     expect(result.stderr).toContain('Interrupted:');
+    expect(result.stderr).toContain(`${signal}: finishing the frames in flight`);
   });
 
   it('a second SIGINT aborts the frames in flight at once and leaves no partial file', async () => {
@@ -164,6 +166,21 @@ describe('politeness', () => {
     const rate = ((times.length - 1) * 1000) / (times.at(-1)! - times[0]);
     expect(rate).toBeGreaterThan(18);
     expect(rate).toBeLessThan(22);
+  });
+});
+
+describe('a catalog deleted mid-run', () => {
+  it('stops the run with exit 1 and one line that says so, not "readonly database"', async () => {
+    const sim = await simulator({ faults: 'none', latencyMs: 20 });
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim), { cwd: dir });
+    await until(() => sim.stats().totalRequests >= 100);
+    rmSync(join(dir, 'catalog.sqlite'));
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'draydog: the catalog catalog.sqlite was deleted or moved during the run (SQLite: attempt to write a readonly database)',
+    );
   });
 });
 
@@ -213,5 +230,27 @@ describe('disk full', () => {
     for (const row of rows) {
       expect(readFileSync(join(out, row.filePath)).equals(sim.frameBytes(row.stream, row.capturedAt, row.variant)!)).toBe(true);
     }
+  });
+});
+
+describe('a disk remounted read-only mid-run', () => {
+  const disk = freshDir();
+  let mounted = false;
+  afterAll(() => {
+    if (mounted) execFileSync('umount', [disk]);
+  });
+
+  it.skipIf(!canMountTmpfs())('stops the run with exit 1 and says so first, whatever fails after', async () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', disk]);
+    mounted = true;
+    const sim = await simulator({ faults: 'none', latencyMs: 20 });
+    const dir = freshDir();
+    const run = startCli(['download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', join(disk, 'images'), '--db', 'catalog.sqlite'], { cwd: dir });
+    await until(() => sim.stats().totalRequests >= 100);
+    execFileSync('mount', ['-o', 'remount,ro', disk]);
+    const result = await run.finished;
+    expect(result.code, result.stderr).toBe(1);
+    // the report cannot be written either: that comes after the reason, never instead of it
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^draydog: stopped: cannot write .*\.jpg: EROFS; then: /);
   });
 });

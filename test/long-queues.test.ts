@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import axios from 'axios';
 import { count, delay, lastValueFrom, map, mergeMap, of, range, tap, timer, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { concurrently, fetchFrames, frameUrls, runDownload, writeToDisk, type FrameRef, type PipelineItem } from '../src/index.ts';
+import { concurrently, fetchFrames, frameUrls, pullConcurrently, runDownload, writeToDisk, type FrameRef, type PipelineItem } from '../src/index.ts';
 import { startSimulator } from '../src/simulator/index.ts';
+import { startCli, until } from './support/cli.ts';
 import { useTempDir } from './support/temp-dir.ts';
 
 // Thousands of items wait in a mergeMap's queue when the source emits faster than the slots free up.
@@ -63,4 +65,43 @@ describe('long queues', () => {
     expect(report.stopReason).toMatch(/frames in a row failed/);
     expect(report.stats.requested).toBeLessThan(5_760);
   }, 20_000);
+});
+
+describe('long ranges', () => {
+  const tempDir = useTempDir();
+
+  it('pullConcurrently reads a source only as slots free up, and stops reading at once when aborted', async () => {
+    const stop = new AbortController();
+    let read = 0;
+    const endless = {
+      *[Symbol.iterator]() {
+        for (;;) yield (read += 1);
+      },
+    };
+    const passed = await finishes(
+      of(endless).pipe(pullConcurrently({ concurrency: 4, signal: stop.signal }, mergeMap((index) => timer(1).pipe(map(() => index))))).pipe(tap((index) => index >= 100 && stop.abort())),
+    );
+    expect(passed).toBeGreaterThanOrEqual(100);
+    expect(read).toBeLessThanOrEqual(passed + 4);
+  });
+
+  it('a 200-year range starts in a small heap, and SIGTERM stops it: exit 130, interrupted', async () => {
+    const sim = await startSimulator({ timing: 'grid', frameSize: 'small', faults: 'none', seed: 3 });
+    try {
+      const run = startCli(['download', '--from', '1900-01-01', '--to', '2100-12-31', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--report', 'report.json'], {
+        cwd: tempDir(),
+        // the whole range as a list needed 3.2 GB before the first request
+        env: { NODE_OPTIONS: '--max-old-space-size=128' },
+        timeoutMs: 60_000,
+      });
+      await until(() => sim.stats().totalRequests >= 20 || run.child.exitCode !== null, 40_000);
+      run.child.kill('SIGTERM');
+      const result = await run.finished;
+      expect([result.code, result.signal], result.stderr).toEqual([130, null]);
+      expect(result.stderr).toMatch(/Interrupted: \d+ frames/);
+      expect(JSON.parse(readFileSync(join(tempDir(), 'report.json'), 'utf8'))).toMatchObject({ interrupted: true, stats: { requested: expect.any(Number) } });
+    } finally {
+      await sim.close();
+    }
+  }, 90_000);
 });

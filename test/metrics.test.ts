@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../src/frame-time.ts';
+import { networkInterfaces } from 'node:os';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../src/metrics.ts';
 import { emptyCounts, type OutcomeCounts } from '../src/sinks/collect-stats.ts';
 
@@ -119,9 +120,18 @@ describe('serveMetrics', () => {
     expect([post.status, post.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
   });
 
-  it('listens on all addresses by default and shows a loopback URL', async () => {
+  it('listens on loopback only by default, and names the address it really listens on', async () => {
     server = await serveMetrics(new WatchMetrics({ everyMs: EVERY }), { port: 0 });
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    expect([server.host, server.url]).toEqual(['127.0.0.1', `http://127.0.0.1:${server.port}`]);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    // this machine's other addresses (if it has any) must not reach it
+    const outside = Object.values(networkInterfaces()).flat().filter((address) => address && !address.internal && address.family === 'IPv4');
+    for (const address of outside) await expect(fetch(`http://${address!.address}:${server.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('listens on every address when asked, and says so', async () => {
+    server = await serveMetrics(new WatchMetrics({ everyMs: EVERY }), { port: 0, host: '0.0.0.0' });
+    expect([server.host, server.url]).toEqual(['0.0.0.0', `http://0.0.0.0:${server.port}`]);
+    expect((await fetch(`http://127.0.0.1:${server.port}/healthz`)).status).toBe(200);
   });
 });

@@ -123,6 +123,25 @@ describe('runDownload', () => {
     expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size)); // another CDN's are not: full size and thumbnail asked
   });
 
+  it('a frame whose file name is too long for the file system fails alone; the run goes on', async () => {
+    const root = tempDir();
+    // a folder name of 245 characters fits; <time>_<stream>.jpg beside it does not (255 at most)
+    const longStream = 'x'.repeat(245);
+    const frames = [`${longStream} 2025-09-06T10:00:00`, 'in_gate 2025-09-06T10:10:00'];
+    for (const line of frames) {
+      const [stream, capturedAt] = line.split(' ');
+      cdn.serve(pathOf(frameUrls({ terminal: 'apm', stream, capturedAt, date: '2025-09-06' }, CDN).full));
+    }
+    writeFileSync(join(root, 'frames.txt'), `${frames.join('\n')}\n`);
+
+    const report = await runDownload({ framesFile: join(root, 'frames.txt'), baseUrl: CDN, out: join(root, 'images'), dbPath: join(root, 'c.sqlite'), concurrency: 1, ...fast });
+
+    expect(report.stopReason).toBeUndefined();
+    expect(report.stats).toMatchObject({ downloaded: 1, failed: 1 });
+    expect(report.failures).toEqual([expect.objectContaining({ error: expect.stringMatching(/ENAMETOOLONG$/) })]);
+    expect(filesIn(join(root, 'images', '2025-09-06', 'in_gate'))).toEqual(['20250906101000_in_gate.jpg']);
+  });
+
   it('asks again for a frame that was missing only moments after its capture time', async () => {
     const root = tempDir();
     const recent = new Date(Date.now() - 10 * 60_000).toISOString().slice(0, 19);

@@ -22,6 +22,11 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs(3, undefined, { baseDelayMs: 100, random: () => 0.999 })).toBe(480);
   });
 
+  it('never asks for more than a Node timer can wait (2^31 - 1 ms), which would fire at once', () => {
+    expect(retryDelayMs(20, undefined, { baseDelayMs: 1_000_000, random: () => 0 })).toBe(2 ** 31 - 1);
+    expect(retryDelayMs(1, 9_999_999_999, { baseDelayMs: 1, maxRetryAfterMs: 9_999_999_999, random: () => 0 })).toBe(2 ** 31 - 1);
+  });
+
   it('waits for Retry-After when it is longer, but never longer than the cap', () => {
     expect(retryDelayMs(1, 5000, { baseDelayMs: 100, random: () => 0 })).toBe(5000);
     expect(retryDelayMs(1, 50, { baseDelayMs: 100, random: () => 0 })).toBe(100);

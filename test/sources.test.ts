@@ -17,6 +17,8 @@ describe('dateRange', () => {
     ['2025-13-01', 'invalid --from date "2025-13-01": no such day'],
     ['2025-02-30', 'invalid --from date "2025-02-30": no such day'],
     ['2025-9-1', 'invalid --from date "2025-9-1": expected YYYY-MM-DD'],
+    ['0025-09-01', 'invalid --from date "0025-09-01": years before 1000 are not supported'],
+    ['0999-12-31', 'invalid --from date "0999-12-31": years before 1000 are not supported'],
   ])('rejects %s naming it', (from, message) => {
     expect(() => dateRange(from, '2025-12-31')).toThrow(new InputError(message));
   });
@@ -41,6 +43,11 @@ describe('frameGrid', () => {
     ]);
     expect(frames[287].frame).toMatchObject({ stream: 'out_gate', capturedAt: '2025-09-06T23:50:00' });
     for (const stream of ['in_gate', 'out_gate']) expect(new Set(frames.filter(({ frame }) => frame.stream === stream).map(({ frame }) => frame.capturedAt)).size).toBe(144);
+  });
+
+  it('makes each frame once when a stream is named twice', async () => {
+    const frames = await all(of('2025-09-06').pipe(frameGrid({ streams: ['in_gate', 'in_gate'], intervalMinutes: 60 })));
+    expect(frames.map(({ frame }) => frame.capturedAt)).toEqual(Array.from({ length: 24 }, (_, hour) => `2025-09-06T${String(hour).padStart(2, '0')}:00:00`));
   });
 
   it('follows the interval and terminal it is given', async () => {

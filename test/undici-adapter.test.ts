@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import axios, { AxiosError, isCancel } from 'axios';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { undiciAdapter } from '../src/http/undici-adapter.ts';
+import { BODY_TOO_LARGE, undiciAdapter } from '../src/http/undici-adapter.ts';
 
 // A real loopback server: what the adapter must get right (redirects, cut connections, stalls,
 // aborts) happens on sockets.
@@ -167,7 +167,7 @@ describe('undiciAdapter', () => {
 
   it('enforces maxContentLength', async () => {
     const error = await failure(client().get(`${base}/bytes`, { maxContentLength: 50_000 }));
-    expect(error.message).toBe('maxContentLength size of 50000 exceeded');
+    expect([error.code, error.message]).toEqual([BODY_TOO_LARGE, expect.stringMatching(/^body larger than the 50000 bytes allowed \(\d+ bytes received\)$/)]);
   });
 
   it('goes through the proxy HTTP_PROXY names, as axios does', async () => {

@@ -52,6 +52,10 @@ describe('draydog watch', () => {
     [['--every', '500'], 'at least 1 s'],
     [['--every', '1h30'], '1h30'],
     [['--settle', '25h'], '--settle "25h"'],
+    // 2^31 ms or more: a Node timer would fire after 1 ms
+    [['--every', '30d'], '--every "30d"'],
+    [['--every', '20d', '--clock-speed', '0.5'], '--every "1728000000"'],
+    [['--timeout', '3000000000'], '--timeout "3000000000"'],
     [['--clock-from', '2025-13-01T00:00:00'], '2025-13-01T00:00:00'],
     [['--clock-speed', '0'], '--clock-speed "0"'],
     [['--metrics-port', '70000'], '--metrics-port "70000"'],
@@ -79,14 +83,15 @@ describe('draydog watch', () => {
   it('--max-cycles: runs that many cycles from --clock-from and exits 0; --metrics-port 0 names its port', async () => {
     const cwd = freshDir('cycles');
     const run = await runCli(
-      watchArgs(sim.url, '--max-cycles', '2', '--clock-from', '2025-09-01T12:00:00', '--clock-speed', '600', '--metrics-port', '0', '--metrics-host', '127.0.0.1'),
+      watchArgs(sim.url, '--max-cycles', '2', '--clock-from', '2025-09-01T12:00:00', '--clock-speed', '600', '--metrics-port', '0'),
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('Stopped after 2 cycles (0 failed).');
     const lines = logLines(run.stderr);
-    expect(lines.find((line) => String(line.msg).startsWith('metrics at http://127.0.0.1:'))).toMatchObject({ port: expect.any(Number) });
+    // loopback unless --metrics-host says otherwise
+    expect(lines.find((line) => String(line.msg).startsWith('metrics at http://127.0.0.1:'))).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });
     const cycles = lines.filter((line) => line.cycle !== undefined);
     expect(cycles.map((line) => line.cycle)).toEqual([1, 2]);
     expect(cycles[0]).toMatchObject({ until: '2025-09-01T12:00:00', dates: ['2025-09-01'] });

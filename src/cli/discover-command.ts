@@ -11,6 +11,7 @@ import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
+import { MAX_TIMER_MS } from '../timer-limit.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
   return yargs
@@ -21,7 +22,7 @@ export function discoverOptions<T>(yargs: Argv<T>) {
     .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages (e.g. a `draydog simulate` URL)' })
     .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
     .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN the printed frame URLs point at' })
-    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'Longest wait for a page or for the History of a day, in ms' });
+    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1, MAX_TIMER_MS), default: 60_000, describe: 'Longest wait for a page or for the History of a day, in ms' });
 }
 
 type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & { verbose?: boolean; quiet?: boolean };

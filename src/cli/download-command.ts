@@ -7,8 +7,10 @@ import { defaultReportPath } from '../sinks/write-report.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
 import { dateRange } from '../sources/date-range.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { frameRangeCount } from '../sources/frame-range.ts';
 import { catalogDiscoveryCache } from '../sinks/discovery-cache.ts';
 import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
+import { withoutCredentials } from '../operators/build-urls.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
 import { frameFilePath } from '../sinks/frame-files.ts';
 import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../sinks/html-report.ts';
@@ -140,9 +142,12 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
   if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
-  const total = args.discover && args.from
-    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
-    : await lastValueFrom(plannedFrames(options).pipe(count()));
+  // the grid's frames are counted, not made: a range of centuries is counted at once
+  const total = args.frames
+    ? await lastValueFrom(plannedFrames(options).pipe(count()))
+    : args.discover && args.from
+      ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
+      : frameRangeCount({ ...options, from: args.from ?? '' });
   if (args.dryRun) {
     await printPlan(io, options, args.json);
     return ExitCode.ok;
@@ -162,7 +167,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   // opened here, before anything is said or written, so another application's database is refused first
   const orm = await openCatalog({ dbPath: args.db });
   const interruption = listenForInterruption(logger, 'the frames');
-  logger.info({ total, out, db: args.db, baseUrl: options.baseUrl }, `downloading ${total} frames`);
+  logger.info({ total, out, db: args.db, baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total);
   try {
     const report = await runDownload({

@@ -4,7 +4,14 @@ import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT, type DownloadOptions } from '../run-download.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
-import { byteRate, commaList, positiveNumber, wholeNumber } from './options.ts';
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, DEADLINE_PER_TIMEOUT } from '../http/http-client.ts';
+import { MAX_TIMER_MS } from '../timer-limit.ts';
+import { byteAmount, commaList, positiveNumber, wholeNumber } from './options.ts';
+
+/** Below these a run would wait for hours per frame: surely a typo. */
+const MIN_RATE_PER_SECOND = 0.001;
+const MIN_BANDWIDTH = 1024;
+const MAX_FRAME_SIZE = 1024 ** 3;
 
 /** The options of every command that fetches frames (download, watch): what, from where, into where, how hard. */
 export function fetchOptions<T>(yargs: Argv<T>) {
@@ -17,12 +24,24 @@ export function fetchOptions<T>(yargs: Argv<T>) {
     .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
     .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
     .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
-    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
-    .option('timeout', { coerce: wholeNumber('--timeout', 1), default: 30_000, describe: 'Longest time a request may go without receiving a byte, in ms' })
-    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
+    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0, MAX_TIMER_MS), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
+    .option('timeout', { coerce: wholeNumber('--timeout', 1, MAX_TIMER_MS), default: 30_000, describe: 'Longest time a request may go without receiving a byte, in ms' })
+    .option('request-deadline', {
+      coerce: wholeNumber('--request-deadline', 1, MAX_TIMER_MS),
+      defaultDescription: `${DEADLINE_PER_TIMEOUT} x --timeout`,
+      describe: 'Longest time one request may take in all, in ms, however steadily its bytes come',
+    })
+    .option('min-speed', { coerce: byteAmount('--min-speed', { min: 0, unit: 'bytes per second' }), default: DEFAULT_MIN_BYTES_PER_SECOND, defaultDescription: '1K', describe: 'A body slower than this many bytes per second (over each --timeout) is aborted; 0: no floor' })
+    .option('max-frame-size', {
+      coerce: byteAmount('--max-frame-size', { min: 1024, max: MAX_FRAME_SIZE }),
+      default: DEFAULT_MAX_FRAME_BYTES,
+      defaultDescription: '8M',
+      describe: 'A response body larger than this is refused (as soon as its Content-Length or its bytes say so) and not retried',
+    })
+    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0, MAX_TIMER_MS), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
     .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
-    .option('rate', { coerce: positiveNumber('--rate'), describe: 'At most N requests per second' })
-    .option('bandwidth', { coerce: byteRate('--bandwidth'), describe: 'At most this many bytes per second, e.g. 5M' })
+    .option('rate', { coerce: positiveNumber('--rate', MIN_RATE_PER_SECOND), describe: 'At most N requests per second' })
+    .option('bandwidth', { coerce: byteAmount('--bandwidth', { min: MIN_BANDWIDTH, unit: 'bytes per second' }), describe: 'At most this many bytes per second, e.g. 5M' })
     .option('fsync', { type: 'boolean', default: false, describe: 'Sync every image to stable storage before it gets its name (slower; a power cut then loses nothing)' })
     .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'Stop after N frames in a row failed' });
 }
@@ -42,6 +61,9 @@ export function fetchSettingsOf(args: FetchArgs) {
     retries: args.retries,
     retryDelayMs: args.retryDelay,
     timeoutMs: args.timeout,
+    requestDeadlineMs: args.requestDeadline,
+    minBytesPerSecond: args.minSpeed,
+    maxFrameBytes: args.maxFrameSize,
     maxRetryAfterMs: args.maxRetryAfter,
     thumbnailFallback: args.thumbnailFallback,
     ratePerSecond: args.rate,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 
-const camelCase = (text: string) => text.replace(/[-_]([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+export const camelCase = (text: string) => text.replace(/[-_]([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 
 function configKeys(path: unknown): string[] {
   if (typeof path !== 'string') return [];

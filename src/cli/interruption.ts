@@ -7,8 +7,11 @@ const DRAIN_GRACE_MS = 5000;
 /** After the second Ctrl-C, the longest wait for the catalog and report before the process exits anyway. */
 const HARD_EXIT_AFTER_MS = 3000;
 
+/** SIGHUP too: a closed terminal or a service manager's hang-up would otherwise kill the run mid-write. */
+const DRAINING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 export interface Interruption {
-  /** Aborts on the first SIGINT or SIGTERM: start nothing new. */
+  /** Aborts on the first SIGINT, SIGTERM or SIGHUP: start nothing new. */
   readonly drain: AbortSignal;
   /** Aborts 5 s after the first signal, or at the second: cancel what is in flight. */
   readonly cancel: AbortSignal;
@@ -19,7 +22,7 @@ export interface Interruption {
 }
 
 /**
- * The first Ctrl-C (or SIGTERM) drains, the second cancels what is in flight, removes the temporary
+ * The first Ctrl-C (or SIGTERM, or SIGHUP) drains, the second cancels what is in flight, removes the temporary
  * files being written and, should anything hang, exits with 130 after 3 s.
  */
 export function listenForInterruption(logger: Logger, what: string): Interruption {
@@ -39,15 +42,13 @@ export function listenForInterruption(logger: Logger, what: string): Interruptio
     removeActiveTemporaryFiles();
     setTimeout(() => process.exit(ExitCode.interrupted), HARD_EXIT_AFTER_MS).unref();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of DRAINING_SIGNALS) process.on(signal, onSignal);
   return {
     drain: drain.signal,
     cancel: cancel.signal,
     forced: () => signalsSeen > 1,
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const signal of DRAINING_SIGNALS) process.off(signal, onSignal);
     },
   };
 }

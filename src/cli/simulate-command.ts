@@ -5,6 +5,7 @@ import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { createLogger } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
+import { MAX_TIMER_MS } from '../timer-limit.ts';
 
 const defaults = DEFAULT_SIMULATOR_OPTIONS;
 
@@ -19,7 +20,7 @@ export function simulateOptions<T>(yargs: Argv<T>) {
     .option('missing', { type: 'number', default: defaults.missing, describe: 'Share of 10-minute slots without a frame' })
     .option('thumbnail-only', { type: 'number', default: defaults.thumbnailOnly, describe: 'Share of frames that exist only as a thumbnail' })
     .option('faults', { choices: ['none', 'mild', 'harsh'] as const, default: defaults.faults })
-    .option('latency-ms', { coerce: wholeNumber('--latency-ms', 0), default: defaults.latencyMs, describe: 'Fixed delay before every answer' })
+    .option('latency-ms', { coerce: wholeNumber('--latency-ms', 0, MAX_TIMER_MS), default: defaults.latencyMs, describe: 'Fixed delay before every answer' })
     .option('frame-size', { choices: ['full', 'small'] as const, default: defaults.frameSize, describe: 'full: ~90-140 KB 1200x675 JPEGs; small: a few KB' });
 }
 

@@ -1,7 +1,10 @@
 import type { Argv } from 'yargs';
+import { formatDuration } from '../format.ts';
 import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
+import { withoutCredentials } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
+import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
@@ -22,7 +25,7 @@ export function duration(flag: string, minMs = 0, maxMs = Number.POSITIVE_INFINI
     const ambiguous = parts.length > 1 && parts.some((part) => !part[2]);
     const ms = parts.reduce((sum, part) => sum + Number(part[1]) * durationUnits[part[2] ?? 'ms'], 0);
     if (parts.length === 0 || ambiguous || !(ms >= minMs && ms <= maxMs) || !Number.isFinite(ms)) {
-      const bounds = [minMs > 0 ? ` of at least ${minMs / 1000} s` : '', maxMs < Number.POSITIVE_INFINITY ? ` up to ${maxMs / 3_600_000} h` : ''].join('');
+      const bounds = [minMs > 0 ? ` of at least ${minMs / 1000} s` : '', maxMs < Number.POSITIVE_INFINITY ? ` up to ${formatDuration(maxMs)}` : ''].join('');
       throw new InputError(`invalid ${flag} "${raw}": expected a duration like 10m, 1h or 30s${bounds}`);
     }
     return ms;
@@ -45,11 +48,11 @@ function utcTime(flag: string) {
 export function watchOptions<T>(yargs: Argv<T>) {
   return fetchOptions(
     yargs
-      .option('every', { coerce: duration('--every', 1000), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
+      .option('every', { coerce: duration('--every', 1000, MAX_TIMER_MS), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
       .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
   )
     .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
-    .option('metrics-host', { type: 'string', default: '0.0.0.0', describe: 'Address the metrics server listens on' })
+    .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address the metrics server listens on (0.0.0.0: every network of this machine)' })
     .option('max-cycles', { coerce: wholeNumber('--max-cycles', 1), describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)' })
     .option('clock-from', { type: 'string', coerce: utcTime('--clock-from'), describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)' })
     .option('clock-speed', { coerce: positiveNumber('--clock-speed'), describe: 'For demos against the simulator: the clock runs N times faster than real time' })
@@ -79,7 +82,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
   const logger = createLogger(io, args);
   const clock = clockOf(args);
   const settings = fetchSettingsOf(args);
-  const { baseUrl } = settings;
+  const { baseUrl } = withoutCredentials(settings.baseUrl);
   const everyMs = args.every ?? DEFAULT_EVERY_MS;
   const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });
   const interruption = listenForInterruption(logger, "the cycle's frames");
@@ -99,7 +102,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     validateWatchOptions(options);
     if (args.metricsPort !== undefined) {
       server = await serveMetrics(metrics, { port: args.metricsPort, host: args.metricsHost });
-      logger.info({ url: `${server.url}/metrics`, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
+      logger.info({ url: `${server.url}/metrics`, host: server.host, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
     }
     logger.info(
       { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },

@@ -1,3 +1,5 @@
+import { MAX_TIMER_MS } from '../timer-limit.ts';
+
 export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /** A `Retry-After` value (seconds or an HTTP date) in milliseconds from `now`, or undefined. */
@@ -16,11 +18,12 @@ export interface RetryDelayOptions {
 
 /**
  * Exponential backoff (base, 2x base, 4x base …) with up to 20 % jitter so parallel retries spread
- * out; a server's `Retry-After` wins when longer, but never beyond `maxRetryAfterMs`.
+ * out; a server's `Retry-After` wins when longer, but never beyond `maxRetryAfterMs`. Never beyond
+ * what a timer can wait either: a longer delay would fire at once.
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryDelayOptions): number {
   const { baseDelayMs, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS, random = Math.random } = options;
   const backoff = baseDelayMs * 2 ** Math.max(0, attempt - 1);
   const jittered = backoff + backoff * 0.2 * random();
-  return Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, maxRetryAfterMs)));
+  return Math.min(MAX_TIMER_MS, Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, maxRetryAfterMs))));
 }

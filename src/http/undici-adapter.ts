@@ -5,7 +5,14 @@ export interface UndiciAdapterOptions {
   /** Connections kept open per host. */
   readonly connections: number;
   readonly maxRedirects?: number;
+  /** The longest a request may take from start to the last body byte, in ms, however steadily bytes come (0: no limit). */
+  readonly deadlineMs?: number;
+  /** Once the headers are in, a body must bring at least this many bytes per second over each `timeout` window (0: no floor). */
+  readonly minBytesPerSecond?: number;
 }
+
+/** The code of the error for a body larger than `maxContentLength`, declared or received: retrying would not make it smaller. */
+export const BODY_TOO_LARGE = 'ERR_BODY_TOO_LARGE';
 
 /** What axios's own http adapter calls these failures, so retry rules and messages stay the same. */
 const errorCodes: Record<string, string> = {
@@ -15,14 +22,15 @@ const errorCodes: Record<string, string> = {
   UND_ERR_REDIRECT_MAX: 'ERR_FR_TOO_MANY_REDIRECTS',
 };
 
-class IdleTimeout extends Error {}
+/** A request stopped by one of the adapter's clocks (silence, deadline, too slow a body); its message says which. */
+class TimedOut extends Error {}
 
 function axiosErrorFrom(error: unknown, config: InternalAxiosRequestConfig, response: AxiosResponse | undefined): AxiosError {
   if (error instanceof AxiosError) {
     error.config ??= config;
     return error;
   }
-  if (error instanceof IdleTimeout) return new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED, config, undefined, response);
+  if (error instanceof TimedOut) return new AxiosError(error.message, AxiosError.ECONNABORTED, config, undefined, response);
   if (config.signal?.aborted) return new CanceledError(undefined, undefined, config);
   const { code, message, cause } = error as { code?: string; message?: string; cause?: { code?: string } };
   const systemCode = cause?.code && !cause.code.startsWith('UND_') ? cause.code : undefined;
@@ -53,7 +61,7 @@ function urlOf(config: InternalAxiosRequestConfig): URL {
 }
 
 /** One request through undici's low-level `dispatch`: no body stream, the chunks are gathered as they come. */
-function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { deadlineMs = 0, minBytesPerSecond = 0 }: UndiciAdapterOptions): Promise<AxiosResponse> {
   return new Promise((resolve, reject) => {
     const { signal, timeout = 0, maxContentLength = -1 } = config;
     let controller: Dispatcher.DispatchController | undefined;
@@ -66,6 +74,8 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): P
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(deadline);
+      clearInterval(rateCheck);
       signal?.removeEventListener?.('abort', onAbort);
       if (answer) resolve(answer);
       else reject(axiosErrorFrom(stopReason ?? error, config, response));
@@ -79,7 +89,12 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): P
     const onAbort = () => stop(new CanceledError(undefined, undefined, config));
     // undici's own timeouts tick every half second; one native timer, refreshed by every sign of
     // progress (each redirect hop, the headers, each chunk), keeps `timeout` exact
-    const timer = timeout > 0 ? setTimeout(() => stop(new IdleTimeout()), timeout) : undefined;
+    const timer = timeout > 0 ? setTimeout(() => stop(new TimedOut(`timeout of ${timeout}ms exceeded`)), timeout) : undefined;
+    // a trickle (a byte now and then, never silent for `timeout`) would keep the idle timer alive for ever
+    const deadline = deadlineMs > 0 ? setTimeout(() => stop(new TimedOut(`request not done within its deadline of ${deadlineMs}ms`)), deadlineMs) : undefined;
+    let rateCheck: NodeJS.Timeout | undefined;
+    const tooLarge = (what: string) =>
+      stop(new AxiosError(`body larger than the ${maxContentLength} bytes allowed (${what})`, BODY_TOO_LARGE, config));
     if (signal?.aborted) return onAbort();
     signal?.addEventListener?.('abort', onAbort, { once: true });
     try {
@@ -101,14 +116,24 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): P
           onResponseStart(_controller, status, headers, statusText = '') {
             timer?.refresh();
             response = { data: undefined, status, statusText, headers: new AxiosHeaders(headers as Record<string, string>), config, request: {} };
+            const declared = Number(response.headers['content-length']);
+            if (maxContentLength > -1 && declared > maxContentLength) return tooLarge(`Content-Length ${declared}`);
+            if (minBytesPerSecond > 0 && timeout > 0) {
+              const least = (minBytesPerSecond * timeout) / 1000;
+              let receivedAtCheck = 0;
+              rateCheck = setInterval(() => {
+                const got = received - receivedAtCheck;
+                receivedAtCheck = received;
+                if (got < least) stop(new TimedOut(`body too slow: ${got} bytes in ${timeout}ms, under the minimum of ${minBytesPerSecond} bytes/s`));
+              }, timeout);
+            }
           },
           onResponseData(_controller, chunk) {
+            if (settled || stopReason) return;
             timer?.refresh();
             chunks.push(chunk);
             received += chunk.length;
-            if (maxContentLength > -1 && received > maxContentLength) {
-              stop(new AxiosError(`maxContentLength size of ${maxContentLength} exceeded`, AxiosError.ERR_BAD_RESPONSE, config));
-            }
+            if (maxContentLength > -1 && received > maxContentLength) tooLarge(`${received} bytes received`);
           },
           onResponseEnd() {
             const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
@@ -135,10 +160,13 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig): P
  * for what draydog asks (GET, `arraybuffer` or text bodies, timeouts, abort signals, redirects,
  * HTTP(S)_PROXY and NO_PROXY) at about half the CPU per response. `timeout` bounds every wait for
  * the next byte (connection, headers, each gap in the body), like the http adapter's socket idle
- * timeout. A body that breaks off rejects with the response but without its data, as there.
+ * timeout; `deadlineMs` bounds the whole request and `minBytesPerSecond` the pace of its body. A body
+ * over `maxContentLength` is refused as soon as its Content-Length or its bytes say so, never buffered
+ * whole. A body that breaks off rejects with the response but without its data, as there.
  */
-export function undiciAdapter({ connections, maxRedirects = 5 }: UndiciAdapterOptions): AxiosAdapter {
+export function undiciAdapter(options: UndiciAdapterOptions): AxiosAdapter {
+  const { connections, maxRedirects = 5 } = options;
   const agent = new EnvHttpProxyAgent({ connections });
   const dispatcher = maxRedirects > 0 ? agent.compose(interceptors.redirect({ maxRedirections: maxRedirects, throwOnMaxRedirect: true })) : agent;
-  return (config) => exchange(dispatcher, config);
+  return (config) => exchange(dispatcher, config, options);
 }

@@ -33,6 +33,18 @@ export function assertBaseUrl(baseUrl: string): string {
   return assertHttpUrl(baseUrl, 'base URL');
 }
 
+/**
+ * A base URL's user info (`http://user:secret@host`) taken out: the URL without it, fit to store and
+ * print (catalog rows, reports, logs), and the user info as a Basic `Authorization` header value.
+ */
+export function withoutCredentials(baseUrl: string): { readonly baseUrl: string; readonly authorization?: string } {
+  const url = new URL(assertBaseUrl(baseUrl.trim()));
+  if (!url.username && !url.password) return { baseUrl };
+  const userInfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+  // the text after the authority's last @, not url.href: that would add a slash to a bare origin
+  return { baseUrl: baseUrl.replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1'), authorization: `Basic ${Buffer.from(userInfo).toString('base64')}` };
+}
+
 /** Frames become requests carrying their full-size and thumbnail URLs; other items pass through. */
 export function buildUrls(
   options: BuildUrlsOptions = {},

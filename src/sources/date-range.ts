@@ -1,15 +1,22 @@
-import { Observable } from 'rxjs';
+import { from, type Observable } from 'rxjs';
 import { DAY_MS, formatDate, InputError, parseDate } from '../frame-time.ts';
 
-/** `YYYY-MM-DD` UTC dates from `from` to `to`, both inclusive. Bad dates are rejected on call. */
-export function dateRange(from: string, to: string): Observable<string> {
-  const first = parseDate(from, '--from date');
-  const last = parseDate(to, '--to date');
-  if (last < first) throw new InputError(`invalid date range: --to ${to} is before --from ${from}`);
-  return new Observable<string>((subscriber) => {
-    for (let day = first; day <= last && !subscriber.closed; day += DAY_MS) {
-      subscriber.next(formatDate(day));
-    }
-    subscriber.complete();
-  });
+/**
+ * `YYYY-MM-DD` UTC dates from `first` to `last`, both inclusive, made one at a time as they are
+ * read: a range of centuries holds no list. Bad dates are rejected on call.
+ */
+export function datesBetween(first: string, last: string): Iterable<string> {
+  const firstDay = parseDate(first, '--from date');
+  const lastDay = parseDate(last, '--to date');
+  if (lastDay < firstDay) throw new InputError(`invalid date range: --to ${last} is before --from ${first}`);
+  return {
+    *[Symbol.iterator]() {
+      for (let day = firstDay; day <= lastDay; day += DAY_MS) yield formatDate(day);
+    },
+  };
+}
+
+/** `YYYY-MM-DD` UTC dates from `first` to `last`, both inclusive. Bad dates are rejected on call. */
+export function dateRange(first: string, last: string): Observable<string> {
+  return from(datesBetween(first, last));
 }

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createReadStream, type ReadStream } from 'node:fs';
 import { defer, from, type Observable } from 'rxjs';
 import { assertName, InputError, parseTimestamp } from '../frame-time.ts';
 import { frameItem, type FrameItem, type FrameRef } from '../items.ts';
@@ -32,6 +31,30 @@ export function parseFrameUrl(url: string): FrameRef | undefined {
   return { terminal, stream, capturedAt, date };
 }
 
+/** A frame reference is a URL of about 90 characters: a longer line is not one (and /dev/zero has no end of line). */
+const MAX_LINE_CHARS = 4096;
+
+/** The lines of `input`, refusing one longer than MAX_LINE_CHARS as soon as it is, instead of holding it whole. */
+async function* boundedLines(input: ReadStream, path: string): AsyncGenerator<string> {
+  let pending = '';
+  let lineNumber = 1;
+  const refuse = () => {
+    input.destroy();
+    return new InputError(`invalid frames file "${path}" line ${lineNumber}: longer than ${MAX_LINE_CHARS} characters`);
+  };
+  for await (const chunk of input) {
+    const lines = (pending + chunk).split(/\r?\n/);
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (line.length > MAX_LINE_CHARS) throw refuse();
+      yield line;
+      lineNumber += 1;
+    }
+    if (pending.length > MAX_LINE_CHARS) throw refuse();
+  }
+  if (pending !== '') yield pending;
+}
+
 async function* readFrames(path: string, terminal: string | undefined): AsyncGenerator<FrameItem> {
   const input = createReadStream(path, { encoding: 'utf8' });
   try {
@@ -40,7 +63,7 @@ async function* readFrames(path: string, terminal: string | undefined): AsyncGen
     throw new InputError(`cannot read frames file "${path}": ${(error as NodeJS.ErrnoException).code ?? error}`);
   }
   let lineNumber = 0;
-  for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+  for await (const raw of boundedLines(input, path)) {
     lineNumber += 1;
     const text = raw.replace(/#.*/, '').trim();
     if (text === '') continue;
