@@ -6,6 +6,7 @@ import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
 import { dropForeignSettings } from './cli/foreign-settings.ts';
 import type { CliIo } from './cli/io.ts';
+import { logOptions, wantsDetail } from './cli/logger.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
@@ -26,12 +27,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const run = (command: (args: never, io: CliIo) => Promise<number>) => async (args: unknown) => {
     exitCode = await command(args as never, io);
   };
-  const parser = yargs([...argv])
+  const parser = logOptions(yargs([...argv]))
     .scriptName('draydog')
     .env('DRAYDOG')
     .config('config', 'JSON file of options (flags and DRAYDOG_* variables win)')
-    .option('verbose', { type: 'boolean', alias: 'v', describe: 'Log debug details' })
-    .option('quiet', { type: 'boolean', alias: 'q', describe: 'Log warnings and errors only' })
     .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions), run(download))
     .command('discover', 'Read the real frame times from the camera history pages (headless Chromium) and print a frames file', withExitCodes(discoverOptions), run(discover))
     .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions), run(organize))
@@ -62,7 +61,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     const usage = error instanceof UsageError || error instanceof InputError;
     const message = error instanceof Error ? error.message : String(error);
     io.stderr.write(`draydog: ${message.split('\n')[0]}\n`);
-    if (!usage && argv.includes('--verbose')) io.stderr.write(`${(error as Error).stack}\n`);
+    if (!usage && wantsDetail(argv)) io.stderr.write(`${(error as Error).stack}\n`);
     return usage ? ExitCode.usage : ExitCode.framesFailed;
   }
 }

@@ -9,8 +9,10 @@ import { DEFAULT_PAGE_URL, discoverFrames, historyPageUrl, type DiscoverBrowserO
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type LogOptions } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
+import { printSummary } from './summary.ts';
+import { plural } from '../format.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
   return yargs
@@ -24,7 +26,7 @@ export function discoverOptions<T>(yargs: Argv<T>) {
     .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'Longest wait for a page or for the History of a day, in ms' });
 }
 
-type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & LogOptions;
 
 /** The browser options of `--browser-path`, `DRAYDOG_BROWSER` and `--page-timeout`. */
 export function browserOptionsOf(args: { browserPath?: string; pageTimeout?: number }, env: NodeJS.ProcessEnv): DiscoverBrowserOptions {
@@ -73,6 +75,6 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   dayDone();
   const days = await lastValueFrom(dates.pipe(count()));
   const byStream = [...perStream].map(([stream, n]) => `${stream} ${n}`).join(', ');
-  io.stderr.write(`Discovered ${frames} frames on ${days} ${days === 1 ? 'day' : 'days'} (${byStream})\n`);
+  printSummary(io, logger, `Discovered ${plural(frames, 'frame')} on ${plural(days, 'day')} (${byStream})`, { frames, days, perStream: Object.fromEntries(perStream) });
   return ExitCode.ok;
 }

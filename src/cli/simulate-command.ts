@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { DEFAULT_SIMULATOR_OPTIONS, startSimulator } from '../simulator/index.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type LogOptions } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
 
 const defaults = DEFAULT_SIMULATOR_OPTIONS;
@@ -23,7 +23,7 @@ export function simulateOptions<T>(yargs: Argv<T>) {
     .option('frame-size', { choices: ['full', 'small'] as const, default: defaults.frameSize, describe: 'full: ~90-140 KB 1200x675 JPEGs; small: a few KB' });
 }
 
-type SimulateArgs = Awaited<ReturnType<typeof simulateOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+type SimulateArgs = Awaited<ReturnType<typeof simulateOptions>['argv']> & LogOptions;
 
 /** `draydog simulate`: serves until SIGINT or SIGTERM; its URL is the first line on stdout. */
 export async function simulate(args: SimulateArgs, io: CliIo): Promise<number> {
