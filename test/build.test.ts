@@ -56,14 +56,14 @@ describe('the build (scripts/build.ts)', () => {
     expect(Object.keys(built).sort()).toEqual(Object.keys(library).sort());
   });
 
-  it("the command-line bundle reports draydog's version wherever it is run from", async () => {
+  it("the command-line bundle reports draydog's version, Node's and that the bundle runs, wherever it is run from", async () => {
     const launcher = join(out, 'launch.js');
     writeFileSync(launcher, `import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
     const elsewhere = mkdtempSync(join(tmpdir(), 'draydog-version-'));
     writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
     try {
       const run = node([launcher, '--version'], elsewhere);
-      expect(run.stdout.trim()).toBe(packageJson.version);
+      expect(run.stdout.trim()).toBe(`${packageJson.version} (Node ${process.version}, the bundle)`);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }

@@ -19,7 +19,7 @@ export function discoverOptions<T>(yargs: Argv<T>) {
     .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
     .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' })
     .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
     .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages (e.g. a `draydog simulate` URL)' })
     .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
     .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN the printed frame URLs point at' })

@@ -15,7 +15,7 @@ export function organizeOptions<T>(yargs: Argv<T>) {
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })
     .positional('target', { type: 'string', demandOption: true, describe: 'Root of the <date>/<stream>/ layout' })
     .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog to record the new paths in' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON document' });
 }
 

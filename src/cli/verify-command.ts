@@ -15,7 +15,7 @@ export function verifyOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
     .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
     .option('repair', { type: 'boolean', default: false, describe: 'Fix the catalog; move bad files aside so the next download fetches them again' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON document' });
 }
