@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../package.json' with { type: 'json' };
 import { InputError } from './frame-time.ts';
@@ -5,7 +6,7 @@ import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
 import { dropForeignSettings } from './cli/foreign-settings.ts';
-import type { CliIo } from './cli/io.ts';
+import { isInteractive, type CliIo } from './cli/io.ts';
 import { logOptions, wantsDetail } from './cli/logger.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
@@ -64,9 +65,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return exitCode;
   } catch (error) {
     const usage = error instanceof UsageError || error instanceof InputError;
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`draydog: ${message.split('\n')[0]}\n`);
-    if (!usage && wantsDetail(argv)) io.stderr.write(`${(error as Error).stack}\n`);
+    const message = `draydog: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
+    const stack = !usage && wantsDetail(argv) ? (error as Error).stack : undefined;
+    // bad usage is one plain line for the person who typed it; an error during a run is logged like
+    // the rest of the run: off a terminal, one JSON line
+    if (usage || isInteractive(io)) io.stderr.write(`${message}\n${stack ? `${stack}\n` : ''}`);
+    else pino({ name: 'draydog', base: undefined }, io.stderr).error(stack ? { stack } : {}, message);
     return usage ? ExitCode.usage : ExitCode.framesFailed;
   }
 }

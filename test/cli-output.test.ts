@@ -144,7 +144,7 @@ describe('rclone conventions', () => {
     expect(listTree(dir)).toEqual([]);
   });
 
-  it('prints the stack of an unexpected error with -v, and one line without', async () => {
+  it('logs an error during a run as one JSON line, with its stack with -v', async () => {
     const dir = freshDir('stack');
     writeFileSync(join(dir, 'broken.sqlite'), Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(2000, 7)]));
 
@@ -154,8 +154,9 @@ describe('rclone conventions', () => {
     ]);
 
     expect([plain.code, verbose.code]).toEqual([1, 1]);
-    expect(lines(plain.stderr)).toHaveLength(1);
-    expect(verbose.stderr).toMatch(/^\s+at /m);
+    expect(jsonLines(plain.stderr)).toEqual([expect.objectContaining({ level: 50, msg: 'draydog: file is not a database' })]);
+    expect(jsonLines(plain.stderr)[0].stack).toBeUndefined();
+    expect(jsonLines(verbose.stderr)).toEqual([expect.objectContaining({ level: 50, msg: 'draydog: file is not a database', stack: expect.stringMatching(/\n\s+at /) })]);
   });
 });
 
