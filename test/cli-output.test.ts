@@ -88,14 +88,18 @@ describe('rclone conventions', () => {
     expect(logged.map((line) => JSON.parse(line).msg)).toEqual(expect.arrayContaining(['frame failed', expect.stringMatching(/^Done: 3 frames/)]));
   });
 
-  it('refuses a --log-file it cannot write, naming it, and creates nothing', async () => {
+  it('refuses a --log-file it cannot write, naming it, and a run refused for bad input leaves no log file', async () => {
     const dir = freshDir('bad-log-file');
     writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
 
-    const run = await runCli(download(sim.url, 2, '--log-file', 'plain-file/draydog.log'), { cwd: dir });
+    const [underFile, badDate] = await Promise.all([
+      runCli(download(sim.url, 2, '--log-file', 'plain-file/draydog.log'), { cwd: dir }),
+      runCli(['download', '--from', '2025-13-01', '--base-url', sim.url, '--log-file', 'draydog.log'], { cwd: dir }),
+    ]);
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe('draydog: invalid --log-file "plain-file/draydog.log": ENOTDIR\n');
+    expect([underFile.code, badDate.code]).toEqual([2, 2]);
+    expect(underFile.stderr).toBe('draydog: invalid --log-file "plain-file/draydog.log": plain-file is not a folder\n');
+    expect(badDate.stderr).toContain('2025-13-01');
     expect(listTree(dir)).toEqual(['plain-file']);
   });
 
@@ -106,7 +110,7 @@ describe('rclone conventions', () => {
     expect(run.code, run.stderr).toBe(0);
     const progress = jsonLines(run.stderr).filter((line) => line.progress);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress[0].msg).toMatch(/^progress \d+\/8 frames \| \d+ downloaded, 0 already there, 0 not on the CDN, 0 failed \| .* frames\/s, .*\/s \| ETA .* \| \d+ retr(y|ies)$/);
+    expect(progress[0].msg).toMatch(/^progress \d+\/8 frames \| ETA .* \| \d+ downloaded, 0 already there, 0 not on the CDN, 0 failed \| .* frames\/s, .*\/s, .* \| \d+ retr(y|ies)$/);
     expect(progress[0].progress).toMatchObject({ total: 8, framesPerSecond: expect.any(Number), bytesPerSecond: expect.any(Number) });
   });
 
@@ -227,11 +231,10 @@ describe('the progress bar', () => {
     progress.update(tally(counts, 2000));
     progress.stop();
 
-    expect(atStart).toContain('0/40 frames | 0 downloaded, 0 already there, 0 not on the CDN, 0 failed');
-    expect(atStart).toContain('ETA -');
+    expect(atStart).toContain('0/40 frames | ETA - | 0 downloaded, 0 already there, 0 not on the CDN, 0 failed');
     expect(atStart).not.toMatch(/ETA 0/);
     const drawn = terminal.text.slice(atStart.length);
-    expect(drawn).toContain('10/40 frames | 4 downloaded, 3 already there, 2 not on the CDN, 1 failed | 4.0 MB, 2.0 frames/s, 2.0 MB/s | ETA 6.0 s | 0 retries');
+    expect(drawn).toContain('10/40 frames | ETA 6.0 s | 4 downloaded, 3 already there, 2 not on the CDN, 1 failed | 2.0 frames/s, 2.0 MB/s, 4.0 MB | 0 retries');
     const summary = formatSummary({ ...tally(counts, 2000), config: {}, interrupted: false }, undefined);
     expect(summary).toContain('(2.0 frames/s, 2.0 MB/s)');
   });

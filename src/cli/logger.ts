@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { accessSync, appendFileSync, constants, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import type { Argv } from 'yargs';
@@ -36,11 +37,17 @@ export function wantsDetail(argv: readonly string[]): boolean {
   return argv.some((arg, index) => /^-v+$|^--verbose$/.test(arg) || (arg === '--log-level' && /^(debug|trace)$/.test(argv[index + 1] ?? '')) || /^--log-level=(debug|trace)$/.test(arg));
 }
 
+/** Appends to `path`, created by the first line: a run refused for bad input leaves no empty log behind. */
 function appendingTo(path: string): DestinationStream {
+  const existing = statSync(path, { throwIfNoEntry: false });
+  const problem = existing
+    ? existing.isFile() ? undefined : 'not a file'
+    : statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory() ? undefined : `${dirname(path)} is not a folder`;
+  if (problem) throw new InputError(`invalid --log-file "${path}": ${problem}`);
   try {
-    appendFileSync(path, '');
-  } catch (error) {
-    throw new InputError(`invalid --log-file "${path}": ${(error as NodeJS.ErrnoException).code ?? 'cannot write it'}`);
+    accessSync(existing ? path : dirname(path), constants.W_OK);
+  } catch {
+    throw new InputError(`invalid --log-file "${path}": not writable`);
   }
   return { write: (line: string) => appendFileSync(path, line) };
 }

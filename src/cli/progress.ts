@@ -55,9 +55,9 @@ function eta(stats: DownloadStats, total: number): string {
   return formatDuration(Math.max(total - stats.requested, 0) * (stats.durationMs / stats.requested));
 }
 
-/** What the bar and the periodic stats line say. */
+/** What the bar and the periodic stats line say, the most wanted first: a narrow terminal cuts the end. */
 function progressText(stats: DownloadStats, total: number, retries: number): string {
-  return `${stats.requested}/${total} frames | ${formatOutcomes(stats)} | ${formatBytes(stats.bytes)}, ${formatRates(stats)} | ETA ${eta(stats, total)} | ${plural(retries, 'retry', 'retries')}`;
+  return `${stats.requested}/${total} frames | ETA ${eta(stats, total)} | ${formatOutcomes(stats)} | ${formatRates(stats)}, ${formatBytes(stats.bytes)} | ${plural(retries, 'retry', 'retries')}`;
 }
 
 function bar(done: number, total: number): string {
