@@ -181,7 +181,7 @@ describe('the package (npm pack)', () => {
     expect(readdirSync(copy).filter((name) => name.startsWith('package.json'))).toEqual(['package.json']);
   });
 
-  it('compiles in a TypeScript project with default settings (skipLibCheck false)', () => {
+  it('compiles in a TypeScript project with default settings (skipLibCheck false)', { timeout: 180_000 }, () => {
     const user = join(copy, 'user');
     mkdirSync(join(user, 'node_modules'), { recursive: true });
     cpSync(packed, join(user, 'node_modules', 'draydog'), { recursive: true });

@@ -402,10 +402,13 @@ describe('draydog --help', () => {
   /** The exit codes a `--help` lists, by code. */
   const exitCodes = (help: string) => Object.fromEntries([...help.split('Exit codes:\n')[1].matchAll(/^ {2}(\d+) +(.*)$/gm)].map(([, code, text]) => [code, text]));
 
-  it("lists each command's own exit codes, describes every option, and exits 0", async () => {
+  // eight processes at once on a busy machine: minutes, not the usual seconds
+  it("lists each command's own exit codes, describes every option, and exits 0", { timeout: 180_000 }, async () => {
     const dir = freshDir('help');
 
-    const [top, ...runs] = await Promise.all([[], ...commands.map((command) => [command])].map((command) => runCli([...command, '--help'], { cwd: dir, spawned: true })));
+    const [top, ...runs] = await Promise.all(
+      [[], ...commands.map((command) => [command])].map((command) => runCli([...command, '--help'], { cwd: dir, spawned: true, timeoutMs: 150_000 })),
+    );
 
     for (const [index, run] of [top, ...runs].entries()) {
       expect(run.code, `${commands[index - 1] ?? ''} --help: ${run.stderr}`).toBe(0);
@@ -427,14 +430,14 @@ describe('draydog --help', () => {
     expect(listTree(dir)).toEqual([]);
   });
 
-  it('suggests the command meant, prints a completion script, and names Node and the code that runs in --version', async () => {
+  it('suggests the command meant, prints a completion script, and names Node and the code that runs in --version', { timeout: 180_000 }, async () => {
     const dir = freshDir('help-more');
 
     const [typo, completion, completing, version] = await Promise.all([
       runCli(['downlod', '--from', DATE], { cwd: dir }),
-      runCli(['completion'], { cwd: dir, spawned: true }),
-      runCli(['--get-yargs-completions', 'draydog', 'ver'], { cwd: dir, spawned: true }),
-      runCli(['--version'], { cwd: dir, spawned: true }),
+      runCli(['completion'], { cwd: dir, spawned: true, timeoutMs: 150_000 }),
+      runCli(['--get-yargs-completions', 'draydog', 'ver'], { cwd: dir, spawned: true, timeoutMs: 150_000 }),
+      runCli(['--version'], { cwd: dir, spawned: true, timeoutMs: 150_000 }),
     ]);
 
     expect(typo.code).toBe(2);
