@@ -65,13 +65,17 @@ describe('rclone conventions', () => {
     expect(run.stderr).toBe('');
   });
 
-  it('-v logs the retries at debug level, --log-level warn only the warnings', async () => {
-    const [verbose, warnings] = await Promise.all([
+  it('-v logs the retries at debug level, -vv every frame at trace level, --log-level warn only the warnings', async () => {
+    const [verbose, traced, warnings] = await Promise.all([
       runCli(failing('-v'), { cwd: freshDir('verbose') }),
+      runCli(failing('-vv'), { cwd: freshDir('very-verbose') }),
       runCli(failing('--log-level', 'warn'), { cwd: freshDir('log-level') }),
     ]);
 
     expect(jsonLines(verbose.stderr).filter((line) => line.level === 20 && line.msg === 'retrying')).toHaveLength(3);
+    expect(jsonLines(verbose.stderr).filter((line) => line.level === 10)).toEqual([]);
+    const frames = jsonLines(traced.stderr).filter((line) => line.level === 10);
+    expect(frames.map((line) => [line.msg, line.stream])).toEqual([['frame failed', 'in_gate'], ['frame failed', 'in_gate'], ['frame failed', 'in_gate']]);
     expect(jsonLines(warnings.stderr).map((line) => line.level)).toEqual([40, 40, 40]);
   });
 

@@ -20,7 +20,7 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const satisfie
 /** The logging options every command takes, as rclone names them. */
 export function logOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('verbose', { type: 'count', alias: 'v', describe: 'More detail: -v logs debug lines, -vv trace lines' })
+    .option('verbose', { type: 'count', alias: 'v', describe: 'More detail: -v logs debug lines (every retry), -vv trace lines too (every frame)' })
     .option('quiet', { type: 'boolean', alias: 'q', describe: 'Errors only: no progress bar, no summary' })
     .option('log-level', { choices: LOG_LEVELS, describe: 'Lowest level logged (wins over -v and -q)' })
     .option('log-file', { type: 'string', describe: 'Append the log lines (JSON) to FILE instead of stderr' });

@@ -107,6 +107,7 @@ export function createProgress(io: CliIo, logger: Logger, total: number, { mode,
     },
     outcome(item) {
       if (mode === 'json') emit(frameEvent(item));
+      if (logger.isLevelEnabled('trace')) logger.trace(frameEvent(item), `frame ${item.kind}`);
     },
     retried: () => {
       retries += 1;
