@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../package.json' with { type: 'json' };
 import { InputError } from './frame-time.ts';
@@ -5,7 +6,8 @@ import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
 import { dropForeignSettings } from './cli/foreign-settings.ts';
-import type { CliIo } from './cli/io.ts';
+import { isInteractive, type CliIo } from './cli/io.ts';
+import { logOptions, wantsDetail } from './cli/logger.ts';
 import { readBooleanWords, refuseEmptyValues } from './cli/options.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
@@ -15,9 +17,12 @@ import { watchCommand, watchOptions } from './cli/watch-command.ts';
 
 class UsageError extends Error {}
 
-/** yargs resets the epilogue for each command: every command's `--help` lists the exit codes too. */
-const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B): B =>
-  ((yargs: Argv) => builder(yargs).epilogue(EXIT_CODES_HELP)) as B;
+/** yargs resets the epilogue for each command: every command's `--help` lists its own exit codes. */
+const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B, command: keyof typeof EXIT_CODES_HELP): B =>
+  ((yargs: Argv) => builder(yargs).epilogue(EXIT_CODES_HELP[command])) as B;
+
+/** Which code runs: the bundle (dist/cli.js) or the TypeScript sources, as bin/entry.js chose. */
+const runningFrom = import.meta.url.endsWith('.ts') ? 'the sources' : 'the bundle';
 
 const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
@@ -27,19 +32,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const run = (command: (args: never, io: CliIo) => Promise<number>) => async (args: unknown) => {
     exitCode = await command(args as never, io);
   };
-  const parser = yargs([...argv])
+  const parser = logOptions(yargs([...argv]))
     .scriptName('draydog')
     .env('DRAYDOG')
     .config('config', 'JSON file of options (flags and DRAYDOG_* variables win)')
-    .option('verbose', { type: 'boolean', alias: 'v', describe: 'Log debug details' })
-    .option('quiet', { type: 'boolean', alias: 'q', describe: 'Log warnings and errors only' })
-    .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions), run(download))
-    .command('discover', 'Read the real frame times from the camera history pages (headless Chromium) and print a frames file', withExitCodes(discoverOptions), run(discover))
-    .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions), run(organize))
-    .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions), run(report))
-    .command('verify', 'Check every cataloged file against its size and sha256, and every image on disk against the catalog', withExitCodes(verifyOptions), run(verify))
-    .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions), run(simulate))
+    .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions, 'download'), run(download))
+    .command('discover', 'Read the real frame times from the camera history pages (headless Chromium) and print a frames file', withExitCodes(discoverOptions, 'discover'), run(discover))
+    .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions, 'organize'), run(organize))
+    .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions, 'report'), run(report))
+    .command('verify', 'Check every cataloged file against its size and sha256, and every image on disk against the catalog', withExitCodes(verifyOptions, 'verify'), run(verify))
+    .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions, 'simulate'), run(simulate))
     .command('watch', 'Keep the archive current: fetch today\'s (and, after midnight, yesterday\'s) new frames every --every, until Ctrl-C', watchOptions, run(watchCommand)) // its own exit codes
+    .completion('completion', 'Print a bash or zsh completion script (draydog completion >> ~/.bashrc)')
+    .recommendCommands()
     .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate or watch')
     .middleware(dropForeignSettings(io.env) as never, true)
     .middleware(refuseEmptyValues, true)
@@ -48,11 +53,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .strict()
     .help()
     // given, not looked up: the bundled yargs would look for package.json from the user's folder
-    .version(packageJson.version)
+    .version(`${packageJson.version} (Node ${process.version}, ${runningFrom})`)
     // yargs's own words in English like everything else, from the sources and the bundle alike
     .detectLocale(false)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .epilogue(EXIT_CODES_HELP)
+    .epilogue(EXIT_CODES_HELP.draydog)
     .exitProcess(false)
     .fail((message, error) => {
       // yargs wraps what a `coerce` or `--config` throws in a YError: bad usage, not a crash.
@@ -63,9 +68,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return exitCode;
   } catch (error) {
     const usage = error instanceof UsageError || error instanceof InputError;
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`draydog: ${message.split('\n')[0]}\n`);
-    if (!usage && argv.includes('--verbose')) io.stderr.write(`${(error as Error).stack}\n`);
+    const message = `draydog: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
+    const stack = !usage && wantsDetail(argv) ? (error as Error).stack : undefined;
+    // bad usage is one plain line for the person who typed it; an error during a run is logged like
+    // the rest of the run: off a terminal, one JSON line
+    if (usage || isInteractive(io)) io.stderr.write(`${message}\n${stack ? `${stack}\n` : ''}`);
+    else pino({ name: 'draydog', base: undefined }, io.stderr).error(stack ? { stack } : {}, message);
     return usage ? ExitCode.usage : ExitCode.framesFailed;
   }
 }

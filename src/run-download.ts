@@ -6,7 +6,7 @@ import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observ
 import { InputError } from './frame-time.ts';
 import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
-import type { FrameItem, PipelineItem } from './items.ts';
+import { isOutcome, type FrameItem, type OutcomeItem, type PipelineItem } from './items.ts';
 import { buildUrls, DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
 import { circuitBreaker } from './operators/circuit-breaker.ts';
 import { concurrently } from './operators/concurrently.ts';
@@ -80,6 +80,8 @@ export interface DownloadOptions {
   /** Stop the run after this many frames in a row failed (default 50). */
   readonly maxConsecutiveFailures?: number;
   readonly onProgress?: (tally: DownloadTally) => void;
+  /** Called with each frame's outcome as it comes. */
+  readonly onOutcome?: (item: OutcomeItem) => void;
   readonly onRetry?: () => void;
   readonly logger?: Logger;
 }
@@ -163,6 +165,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     if (item.stage === 'write' && !frameNameRefused.test(item.error)) stop(`stopped: ${item.error}`);
   });
   const breaker = circuitBreaker<PipelineItem>({ maxConsecutiveFailures, onOpen: stop });
+  let retried = 0;
   const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
   const http =
     options.http ??
@@ -179,6 +182,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       onUnreachable: (reason) => stop(`stopped: ${reason}`),
       gate,
       onRetry: (error) => {
+        retried += 1;
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
         options.onRetry?.();
       },
@@ -220,12 +224,14 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       outcomes.pipe(
         pipe(watchFailures, breaker),
         saveToCatalog(orm, { baseUrl, root: out }),
+        tap((item) => isOutcome(item) && options.onOutcome?.(item)),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
         writeReport(reportPath, {
           config: { ...config, concurrency, retries, retryDelayMs, timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond },
           interrupted: () => stopping.signal.aborted,
           stopReason: () => stopReason,
+          retries: () => retried,
         }),
       ),
     ).catch((error: unknown) => {

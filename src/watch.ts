@@ -10,7 +10,6 @@ import type { FrameItem } from './items.ts';
 import type { WatchMetrics } from './metrics.ts';
 import { DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
 import { watchSchedule, type WatchTick } from './operators/watch-schedule.ts';
-import { DEFAULT_BASE_URL } from './operators/build-urls.ts';
 import { DEFAULT_OUT, runDownload, type DownloadOptions } from './run-download.ts';
 import { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';

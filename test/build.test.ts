@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -56,14 +56,14 @@ describe('the build (scripts/build.ts)', () => {
     expect(Object.keys(built).sort()).toEqual(Object.keys(library).sort());
   });
 
-  it("the command-line bundle reports draydog's version wherever it is run from", async () => {
+  it("the command-line bundle reports draydog's version, Node's and that the bundle runs, wherever it is run from", async () => {
     const launcher = join(out, 'launch.js');
     writeFileSync(launcher, `import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
     const elsewhere = mkdtempSync(join(tmpdir(), 'draydog-version-'));
     writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
     try {
       const run = node([launcher, '--version'], elsewhere);
-      expect(run.stdout.trim()).toBe(packageJson.version);
+      expect(run.stdout.trim()).toBe(`${packageJson.version} (Node ${process.version}, the bundle)`);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
@@ -148,5 +148,54 @@ describe('bin/draydog.js', () => {
     writeFileSync(join(project, 'dist', 'cli.js'), `export async function main() { console.log('bundle'); return 0; }\n`);
     rmSync(join(project, 'src'), { recursive: true });
     expect(run()).toBe('bundle');
+  });
+});
+
+describe('the package (npm pack)', () => {
+  // packed from a copy of the project, so that its build does not empty the dist/ other tests run
+  let copy: string;
+  let packed: string;
+  beforeAll(() => {
+    copy = scratchFolder('pack-');
+    for (const path of ['package.json', 'LICENSE', 'README.md', 'tsconfig.json', 'tsconfig.build.json', 'bin', 'scripts', 'src']) {
+      if (existsSync(join(root, path))) cpSync(join(root, path), join(copy, path), { recursive: true });
+    }
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+    const pack = spawnSync('npm', ['pack', '--pack-destination', copy], { cwd: copy, encoding: 'utf8' });
+    expect(pack.status, pack.stderr).toBe(0);
+    packed = join(copy, 'unpacked');
+    mkdirSync(packed);
+    const untar = spawnSync('tar', ['-xzf', join(copy, `draydog-${packageJson.version}.tgz`), '-C', packed, '--strip-components', '1']);
+    expect(untar.status).toBe(0);
+  }, 180_000);
+  afterAll(() => {
+    if (copy) rmSync(copy, { recursive: true, force: true });
+  });
+
+  it('carries the MIT license and a manifest without scripts, and leaves package.json as it was', () => {
+    expect(readFileSync(join(packed, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} draydog contributors\n/);
+    const manifest = JSON.parse(readFileSync(join(packed, 'package.json'), 'utf8'));
+    expect(manifest.license).toBe('MIT');
+    expect(manifest.scripts).toBeUndefined();
+    expect(readFileSync(join(copy, 'package.json'), 'utf8')).toBe(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(readdirSync(copy).filter((name) => name.startsWith('package.json'))).toEqual(['package.json']);
+  });
+
+  it('compiles in a TypeScript project with default settings (skipLibCheck false)', { timeout: 180_000 }, () => {
+    const user = join(copy, 'user');
+    mkdirSync(join(user, 'node_modules'), { recursive: true });
+    cpSync(packed, join(user, 'node_modules', 'draydog'), { recursive: true });
+    writeFileSync(join(user, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['main.ts'] }));
+    writeFileSync(
+      join(user, 'main.ts'),
+      `import { lastValueFrom } from 'rxjs';\nimport { frameRange, openCatalog, runDownload } from 'draydog';\n` +
+        `const orm = await openCatalog({ dbPath: 'c.sqlite' });\nconst report = await runDownload({ from: '2025-09-01', orm });\n` +
+        `console.log(report.stats.retries, await lastValueFrom(frameRange({ from: '2025-09-01' })));\n`,
+    );
+    // the project's own dependencies stand for the user's: node_modules of the folders above are searched too
+    const tsc = node([join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', user], user);
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.code).toBe(0);
   });
 });

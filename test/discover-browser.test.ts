@@ -17,8 +17,10 @@ import { InputError } from '../src/frame-time.ts';
 import type { FrameItem } from '../src/items.ts';
 import { startSimulator, type SimFrame, type Simulator } from '../src/simulator/index.ts';
 import { discoverFrames, type DiscoverFramesOptions } from '../src/sources/discover-frames.ts';
+import { browserForTests } from './support/browser.ts';
 import { listTree, runCli } from './support/cli.ts';
 
+const CHROMIUM = browserForTests(import.meta.filename);
 const DATES = ['2025-09-01', '2025-09-02'];
 const STREAMS = ['in_gate', 'out_gate'];
 
@@ -55,7 +57,7 @@ function browserChildren(): number {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'draydog-discover-'));
   sim = await startSimulator({ timing: 'irregular', faults: 'mild', frameSize: 'small', missing: 0.1, thumbnailOnly: 0.05, seed: 11 });
-  browser = await launchBrowser();
+  if (CHROMIUM) browser = await launchBrowser();
 });
 
 afterAll(async () => {
@@ -64,7 +66,7 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-describe('discoverFrames in headless Chromium', () => {
+describe.skipIf(!CHROMIUM)('discoverFrames in headless Chromium', () => {
   it('finds exactly the frames the camera serves, for two days and both streams, without fetching a frame', async () => {
     const expected = simFrames();
     expect(expected.some((frame) => frame.thumbnailOnly)).toBe(true);
@@ -215,7 +217,7 @@ describe('discoverFrames in headless Chromium', () => {
   });
 });
 
-describe('discoverFrames: a history page that misbehaves', () => {
+describe.skipIf(!CHROMIUM)('discoverFrames: a history page that misbehaves', () => {
   let proxy: Server;
   let proxyUrl: string;
   const behaviour = { failHistory: 0, hangHistory: false, noPicker: false, pageStatus: 200 };
@@ -281,7 +283,7 @@ describe('discoverFrames: a history page that misbehaves', () => {
   });
 });
 
-describe('draydog discover and download --discover', () => {
+describe.skipIf(!CHROMIUM)('draydog discover and download --discover', () => {
   const fast = ['--retry-delay', '10', '--max-retry-after', '50', '--concurrency', '16'];
   const range = ['--from', DATES[0], '--to', DATES[1]];
 

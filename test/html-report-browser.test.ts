@@ -1,6 +1,6 @@
 // The HTML coverage report rendered in a real headless Chromium (Debian's, driven by playwright-core).
 // Screenshots are kept under test-artifacts/ (git-ignored) for a person to look at.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,10 +10,11 @@ import { parseTimestamp } from '../src/frame-time.ts';
 import { writeHtmlReport } from '../src/sinks/html-report.ts';
 import { openCatalog } from '../src/sinks/open-catalog.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import { browserForTests } from './support/browser.ts';
 import { runCli } from './support/cli.ts';
 import { KNOWN_NOW, writeKnownCatalog } from './support/coverage-catalog.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = browserForTests(import.meta.filename);
 const ARTIFACTS = resolve('test-artifacts');
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -34,6 +35,7 @@ let root: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
+  if (!CHROMIUM) return;
   root = mkdtempSync(join(tmpdir(), 'draydog-html-'));
   mkdirSync(ARTIFACTS, { recursive: true });
   // a fresh profile for every run: nothing cached, nothing from an earlier run
@@ -85,7 +87,7 @@ const LEVEL_COLORS: Record<string, string> = {
   '4': 'rgb(69, 117, 180)',
 };
 
-describe.skipIf(!existsSync(CHROMIUM))('the HTML report in Chromium', () => {
+describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
   it('a known catalog: the morning the camera was down is red, the day never fetched is red, hours not due are blank', async () => {
     const cwd = mkdtempSync(join(root, 'known-'));
     await writeKnownCatalog(join(cwd, 'catalog.sqlite'));

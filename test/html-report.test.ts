@@ -146,7 +146,7 @@ describe('--html on the command line', () => {
     await writeKnownCatalog(join(cwd, 'catalog.sqlite'));
     const table = await runCli(['report', '--db', 'catalog.sqlite', '--html', 'out/coverage.html'], { cwd });
     expect(table.code, table.stderr).toBe(0);
-    expect(table.stderr).toBe('HTML report: out/coverage.html\n');
+    expect(JSON.parse(table.stderr)).toMatchObject({ msg: 'HTML report: out/coverage.html', html: 'out/coverage.html' });
     expect(table.stdout).toMatch(/^date\s+stream/);
     expect(readFileSync(join(cwd, 'out/coverage.html'), 'utf8')).toContain('data-date="2025-09-02"');
 
@@ -165,7 +165,7 @@ describe('--html on the command line', () => {
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('Report: report.json\nHTML report: coverage.html\n');
+    expect(run.stderr).toContain('Report: report.json; HTML report: coverage.html"');
     const html = readFileSync(join(cwd, 'coverage.html'), 'utf8');
     const present = [...html.matchAll(/data-stream="in_gate" data-date="2025-09-01" data-hour="\d+" data-present="(\d+)"/g)].reduce((sum, match) => sum + Number(match[1]), 0);
     expect(present).toBe(sim.frames('2025-09-01', 'in_gate').length);

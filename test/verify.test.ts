@@ -159,7 +159,7 @@ describe('draydog verify', () => {
     const found = await runCli(['verify', '--db', dbPath, '--out', out], { cwd: root });
     expect(found.code).toBe(1);
     expect(found.stdout).toBe(`missingFile   ${path(times[0])}: cataloged in_gate ${times[0]} has no file\n`);
-    expect(found.stderr).toBe('Checked 4 catalog rows and 3 image files: 1 differences.\n');
+    expect(JSON.parse(found.stderr)).toMatchObject({ msg: 'Checked 4 catalog rows and 3 image files: 1 difference.', differences: 1 });
     const repaired = await runCli(['verify', '--db', dbPath, '--out', out, '--repair', '--json'], { cwd: root });
     expect(repaired.code).toBe(0);
     expect(JSON.parse(repaired.stdout).problems).toMatchObject([{ kind: 'missingFile', repaired: 'row removed; the next download fetches the frame' }]);

@@ -9,23 +9,25 @@ import { DEFAULT_PAGE_URL, discoverFrames, historyPageUrl, type DiscoverBrowserO
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type LogOptions } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
+import { printSummary } from './summary.ts';
+import { plural } from '../format.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
     .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' })
     .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
     .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages (e.g. a `draydog simulate` URL)' })
     .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
     .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN the printed frame URLs point at' })
     .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1, MAX_TIMER_MS), default: 60_000, describe: 'Longest wait for a page or for the History of a day, in ms' });
 }
 
-type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & LogOptions;
 
 /** The browser options of `--browser-path`, `DRAYDOG_BROWSER` and `--page-timeout`. */
 export function browserOptionsOf(args: { browserPath?: string; pageTimeout?: number }, env: NodeJS.ProcessEnv): DiscoverBrowserOptions {
@@ -74,6 +76,6 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   dayDone();
   const days = await lastValueFrom(dates.pipe(count()));
   const byStream = [...perStream].map(([stream, n]) => `${stream} ${n}`).join(', ');
-  io.stderr.write(`Discovered ${frames} frames on ${days} ${days === 1 ? 'day' : 'days'} (${byStream})\n`);
+  printSummary(io, logger, `Discovered ${plural(frames, 'frame')} on ${plural(days, 'day')} (${byStream})`, { frames, days, perStream: Object.fromEntries(perStream) });
   return ExitCode.ok;
 }

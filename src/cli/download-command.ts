@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../frame-time.ts';
-import { defaultReportPath } from '../sinks/write-report.ts';
+import { defaultReportPath, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
 import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
 import { dateRange } from '../sources/date-range.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
@@ -18,19 +18,20 @@ import { assertSqliteFile, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { formatTable } from '../format.ts';
-import type { CliIo } from './io.ts';
-import { createLogger } from './logger.ts';
+import { isInteractive, type CliIo } from './io.ts';
+import { createLogger, logLevelOf, type LogOptions } from './logger.ts';
 import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { wholeNumber } from './options.ts';
-import { createProgress } from './progress.ts';
-import { formatSummary } from './summary.ts';
+import { createProgress, progressOptions } from './progress.ts';
+import { StatusLine } from './status-line.ts';
+import { formatSummary, printSummary } from './summary.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
-  return fetchOptions(
+  return progressOptions(fetchOptions(
     yargs
       .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
       .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' }),
-  )
+  ))
     .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
     .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON document on stdout, nothing else' })
@@ -44,7 +45,7 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
 }
 
-type DownloadArgs = Awaited<ReturnType<typeof downloadOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+type DownloadArgs = Awaited<ReturnType<typeof downloadOptions>['argv']> & LogOptions;
 
 function optionsOf(args: DownloadArgs): DownloadOptions {
   return {
@@ -134,11 +135,18 @@ async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): 
   }
 }
 
+/** Whether a run changed anything worth a report of its own: a rerun that found everything in place writes none. */
+const somethingHappened = ({ stats, interrupted, stopReason }: DownloadReport) => stats.downloaded > 0 || stats.failed > 0 || interrupted || Boolean(stopReason);
+
 /** `draydog download`: the default pipeline with progress, a summary, a report and exit codes. */
 export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const options = optionsOf(args);
-  const logger = createLogger(io, args);
+  // the bar needs a terminal, and -q (errors only) hides it
+  const showBar = isInteractive(io) && (args.progress ?? 'bar') === 'bar' && ['trace', 'debug', 'info'].includes(logLevelOf(args));
+  const statusLine = showBar ? new StatusLine(io.stderr) : undefined;
+  const logger = createLogger(io, args, statusLine);
   if (args.discover && args.frames) throw new InputError('invalid --discover with --frames: take frames from one of them');
+  if (args.progress === 'json' && args.json) throw new InputError('invalid --progress=json with --json: stdout carries one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
   if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
@@ -154,7 +162,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   }
   const out = options.out ?? DEFAULT_OUT;
   const reportPath = args.report ?? defaultReportPath(out);
-  assertReportPath(reportPath);
+  if (args.report) assertReportPath(reportPath);
   assertSqliteFile(args.db);
   assertCreatableFolder(out, '--out');
   assertCreatableFolder(dirname(args.db), '--db', args.db);
@@ -168,26 +176,29 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const orm = await openCatalog({ dbPath: args.db });
   const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
-  const progress = createProgress(io, logger, total);
+  const progress = createProgress(io, logger, total, { mode: args.progress, statsEveryMs: args.stats, statusLine });
   try {
-    const report = await runDownload({
+    const ran = await runDownload({
       ...options,
       orm,
-      reportPath,
+      reportPath: args.report,
       logger,
       signal: interruption.drain,
       abortSignal: interruption.cancel,
       onProgress: (tally) => progress.update(tally),
+      onOutcome: (item) => progress.outcome(item),
       onRetry: () => progress.retried(),
     });
     progress.stop();
+    const report = { ...ran, config: { ...ran.config, reportPath } };
+    const savedAt = args.report ?? (somethingHappened(report) ? await saveReportFile(reportPath, report) : undefined);
     // --html: the coverage report of the dates downloaded, named in the summary; failing to write it does not fail the download
     const range = args.from ? { from: args.from, to: args.to ?? args.from } : reportDateRange(report.perDateStream);
     const htmlPath = args.html
       ? await writeHtmlReportOfCatalog(args.db, args.html, range).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
       : undefined;
-    io.stderr.write(formatSummary(report, reportPath));
-    if (htmlPath) io.stderr.write(`HTML report: ${htmlPath}\n`);
+    const summary = formatSummary(report, savedAt) + (htmlPath ? `\nHTML report: ${htmlPath}` : '');
+    printSummary(io, logger, summary, { stats: report.stats, report: savedAt ?? null, ...(htmlPath ? { html: htmlPath } : {}) });
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;

@@ -6,9 +6,35 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export const EXIT_CODES_HELP = `Exit codes:
-  0    every frame that exists was downloaded or was already there (missing frames are not failures); verify: disk and catalog agree
-  1    the run finished but some frames failed after all retries (the report lists them), it stopped after too many failures in a row, or it hit an error it could not get past (disk full, a catalog error); verify: differences left
-  2    bad usage or input: nothing was downloaded or written
-  9    download: nothing found, every frame asked for was missing on the CDN (a wrong --base-url or stream? off the grid?)
-  130  interrupted (Ctrl-C or SIGTERM): frames in flight were finished, the catalog and the report were saved`;
+const USAGE = '  2    bad usage or input: one line names the bad value; nothing was downloaded or written';
+
+/** What each command's exit codes mean, for its `--help` (watch has its own, see watch-command.ts). */
+export const EXIT_CODES_HELP = {
+  draydog: `Exit codes: 0 success, 1 failure, 2 bad usage; each command's --help says what they mean for it.`,
+  download: `Exit codes:
+  0    every frame that exists was downloaded or was already there (missing frames are not failures)
+  1    the run finished but some frames failed after all retries (the report lists them), it stopped after too many failures in a row, or it hit an error it could not get past (disk full, a catalog error)
+${USAGE}
+  9    nothing found: every frame asked for was missing on the CDN (a wrong --base-url or stream? off the grid?)
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP): frames in flight were finished, the catalog and the report were saved`,
+  discover: `Exit codes:
+  0    the frames of every date were printed
+  1    a history page could not be read, or another error it could not get past
+${USAGE} (also when playwright-core or Chromium is missing)`,
+  organize: `Exit codes:
+  0    every image it recognised was moved (what it left is listed with the reason)
+  1    an error it could not get past (a catalog error)
+${USAGE}`,
+  report: `Exit codes:
+  0    the report was printed
+  1    an error it could not get past (a damaged catalog)
+${USAGE}`,
+  verify: `Exit codes:
+  0    disk and catalog agree, or were repaired
+  1    differences are left (listed on stdout), or an error it could not get past
+${USAGE}`,
+  simulate: `Exit codes:
+  0    stopped by Ctrl-C or SIGTERM
+  1    it could not serve (e.g. the port is taken)
+${USAGE}`,
+} as const;

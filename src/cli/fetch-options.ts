@@ -17,7 +17,7 @@ const MAX_FRAME_SIZE = 1024 ** 3;
 export function fetchOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
     .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
     .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })

@@ -7,6 +7,8 @@ import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatBytes, formatTable } from '../format.ts';
 import type { CliIo } from './io.ts';
+import { createLogger, type LogOptions } from './logger.ts';
+import { printSummary } from './summary.ts';
 
 export function reportOptions<T>(yargs: Argv<T>) {
   return yargs
@@ -17,7 +19,7 @@ export function reportOptions<T>(yargs: Argv<T>) {
     .option('html', { type: 'string', describe: 'Also write a self-contained HTML coverage report (heatmap of days x hours per stream, gaps) to PATH' });
 }
 
-type ReportArgs = Awaited<ReturnType<typeof reportOptions>['argv']>;
+type ReportArgs = Awaited<ReturnType<typeof reportOptions>['argv']> & LogOptions;
 
 function formatGap(seconds: number): string {
   return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
@@ -33,7 +35,10 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const orm = await openCatalog({ dbPath: args.db });
   try {
     const days = await summarizeCatalog(orm, { from: args.from, to: args.to });
-    if (args.html) io.stderr.write(`HTML report: ${await writeHtmlReport(orm, args.html, { from: args.from, to: args.to })}\n`);
+    if (args.html) {
+      const html = await writeHtmlReport(orm, args.html, { from: args.from, to: args.to });
+      printSummary(io, createLogger(io, args), `HTML report: ${html}`, { html });
+    }
     if (args.json) {
       io.stdout.write(`${JSON.stringify(days)}\n`);
       return ExitCode.ok;

@@ -1,5 +1,8 @@
+import type { Logger } from 'pino';
+import type { DownloadStats } from '../sinks/collect-stats.ts';
 import type { DownloadReport } from '../sinks/write-report.ts';
-import { formatBytes, formatDuration } from '../format.ts';
+import { formatBytes, formatDuration, plural } from '../format.ts';
+import { isInteractive, type CliIo } from './io.ts';
 
 /** How the run ended: stopped by draydog itself (the reason follows), interrupted by the user, or done. */
 function endOf({ stopReason, interrupted }: DownloadReport): string {
@@ -23,18 +26,39 @@ function emptyDateWarnings({ emptyDateStreams, config }: DownloadReport): string
   });
 }
 
-/** The human summary of a download, for stderr. */
-export function formatSummary(report: DownloadReport, reportPath: string): string {
-  const { stats } = report;
+/** The one definition of a run's speed, for the bar, the periodic stats and the summary: frames and bytes downloaded per second so far. */
+export function downloadRates(stats: Pick<DownloadStats, 'downloaded' | 'bytes' | 'durationMs'>) {
   const seconds = Math.max(stats.durationMs, 1) / 1000;
+  return { framesPerSecond: stats.downloaded / seconds, bytesPerSecond: stats.bytes / seconds };
+}
+
+export const formatRates = (stats: Pick<DownloadStats, 'downloaded' | 'bytes' | 'durationMs'>) => {
+  const { framesPerSecond, bytesPerSecond } = downloadRates(stats);
+  return `${framesPerSecond.toFixed(1)} frames/s, ${formatBytes(bytesPerSecond)}/s`;
+};
+
+/** downloaded / already there / missing / failed, as the bar, the periodic stats and the summary say it. */
+export const formatOutcomes = (stats: Pick<DownloadStats, 'downloaded' | 'thumbnails' | 'alreadyExisted' | 'notFound' | 'failed'>) =>
+  `${stats.downloaded} downloaded${stats.thumbnails ? ` (${stats.thumbnails} from thumbnails)` : ''}, ${stats.alreadyExisted} already there, ${stats.notFound} not on the CDN, ${stats.failed} failed`;
+
+/** The human summary of a download; `reportPath` is undefined when no report was written. */
+export function formatSummary(report: DownloadReport & { stats: { retries?: number } }, reportPath: string | undefined): string {
+  const { stats } = report;
   return [
-    `${endOf(report)}: ${stats.requested} frames: ${stats.downloaded} downloaded` +
-      ` (${stats.thumbnails} from thumbnails), ${stats.alreadyExisted} already there, ${stats.notFound} not on the CDN, ${stats.failed} failed`,
-    `${formatBytes(stats.bytes)} in ${formatDuration(stats.durationMs)}` +
-      ` (${(stats.downloaded / seconds).toFixed(1)} frames/s, ${formatBytes(stats.bytes / seconds)}/s), success rate ${stats.successRate.toFixed(2)} %`,
+    `${endOf(report)}: ${plural(stats.requested, 'frame')}: ${formatOutcomes(stats)}`,
+    `${formatBytes(stats.bytes)} in ${formatDuration(stats.durationMs)} (${formatRates(stats)}), ${plural(stats.retries ?? 0, 'retry', 'retries')}, success rate ${stats.successRate.toFixed(2)} %`,
     ...(report.stopReason ? [asSentence(report.stopReason)] : []),
     ...emptyDateWarnings(report),
-    `Report: ${reportPath}`,
-    '',
+    reportPath ? `Report: ${reportPath}` : 'Report: none written, nothing changed (--report PATH writes one anyway)',
   ].join('\n');
+}
+
+/**
+ * A command's closing summary at the info level: lines of text on a terminal; elsewhere one JSON log
+ * line carrying `fields` too, so that every line on stderr is JSON for log shippers. `-q` hides it.
+ */
+export function printSummary(io: CliIo, logger: Logger, text: string, fields: Record<string, unknown> = {}): void {
+  if (!logger.isLevelEnabled('info')) return;
+  if (isInteractive(io)) io.stderr.write(`${text}\n`);
+  else logger.info({ summary: true, ...fields }, text.replaceAll('\n', '; '));
 }

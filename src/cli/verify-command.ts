@@ -6,18 +6,21 @@ import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { verifyArchive } from '../verify.ts';
 import { ExitCode } from './exit-codes.ts';
+import { plural } from '../format.ts';
 import type { CliIo } from './io.ts';
+import { createLogger, type LogOptions } from './logger.ts';
+import { printSummary } from './summary.ts';
 
 export function verifyOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
     .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL })
+    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
     .option('repair', { type: 'boolean', default: false, describe: 'Fix the catalog; move bad files aside so the next download fetches them again' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON document' });
 }
 
-type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']>;
+type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']> & LogOptions;
 
 /** `draydog verify`: exit 0 when disk and catalog agree (or were repaired), 1 when they differ. */
 export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
@@ -28,9 +31,12 @@ export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
     if (args.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else for (const { kind, path, detail, repaired } of result.problems) io.stdout.write(`${kind.padEnd(13)} ${path}: ${detail}${repaired ? ` -> ${repaired}` : ''}\n`);
     const unrepaired = result.problems.filter(({ repaired }) => !repaired).length;
-    io.stderr.write(
-      `Checked ${result.rowsChecked} catalog rows and ${result.filesChecked} image files: ${result.problems.length} differences` +
-        `${args.repair ? `, ${result.problems.length - unrepaired} repaired` : ''}.\n`,
+    printSummary(
+      io,
+      createLogger(io, args),
+      `Checked ${plural(result.rowsChecked, 'catalog row')} and ${plural(result.filesChecked, 'image file')}: ${plural(result.problems.length, 'difference')}` +
+        `${args.repair ? `, ${result.problems.length - unrepaired} repaired` : ''}.`,
+      { rowsChecked: result.rowsChecked, filesChecked: result.filesChecked, differences: result.problems.length, unrepaired },
     );
     return unrepaired === 0 ? ExitCode.ok : ExitCode.framesFailed;
   } finally {

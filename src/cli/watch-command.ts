@@ -9,9 +9,11 @@ import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptio
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type LogOptions } from './logger.ts';
 import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { positiveNumber, wholeNumber } from './options.ts';
+import { printSummary } from './summary.ts';
+import { plural } from '../format.ts';
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -65,7 +67,7 @@ export const WATCH_EXIT_CODES_HELP = `Exit codes:
   2    bad usage or input: nothing was downloaded or written
   130  a second Ctrl-C: the frames in flight were aborted`;
 
-type WatchArgs = Awaited<ReturnType<typeof watchOptions>['argv']> & { verbose?: boolean; quiet?: boolean };
+type WatchArgs = Awaited<ReturnType<typeof watchOptions>['argv']> & LogOptions;
 
 function clockOf(args: WatchArgs): WatchClock | undefined {
   if (args.clockFrom === undefined && args.clockSpeed === undefined) return undefined;
@@ -109,7 +111,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
       `watching ${(args.streams ?? DEFAULT_STREAMS).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
     );
     const result = await watch(options);
-    io.stderr.write(`Stopped after ${result.cycles} ${result.cycles === 1 ? 'cycle' : 'cycles'} (${result.failedCycles} failed).\n`);
+    printSummary(io, logger, `Stopped after ${plural(result.cycles, 'cycle')} (${result.failedCycles} failed).`, { cycles: result.cycles, failedCycles: result.failedCycles });
     return interruption.forced() ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     interruption.dispose();

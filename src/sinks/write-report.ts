@@ -5,7 +5,8 @@ import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord,
 import { writeFileAtomically } from './write-to-disk.ts';
 
 export interface DownloadReport {
-  readonly stats: DownloadStats;
+  /** The tally, and the HTTP requests retried (when the pipeline counted them). */
+  readonly stats: DownloadStats & { readonly retries?: number };
   readonly perDateStream: Readonly<Record<string, OutcomeCounts>>;
   readonly failures: readonly FailureRecord[];
   /** The options the run was made with. */
@@ -22,6 +23,8 @@ export interface WriteReportOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   readonly interrupted?: () => boolean;
   readonly stopReason?: () => string | undefined;
+  /** How many HTTP requests were retried. */
+  readonly retries?: () => number;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -36,7 +39,8 @@ export function emptyDateStreamsOf(perDateStream: Readonly<Record<string, Outcom
 export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
   const stopReason = options.stopReason?.();
   const emptyDateStreams = emptyDateStreamsOf(tally.perDateStream);
-  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}), emptyDateStreams };
+  const stats = options.retries ? { ...tally.stats, retries: options.retries() } : tally.stats;
+  return { ...tally, stats, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}), emptyDateStreams };
 }
 
 /** `<out>/reports/download-<UTC time to the millisecond>.json`, so runs never share a name. */
