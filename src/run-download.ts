@@ -235,7 +235,8 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         }),
       ),
     ).catch((error: unknown) => {
-      const explained = options.orm ? error : withCatalogCause(error, dbPath);
+      // a catalog the caller opened is checked by the path it names, when it names one
+      const explained = options.orm && options.dbPath === undefined ? error : withCatalogCause(error, dbPath);
       // what went wrong after the run stopped (a report that cannot be written on a disk gone
       // read-only) is a consequence: the reason it stopped comes first
       if (!stopReason || explained !== error) throw explained;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { frameFilePath, Image, openCatalog } from '../src/index.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.ts';
-import { interruptTwice, listTree, runCli, startCli, summaryOf, until } from './support/cli.ts';
+import { interruptTwice, lastMessageOf, listTree, runCli, startCli, summaryOf, until } from './support/cli.ts';
 
 const DATES = ['2025-09-01', '2025-09-02'];
 const STREAMS = ['in_gate', 'out_gate'];
@@ -178,7 +178,7 @@ describe('a catalog deleted mid-run', () => {
     rmSync(join(dir, 'catalog.sqlite'));
     const result = await run.finished;
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe(
+    expect(lastMessageOf(result.stderr)).toBe(
       'draydog: the catalog catalog.sqlite was deleted or moved during the run (SQLite: attempt to write a readonly database)',
     );
   });
@@ -251,6 +251,6 @@ describe('a disk remounted read-only mid-run', () => {
     const result = await run.finished;
     expect(result.code, result.stderr).toBe(1);
     // the report cannot be written either: that comes after the reason, never instead of it
-    expect(result.stderr.trimEnd().split('\n').at(-1)).toMatch(/^draydog: stopped: cannot write .*\.jpg: EROFS; then: /);
+    expect(lastMessageOf(result.stderr)).toMatch(/^draydog: stopped: cannot write .*\.jpg: EROFS; then: /);
   });
 });

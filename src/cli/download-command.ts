@@ -24,7 +24,7 @@ import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { wholeNumber } from './options.ts';
 import { createProgress, progressOptions } from './progress.ts';
 import { StatusLine } from './status-line.ts';
-import { formatSummary, printSummary } from './summary.ts';
+import { emptyDateWarnings, formatSummary, printSummary } from './summary.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
   return progressOptions(fetchOptions(
@@ -197,6 +197,8 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     const htmlPath = args.html
       ? await writeHtmlReportOfCatalog(args.db, args.html, range).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
       : undefined;
+    // warnings of their own, so that a log shipper sees them at the warning level
+    for (const warning of emptyDateWarnings(report)) logger.warn({ emptyDateStreams: report.emptyDateStreams }, warning);
     const summary = formatSummary(report, savedAt) + (htmlPath ? `\nHTML report: ${htmlPath}` : '');
     printSummary(io, logger, summary, { stats: report.stats, report: savedAt ?? null, ...(htmlPath ? { html: htmlPath } : {}) });
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);

@@ -12,7 +12,7 @@ function endOf({ stopReason, interrupted }: DownloadReport): string {
 const asSentence = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** One warning per stream that had dates with no frame at all: the likely causes, not only the count. */
-function emptyDateWarnings({ emptyDateStreams, config }: DownloadReport): string[] {
+export function emptyDateWarnings({ emptyDateStreams, config }: DownloadReport): string[] {
   const datesByStream = new Map<string, string[]>();
   for (const key of emptyDateStreams) {
     const [date, stream] = key.split('/');
@@ -22,7 +22,7 @@ function emptyDateWarnings({ emptyDateStreams, config }: DownloadReport): string
   const hint = `is --base-url / the stream name right?${onGrid ? ` frames off the ${config.intervalMinutes ?? 10}-minute grid need --discover` : ''}`;
   return [...datesByStream].map(([stream, dates]) => {
     const when = dates.length === 1 ? `on ${dates[0]}` : `on ${dates.length} dates (${dates[0]} to ${dates.at(-1)})`;
-    return `Warning: no frame of ${stream} ${when}: ${hint}`;
+    return `no frame of ${stream} ${when}: ${hint}`;
   });
 }
 
@@ -48,7 +48,6 @@ export function formatSummary(report: DownloadReport & { stats: { retries?: numb
     `${endOf(report)}: ${plural(stats.requested, 'frame')}: ${formatOutcomes(stats)}`,
     `${formatBytes(stats.bytes)} in ${formatDuration(stats.durationMs)} (${formatRates(stats)}), ${plural(stats.retries ?? 0, 'retry', 'retries')}, success rate ${stats.successRate.toFixed(2)} %`,
     ...(report.stopReason ? [asSentence(report.stopReason)] : []),
-    ...emptyDateWarnings(report),
     reportPath ? `Report: ${reportPath}` : 'Report: none written, nothing changed (--report PATH writes one anyway)',
   ].join('\n');
 }

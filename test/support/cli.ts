@@ -141,3 +141,9 @@ export function summaryOf(stderr: string): string | undefined {
   const logged = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { summary?: boolean; msg?: string });
   return logged.find((line) => line.summary)?.msg;
 }
+
+/** The message of the last line on stderr, which off a terminal is a JSON log line. */
+export function lastMessageOf(stderr: string): string | undefined {
+  const last = stderr.trimEnd().split('\n').at(-1);
+  return last?.startsWith('{') ? (JSON.parse(last) as { msg?: string }).msg : last;
+}
