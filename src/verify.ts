@@ -75,7 +75,7 @@ interface CatalogRow {
  */
 export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, repair = false }: VerifyOptions): Promise<VerifyResult> {
   const problems: ArchiveProblem[] = [];
-  /** Frame keys of the rows whose file is where the row says, with that file. */
+  /** Frame keys of the rows whose file is where the row says, with that file (an absolute path). */
   const located = new Map<string, string>();
   /** Rows whose file is not under `root` where the row says, by frame key. */
   const unlocated = new Map<string, CatalogRow>();
@@ -128,7 +128,7 @@ export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, re
       report({ kind: 'link', path, detail: `a symbolic link where ${frame.stream} ${frame.capturedAt} belongs: not followed, not cataloged, left alone` });
       continue;
     }
-    if (located.get(key) === path) continue;
+    if (located.get(key) === resolve(path)) continue;
     const body = await readFile(path);
     const defect = jpegDefect(body);
     if (defect) {
@@ -139,7 +139,7 @@ export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, re
     const row = unlocated.get(key);
     if (row) {
       unlocated.delete(key);
-      located.set(key, path);
+      located.set(key, resolve(path));
       if (body.length === row.fileSize && sha256(body) === row.sha256) {
         const problem = report({ kind: 'moved', path, detail: `${frame.stream} ${frame.capturedAt} is cataloged at ${row.filePath}; same sha256` });
         if (repair) {
@@ -157,7 +157,7 @@ export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, re
       continue;
     }
     const problem = report({ kind: 'uncataloged', path, detail: `${frame.stream} ${frame.capturedAt} on disk without a row` });
-    located.set(key, path);
+    located.set(key, resolve(path));
     if (repair) {
       rowsToAdd.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: path }, root));
       problem.repaired = 'row added';

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameFilePath, frameUrls, Image, openCatalog, runDownload, upsertImages, verifyArchive, type FrameRef } from '../src/index.ts';
 import { runCli } from './support/cli.ts';
@@ -165,5 +165,15 @@ describe('draydog verify', () => {
     expect(JSON.parse(repaired.stdout).problems).toMatchObject([{ kind: 'missingFile', repaired: 'row removed; the next download fetches the frame' }]);
     expect((await runCli(['verify', '--db', dbPath, '--out', out], { cwd: root })).code).toBe(0);
     expect((await runCli(['verify', '--db', join(root, 'nope.sqlite')], { cwd: root })).code).toBe(2);
+  });
+
+  it('finds every file in place with --out and --db given relative to the folder it runs in, there and after the archive moved', async () => {
+    const { root } = await downloadedArchive();
+    const here = await runCli(['verify', '--db', 'catalog.sqlite', '--out', 'images'], { cwd: root });
+    expect([here.code, here.stdout, here.stderr]).toEqual([0, '', 'Checked 4 catalog rows and 4 image files: 0 differences.\n']);
+    cpSync(root, join(root, '..', `${basename(root)}-moved`), { recursive: true });
+    const moved = await runCli(['verify', '--db', 'catalog.sqlite', '--out', 'images'], { cwd: join(root, '..', `${basename(root)}-moved`) });
+    rmSync(join(root, '..', `${basename(root)}-moved`), { recursive: true });
+    expect([moved.code, moved.stdout]).toEqual([0, '']);
   });
 });
