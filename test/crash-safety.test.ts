@@ -196,16 +196,25 @@ function canMountTmpfs(): boolean {
   }
 }
 
-describe('disk full', () => {
-  const tinyDisk = freshDir();
+/** Mounts a tmpfs of `size` on a fresh folder when called (in a test); it is unmounted after the tests of the caller's describe. */
+function useTmpfs(size: string): () => string {
+  const disk = freshDir();
   let mounted = false;
   afterAll(() => {
-    if (mounted) execFileSync('umount', [tinyDisk]);
+    if (mounted) execFileSync('umount', [disk]);
   });
+  return () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', disk]);
+    mounted = true;
+    return disk;
+  };
+}
+
+describe('disk full', () => {
+  const mountTinyDisk = useTmpfs('1m');
 
   it.skipIf(!canMountTmpfs())('stops the run with exit 1, a report that says why, and no partial file', async () => {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tinyDisk]);
-    mounted = true;
+    const tinyDisk = mountTinyDisk();
     const sim = await simulator({ faults: 'none', frameSize: 'full' });
     const dir = freshDir();
     const out = join(tinyDisk, 'images');
@@ -234,15 +243,10 @@ describe('disk full', () => {
 });
 
 describe('a disk remounted read-only mid-run', () => {
-  const disk = freshDir();
-  let mounted = false;
-  afterAll(() => {
-    if (mounted) execFileSync('umount', [disk]);
-  });
+  const mountDisk = useTmpfs('64m');
 
   it.skipIf(!canMountTmpfs())('stops the run with exit 1 and says so first, whatever fails after', async () => {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'tmpfs', disk]);
-    mounted = true;
+    const disk = mountDisk();
     const sim = await simulator({ faults: 'none', latencyMs: 20 });
     const dir = freshDir();
     const run = startCli(['download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', join(disk, 'images'), '--db', 'catalog.sqlite'], { cwd: dir });

@@ -53,4 +53,21 @@ describe('credentials in --base-url', () => {
     for (const file of files) expect(readFileSync(join(cwd, file)).includes('s3cr'), file).toBe(false);
     expect(readFileSync(join(cwd, 'catalog.sqlite')).includes(`http://127.0.0.1:${port}/apm/2025-09-01/`)).toBe(true);
   });
+
+  it('watch: sent as Basic auth, found nowhere in its log or catalog', async () => {
+    const cwd = mkdtempSync(join(root, 'watch-'));
+    seenAuthorizations.clear();
+    const baseUrl = `http://user:${encodeURIComponent(SECRET)}@127.0.0.1:${port}`;
+    const run = await runCli(
+      ['watch', '--max-cycles', '1', '--clock-from', '2025-09-01T00:30:00', '--settle', '0', '--streams', 'in_gate', '--base-url', baseUrl, '--out', 'images', '--db', 'catalog.sqlite', '--verbose'],
+      { cwd },
+    );
+
+    expect(run.code, run.stderr).toBe(0);
+    expect([...seenAuthorizations]).toEqual([expectedAuthorization]);
+    expect(run.stderr).toContain(`"baseUrl":"http://127.0.0.1:${port}"`);
+    expect(run.stderr).toMatch(/"downloaded":4/);
+    expect(run.stderr).not.toMatch(/s3cr|user:/);
+    for (const file of listTree(cwd).filter((path) => !path.endsWith('/'))) expect(readFileSync(join(cwd, file)).includes('s3cr'), file).toBe(false);
+  });
 });

@@ -151,11 +151,11 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   // a dry run opens no catalog: it only says what a run would do
   if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
   // the grid's frames are counted, not made: a range of centuries is counted at once
-  const total = args.frames
-    ? await lastValueFrom(plannedFrames(options).pipe(count()))
-    : args.discover && args.from
-      ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
-      : frameRangeCount({ ...options, from: args.from ?? '' });
+  const total = args.discover && args.from
+    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
+    : args.from && !args.frames
+      ? frameRangeCount({ ...options, from: args.from })
+      : await lastValueFrom(plannedFrames(options).pipe(count()));
   if (args.dryRun) {
     await printPlan(io, options, args.json);
     return ExitCode.ok;

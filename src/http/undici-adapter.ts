@@ -120,7 +120,8 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { 
             if (maxContentLength > -1 && declared > maxContentLength) return tooLarge(`Content-Length ${declared}`);
             if (minBytesPerSecond > 0 && timeout > 0) {
               const least = (minBytesPerSecond * timeout) / 1000;
-              let receivedAtCheck = 0;
+              let receivedAtCheck = received;
+              clearInterval(rateCheck);
               rateCheck = setInterval(() => {
                 const got = received - receivedAtCheck;
                 receivedAtCheck = received;
