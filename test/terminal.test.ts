@@ -52,10 +52,10 @@ describe.skipIf(!hasTmux)('draydog download on a terminal', () => {
     '--retries', '1', '--retry-delay', '1', '--max-retry-after', '200', '--concurrency', '4',
   ];
 
-  it('prints the warnings of a run above the bar, intact, and the summary on lines of its own', async () => {
+  it('prints the warnings of a run above the bar, intact, and the summary on lines of its own', { timeout: 120_000 }, async () => {
     const dir = join(root, 'warnings');
     startInTerminal('warnings', download(sim.url, dir, 30));
-    await until(() => exitLine(screen('warnings')) >= 0, 60_000);
+    await until(() => exitLine(screen('warnings')) >= 0, 100_000);
 
     const lines = screen('warnings');
     const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
@@ -74,12 +74,12 @@ describe.skipIf(!hasTmux)('draydog download on a terminal', () => {
     expect(lines.filter((line) => /[\u2588\u2591]/.test(line)), 'no bar left on the screen').toEqual([]);
   });
 
-  it('ends cleanly on Ctrl-C: the warning about it intact, the bar gone, the summary on its own lines', async () => {
+  it('ends cleanly on Ctrl-C: the warning about it intact, the bar gone, the summary on its own lines', { timeout: 120_000 }, async () => {
     const dir = join(root, 'interrupted');
     startInTerminal('ctrl-c', download(slowSim.url, dir, 144));
-    await until(() => screen('ctrl-c').some((line) => line.includes('frames |')), 30_000);
+    await until(() => screen('ctrl-c').some((line) => line.includes('frames |')), 50_000);
     tmux('send-keys', '-t', 'ctrl-c', 'C-c');
-    await until(() => exitLine(screen('ctrl-c')) >= 0, 30_000);
+    await until(() => exitLine(screen('ctrl-c')) >= 0, 50_000);
 
     const lines = screen('ctrl-c');
     expect(lines.filter((line) => line.includes('SIGINT'))).toEqual([expect.stringMatching(LOG_HEADER)]);
