@@ -38,6 +38,8 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('discover', { type: 'boolean', default: false, describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid' })
     .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages, for --discover' })
     .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary for --discover (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
+    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'With --discover: longest wait for a page or for the History of a day, in ms' })
+    .option('rediscover', { type: 'boolean', default: false, describe: 'With --discover: read the pages of dates kept from earlier runs again' })
     .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
 }
@@ -53,6 +55,7 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     framesFile: args.frames,
     discover: args.discover ? { pageUrl: args.pageUrl, browser: browserOptionsOf(args, process.env) } : undefined,
     recheckMissing: args.recheckMissing,
+    rediscover: args.rediscover,
   };
 }
 
@@ -139,7 +142,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (args.discover && args.frames) throw new InputError('invalid --discover with --frames: take frames from one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
-  if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
+  if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
   const total = args.discover && args.from
     ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
     : await lastValueFrom(plannedFrames(options).pipe(count()));
@@ -173,14 +176,16 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     // --html: the coverage report of the dates downloaded, named in the summary; failing to write it does not fail the download
     const range = args.from ? { from: args.from, to: args.to ?? args.from } : reportDateRange(report.perDateStream);
     const htmlPath = args.html
-      ? await writeHtmlReportOfCatalog(args.db, args.html, range).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
+      ? await writeHtmlReportOfCatalog(args.db, args.html, { ...range, discovery: report.discovery }).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
       : undefined;
     io.stderr.write(formatSummary(report, reportPath));
     if (htmlPath) io.stderr.write(`HTML report: ${htmlPath}\n`);
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;
-    return report.stats.failed > 0 ? ExitCode.framesFailed : ExitCode.ok;
+    // a day the history page listed short is not a complete archive, however well its frames downloaded
+    const shortDay = report.discovery?.some(({ status }) => status === 'incomplete');
+    return report.stats.failed > 0 || shortDay ? ExitCode.framesFailed : ExitCode.ok;
   } finally {
     progress.stop();
     interruption.dispose();

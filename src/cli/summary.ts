@@ -1,3 +1,4 @@
+import { shortDayWarnings } from '../discovery/completeness.ts';
 import type { DownloadReport } from '../sinks/write-report.ts';
 import { formatBytes, formatDuration } from '../format.ts';
 
@@ -18,6 +19,7 @@ export function formatSummary(report: DownloadReport, reportPath: string): strin
     `${formatBytes(stats.bytes)} in ${formatDuration(stats.durationMs)}` +
       ` (${(stats.downloaded / seconds).toFixed(1)} frames/s, ${formatBytes(stats.bytes / seconds)}/s), success rate ${stats.successRate.toFixed(2)} %`,
     ...(report.stopReason ? [asSentence(report.stopReason)] : []),
+    ...shortDayWarnings(report.discovery ?? []),
     `Report: ${reportPath}`,
     '',
   ].join('\n');

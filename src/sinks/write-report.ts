@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asyncScheduler, concatMap, last, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { DayReading } from '../discovery/completeness.ts';
 import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
 
@@ -14,18 +15,28 @@ export interface DownloadReport {
   readonly interrupted: boolean;
   /** Why the run stopped early when it was not stopped by the user. */
   readonly stopReason?: string;
+  /** With discovery: per date and stream, the frames the history page listed, what it said it had, and whether that is complete. */
+  readonly discovery?: readonly DayReading[];
 }
 
 export interface WriteReportOptions {
   readonly config?: Readonly<Record<string, unknown>>;
   readonly interrupted?: () => boolean;
   readonly stopReason?: () => string | undefined;
+  readonly discovery?: () => readonly DayReading[] | undefined;
   readonly scheduler?: SchedulerLike;
 }
 
 export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
   const stopReason = options.stopReason?.();
-  return { ...tally, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}) };
+  const discovery = options.discovery?.();
+  return {
+    ...tally,
+    config: options.config ?? {},
+    interrupted: options.interrupted?.() ?? false,
+    ...(stopReason ? { stopReason } : {}),
+    ...(discovery ? { discovery } : {}),
+  };
 }
 
 /** `<out>/reports/download-<UTC time to the millisecond>.json`, so runs never share a name. */
