@@ -308,13 +308,15 @@ describe('judging a day read from the page', () => {
     expect(judgeReading({ date: '2025-09-09', stream: 'in_gate', found: 10 }, Date.parse('2025-09-09T02:00:00Z')).status).toBe('complete');
   });
 
-  it('warns once per day read short, naming the day', () => {
+  it('warns once per day read short, naming the day, and says when the page showed none', () => {
     const readings = [
       judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 60, expected: 131 }, now),
       judgeReading({ date: '2025-09-04', stream: 'out_gate', found: 131, expected: 131 }, now),
+      judgeReading({ date: '2025-09-05', stream: 'north_gate', found: 0, expected: 0 }, now),
     ];
     expect(shortDayWarnings(readings)).toEqual([
       'Warning: 2025-09-04 in_gate is incomplete: found 60 of the 131 the page says it has; a rerun reads its page again',
+      'Note: 2025-09-05 north_gate: the page showed no frame (it says it has none)',
     ]);
   });
 });

@@ -1,7 +1,7 @@
 import { DAY_MS, parseDate } from '../frame-time.ts';
 
 /** About one frame per 10 minutes. */
-export const FRAMES_PER_DAY = 144;
+const FRAMES_PER_DAY = 144;
 
 /**
  * `complete`: every frame the page says it has was found (or, without a total, the day looks whole);
@@ -47,9 +47,10 @@ export function judgeReading({ date, stream, found, expected, stoppedShort }: Re
   return { ...base, status: 'complete', ...empty };
 }
 
-/** One line per day read short, for the summary: empty when every day is complete. */
+/** One line per day read short, and one per day the page showed empty, for the summary: none when every day was read whole with frames. */
 export function shortDayWarnings(readings: readonly DayReading[]): string[] {
-  return readings
-    .filter((reading) => reading.status !== 'complete')
-    .map((reading) => `Warning: ${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}; a rerun reads its page again`);
+  return readings.flatMap((reading) => {
+    if (reading.status !== 'complete') return [`Warning: ${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}; a rerun reads its page again`];
+    return reading.found === 0 && reading.expected !== null ? [`Note: ${reading.date} ${reading.stream}: the page showed no frame (it says it has none)`] : [];
+  });
 }

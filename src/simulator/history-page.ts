@@ -16,7 +16,7 @@ import type { ResolvedSimulatorOptions } from './options.ts';
  */
 export const HISTORY_PAGE_PREFIX = '/terminal_cameras/';
 /** Frames per answer of the day list when the page asks page by page. */
-export const HISTORY_PAGE_SIZE = 24;
+const HISTORY_PAGE_SIZE = 24;
 const LIVE_FRAMES = 4;
 const namePattern = /^[a-z0-9_]+$/;
 
