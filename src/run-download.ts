@@ -16,6 +16,7 @@ import { pullConcurrently } from './operators/pull-concurrently.ts';
 import { skipExisting } from './operators/skip-existing.ts';
 import { skipKnownMissing } from './operators/skip-known-missing.ts';
 import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
+import type { DayReading } from './discovery/completeness.ts';
 import { catalogDiscoveryCache } from './sinks/discovery-cache.ts';
 import { loadKnownMissing } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
@@ -41,7 +42,9 @@ export interface DownloadOptions {
   /** Frame references from a file instead of the grid (see `framesFromFile`). */
   readonly framesFile?: string;
   /** Frames of `from`..`to` discovered on the camera history page in headless Chromium instead of the grid (see `discoverFrames`). */
-  readonly discover?: Pick<DiscoverFramesOptions, 'pageUrl' | 'browser' | 'signal' | 'cache'>;
+  readonly discover?: Pick<DiscoverFramesOptions, 'pageUrl' | 'browser' | 'signal' | 'cache' | 'onDayRead'>;
+  /** With `discover`: read the pages of dates the catalog kept from earlier runs again. */
+  readonly rediscover?: boolean;
   /** Frame references from any source instead of the grid. */
   readonly frames?: Observable<FrameItem>;
   readonly baseUrl?: string;
@@ -205,10 +208,15 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   };
   const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
-    // discovery stops reading pages when the run stops, as downloads stop starting, and keeps what it read in the catalog
-    const frames = frameSupply(
-      options.discover ? { ...options, discover: { cache: catalogDiscoveryCache(orm), ...options.discover, signal: stopping.signal } } : options,
-    );
+    // discovery stops reading pages when the run stops, as downloads stop starting, and keeps the complete days it read in the catalog
+    const readings: DayReading[] = [];
+    const onDayRead = (reading: DayReading) => {
+      readings.push(reading);
+      if (reading.status !== 'complete') logger?.warn(reading, `${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}`);
+      options.discover?.onDayRead?.(reading);
+    };
+    const cache = catalogDiscoveryCache(orm, { reread: options.rediscover });
+    const frames = frameSupply(options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopping.signal } } : options);
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
     const skipOnDisk = skipExisting({
       root: out,
@@ -232,6 +240,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
           interrupted: () => stopping.signal.aborted,
           stopReason: () => stopReason,
           retries: () => retried,
+          discovery: () => (discover ? readings : undefined),
         }),
       ),
     ).catch((error: unknown) => {

@@ -9,7 +9,7 @@ import { startSimulator, type SimFrame, type Simulator } from '../src/simulator/
 import { Image } from '../src/sinks/image-entity.ts';
 import { openCatalog } from '../src/sinks/open-catalog.ts';
 import { upsertImages, type ImageRow } from '../src/sinks/save-to-catalog.ts';
-import { listTree, runCli, summaryOf, type CliRun } from './support/cli.ts';
+import { listTree, runCli, summaryOf, warningsOf, type CliRun } from './support/cli.ts';
 import { fakeJpeg } from './support/jpeg.ts';
 
 const DATE = '2025-09-01';
@@ -307,8 +307,7 @@ describe('draydog download', () => {
     const run = await runCli(['download', '--from', DATE, '--streams', 'outgate', '--max-per-date', '3', '--base-url', sim.url, '--json'], { cwd: emptyDir });
 
     expect(run.code, run.stderr).toBe(9);
-    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line)).filter((line) => line.level === 40);
-    expect(warnings.map((line) => line.msg)).toEqual(['no frame of outgate on 2025-09-01: is --base-url / the stream name right? frames off the 10-minute grid need --discover']);
+    expect(warningsOf(run.stderr)).toEqual(['no frame of outgate on 2025-09-01: is --base-url / the stream name right? frames off the 10-minute grid need --discover']);
     expect(summaryOf(run.stderr)).toContain('success rate 0.00 %');
     const report = JSON.parse(run.stdout);
     expect(report.stats).toMatchObject({ requested: 3, notFound: 3, successRate: 0 });

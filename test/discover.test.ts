@@ -7,8 +7,11 @@ import { assertBrowserAvailable, launchBrowser, loadPlaywright, resolveBrowserPa
 import { FrameSet, frameOfUrl, framesFromUrls, frameUrlsIn } from '../src/discovery/frame-set.ts';
 import { gridEstimate } from '../src/cli/discover-command.ts';
 import { InputError } from '../src/frame-time.ts';
-import { startSimulator, type Simulator } from '../src/simulator/index.ts';
-import { answerHistoryRequest } from '../src/simulator/history-page.ts';
+import { resolveSimulatorOptions, startSimulator, type Simulator, type SimulatorOptions } from '../src/simulator/index.ts';
+import { judgeReading, shortDayWarnings } from '../src/discovery/completeness.ts';
+import { listedTimesIn, statedTotalsIn, utcTimeOf } from '../src/discovery/day-answers.ts';
+import { monthOfHeader, showsDate } from '../src/discovery/day-picker.ts';
+import { answerApiRequest, answerHistoryRequest } from '../src/simulator/history-page.ts';
 import { createCamera } from '../src/simulator/camera.ts';
 import { discoverFrames, historyPageUrl } from '../src/sources/discover-frames.ts';
 import { useTempDir } from './support/temp-dir.ts';
@@ -222,13 +225,13 @@ describe('simulator: the camera history page over HTTP', () => {
   it('the live section shows the latest few frames up to now', () => {
     const camera = createCamera({ seed: 3 });
     const now = Date.parse('2025-09-06T00:25:00Z');
-    const live = JSON.parse(answerHistoryRequest(camera, '/api/live?terminal=apm&stream=in_gate', 'http://x', now)!.body.toString());
+    const live = JSON.parse(answerApiRequest(camera, '/api/live?terminal=apm&stream=in_gate', 'http://x', now)!.body.toString());
     const expected = [...camera.frames('2025-09-05', 'in_gate'), ...camera.frames('2025-09-06', 'in_gate')].filter((f) => f.capturedAt <= '2025-09-06T00:25:00').slice(-4);
     expect(live.images.map((image: { time: string }) => image.time)).toEqual(expected.map((f) => f.capturedAt));
     expect(live.images[0].thumbnail).toMatch(/^http:\/\/x\/apm\//);
-    const other = JSON.parse(answerHistoryRequest(camera, '/api/live?terminal=lbct&stream=in_gate', '', now)!.body.toString());
+    const other = JSON.parse(answerApiRequest(camera, '/api/live?terminal=lbct&stream=in_gate', '', now)!.body.toString());
     expect(other.images).toEqual([]);
-    expect(answerHistoryRequest(camera, '/apm/2025-09-06/0/2025-09-06T00:20:27-in_gate.jpeg', '')).toBeUndefined();
+    expect(answerHistoryRequest(camera, '/apm/2025-09-06/0/2025-09-06T00:20:27-in_gate.jpeg', { cdn: '', api: '' })).toBeUndefined();
   });
 
   it('page requests get no faults and are not counted as frame requests', async () => {
@@ -237,5 +240,122 @@ describe('simulator: the camera history page over HTTP', () => {
       expect((await fetch(`${sim.url}/api/history?terminal=apm&stream=in_gate&date=2025-09-0${(i % 9) + 1}`)).status).toBe(200);
     }
     expect(sim.stats().totalRequests).toBe(0);
+  });
+});
+
+describe('what a history page says about a day', () => {
+  it('reads capture times from the lists of an answer, in UTC, and no time outside a list', () => {
+    const answer = JSON.stringify({
+      generatedAt: '2025-09-04T23:59:59Z',
+      data: { items: [{ time: '2025-09-04T00:03:12' }, { id: 7, takenAt: '2025-09-04T01:13:05.000Z' }, { time: '2025-09-04T03:00:00+02:00' }] },
+      extra: ['2025-09-04 05:06:07', 'not a time', { from: '2025-09-04T06:00:00', to: '2025-09-04T07:00:00' }],
+    });
+    expect(listedTimesIn(answer)).toEqual(['2025-09-04T00:03:12', '2025-09-04T01:13:05', '2025-09-04T01:00:00', '2025-09-04T05:06:07']);
+    expect(listedTimesIn('<html>not json</html>')).toEqual([]);
+    expect(utcTimeOf('2025-09-04T25:00:00')).toBeUndefined();
+  });
+
+  it('reads the totals an answer states at its top level or one level down', () => {
+    expect(statedTotalsIn(JSON.stringify({ total: 131, images: [{ count: 3 }] }))).toEqual([131]);
+    expect(statedTotalsIn(JSON.stringify({ meta: { totalCount: 12 }, data: [] }))).toEqual([12]);
+    expect(statedTotalsIn(JSON.stringify({ total: '5', count: -1 }))).toEqual([]);
+    expect(statedTotalsIn('[1, 2]')).toEqual([]);
+  });
+});
+
+describe('picking a day', () => {
+  it('reads the month an Element UI calendar header shows', () => {
+    expect(monthOfHeader('2025 September')).toBe(2025 * 12 + 8);
+    expect(monthOfHeader('2025  Sep')).toBe(2025 * 12 + 8);
+    expect(monthOfHeader('2025 年 9 月')).toBe(2025 * 12 + 8);
+    expect(monthOfHeader('2020 - 2029')).toBeUndefined();
+    expect(monthOfHeader('September')).toBeUndefined();
+  });
+
+  it.each([
+    ['2025-09-05', true],
+    ['Sep 5, 2025', true],
+    ['September 5, 2025', true],
+    ['5 Sep 2025', true],
+    ['09/05/2025', true],
+    ['Sep 15, 2025', false],
+    ['Oct 5, 2025', false],
+    ['2025-09-15', false],
+    ['2026-09-05', false],
+    ['Sep 5', false],
+    ['', false],
+  ])('"%s" shows 2025-09-05: %s', (value, shown) => {
+    expect(showsDate(value, '2025-09-05')).toBe(shown);
+  });
+});
+
+describe('judging a day read from the page', () => {
+  const now = Date.parse('2025-09-10T00:00:00Z');
+  it('compares with the total the page states', () => {
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 60, expected: 131 }, now)).toEqual({
+      date: '2025-09-04', stream: 'in_gate', found: 60, expected: 131, status: 'incomplete', note: 'found 60 of the 131 the page says it has',
+    });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 131, expected: 131 }, now).status).toBe('complete');
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 0, expected: 0 }, now)).toMatchObject({ status: 'complete', note: 'the page showed no frame' });
+  });
+
+  it('without a total: a read that stopped short is incomplete; a past day under half the cadence is suspect', () => {
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 140, stoppedShort: 'some of its requests failed' }, now)).toMatchObject({ status: 'incomplete', expected: null });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 71 }, now)).toMatchObject({ status: 'suspect', note: 'only 71 frames and no total to compare (about 144 a day expected)' });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 0 }, now)).toMatchObject({ status: 'suspect', note: expect.stringContaining('the page showed no frame') });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 72 }, now).status).toBe('complete');
+    // today is not over: few frames are no sign of a short read
+    expect(judgeReading({ date: '2025-09-09', stream: 'in_gate', found: 10 }, Date.parse('2025-09-09T02:00:00Z')).status).toBe('complete');
+  });
+
+  it('warns once per day read short, naming the day, and says when the page showed none', () => {
+    const readings = [
+      judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 60, expected: 131 }, now),
+      judgeReading({ date: '2025-09-04', stream: 'out_gate', found: 131, expected: 131 }, now),
+      judgeReading({ date: '2025-09-05', stream: 'north_gate', found: 0, expected: 0 }, now),
+    ];
+    expect(shortDayWarnings(readings)).toEqual([
+      { level: 'warn', message: '2025-09-04 in_gate is incomplete: found 60 of the 131 the page says it has; a rerun reads its page again' },
+      { level: 'info', message: '2025-09-05 north_gate: the page showed no frame (it says it has none)' },
+    ]);
+  });
+});
+
+describe('simulator: shapes of the history page', () => {
+  it('answers the day list page by page, as times, and breaks after N pages when asked', () => {
+    const camera = createCamera({ seed: 3, apiShape: 'times', breakAfterPages: 2 });
+    const frames = camera.frames('2025-09-02', 'in_gate');
+    const page = (n: number) => answerApiRequest(camera, `/api/history?terminal=apm&stream=in_gate&date=2025-09-02&page=${n}&size=24`, 'http://x')!;
+    expect(JSON.parse(page(2).body.toString())).toEqual({
+      terminal: 'apm', stream: 'in_gate', date: '2025-09-02', total: frames.length, page: 2, size: 24, times: frames.slice(24, 48).map((frame) => ({ time: frame.capturedAt })),
+    });
+    expect(page(3).status).toBe(500);
+    expect(answerApiRequest(camera, '/api/history?terminal=apm&stream=in_gate&date=2025-09-02&page=0', 'http://x')!.status).toBe(400);
+  });
+
+  it('serves the page from the real Vue 2 and Element UI, with its settings, and the API on another origin when asked', async () => {
+    const sim = await startSimulator({ frameSize: 'small', apiHost: 'separate', history: 'paged', picker: 'readonly', dateFormat: 'MMM d, yyyy' });
+    try {
+      expect(sim.apiUrl).not.toBe(sim.url);
+      const html = await (await fetch(`${sim.url}/terminal_cameras/apm?streamName=in_gate`)).text();
+      expect(html).toContain(`"api":"${sim.apiUrl}"`);
+      expect(html).toContain('"shape":"paged","editable":false,"format":"MMM d, yyyy"');
+      for (const path of ['/vendor/vue.js', '/vendor/element-ui.js', '/vendor/element-en.js', '/vendor/element.css']) expect((await fetch(sim.url + path)).status, path).toBe(200);
+      expect((await fetch(`${sim.url}/api/history?terminal=apm&stream=in_gate&date=2025-09-02`)).status).toBe(404);
+      const answer = await fetch(`${sim.apiUrl}/api/history?terminal=apm&stream=in_gate&date=2025-09-02`);
+      expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+      expect(((await answer.json()) as { images: unknown[] }).images).toHaveLength(sim.frames('2025-09-02', 'in_gate').length);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it.each([
+    [{ history: 'endless' }, 'invalid history shape "endless"'],
+    [{ dateFormat: 'dd.MM.' }, 'invalid date format "dd.MM."'],
+    [{ breakAfterPages: -1 }, 'invalid break after pages "-1"'],
+    [{ firstAnswerDelayMs: 1.5 }, 'invalid first answer delay "1.5"'],
+  ])('refuses %j', (options, message) => {
+    expect(() => resolveSimulatorOptions(options as SimulatorOptions)).toThrow(message);
   });
 });

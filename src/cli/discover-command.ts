@@ -1,6 +1,7 @@
 import { count, lastValueFrom, tap } from 'rxjs';
 import type { Argv } from 'yargs';
 import { assertBrowserAvailable } from '../discovery/browser.ts';
+import { shortDayWarnings, type DayReading } from '../discovery/completeness.ts';
 import { InputError } from '../frame-time.ts';
 import type { FrameRef } from '../items.ts';
 import { assertBaseUrl, DEFAULT_BASE_URL, frameUrls } from '../operators/build-urls.ts';
@@ -49,7 +50,8 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   const baseUrl = assertBaseUrl(args.baseUrl);
   const dates = dateRange(args.from, args.to ?? args.from);
   const browser = browserOptionsOf(args, io.env);
-  const discovering = discoverFrames({ streams, terminal, pageUrl: args.pageUrl, browser });
+  const readings: DayReading[] = [];
+  const discovering = discoverFrames({ streams, terminal, pageUrl: args.pageUrl, browser, onDayRead: (reading) => readings.push(reading) });
   const logger = createLogger(io, args);
   const executable = await assertDiscoveryReady(browser);
   logger.info({ browser: executable, page: historyPageUrl(args.pageUrl, terminal, streams[0]) }, 'reading the camera history pages');
@@ -77,5 +79,7 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   const days = await lastValueFrom(dates.pipe(count()));
   const byStream = [...perStream].map(([stream, n]) => `${stream} ${n}`).join(', ');
   printSummary(io, logger, `Discovered ${plural(frames, 'frame')} on ${plural(days, 'day')} (${byStream})`, { frames, days, perStream: Object.fromEntries(perStream) });
-  return ExitCode.ok;
+  for (const { level, message } of shortDayWarnings(readings)) logger[level](message);
+  // the frames file of a day listed short is not the whole day
+  return readings.some(({ status }) => status === 'incomplete') ? ExitCode.framesFailed : ExitCode.ok;
 }

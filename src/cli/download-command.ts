@@ -25,6 +25,7 @@ import { wholeNumber } from './options.ts';
 import { createProgress, progressOptions } from './progress.ts';
 import { StatusLine } from './status-line.ts';
 import { emptyDateWarnings, formatSummary, printSummary } from './summary.ts';
+import { shortDayWarnings } from '../discovery/completeness.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
   return progressOptions(fetchOptions(
@@ -41,6 +42,8 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('discover', { type: 'boolean', default: false, describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid' })
     .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages, for --discover' })
     .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary for --discover (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
+    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'With --discover: longest wait for a page or for the History of a day, in ms' })
+    .option('rediscover', { type: 'boolean', default: false, describe: 'With --discover: read the pages of dates kept from earlier runs again' })
     .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
 }
@@ -56,6 +59,7 @@ function optionsOf(args: DownloadArgs): DownloadOptions {
     framesFile: args.frames,
     discover: args.discover ? { pageUrl: args.pageUrl, browser: browserOptionsOf(args, process.env) } : undefined,
     recheckMissing: args.recheckMissing,
+    rediscover: args.rediscover,
   };
 }
 
@@ -149,7 +153,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (args.progress === 'json' && args.json) throw new InputError('invalid --progress=json with --json: stdout carries one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
-  if (options.discover && (args.dryRun || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
+  if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
   // the grid's frames are counted, not made: a range of centuries is counted at once
   const total = args.discover && args.from
     ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
@@ -195,16 +199,19 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     // --html: the coverage report of the dates downloaded, named in the summary; failing to write it does not fail the download
     const range = args.from ? { from: args.from, to: args.to ?? args.from } : reportDateRange(report.perDateStream);
     const htmlPath = args.html
-      ? await writeHtmlReportOfCatalog(args.db, args.html, range).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
+      ? await writeHtmlReportOfCatalog(args.db, args.html, { ...range, discovery: report.discovery }).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
       : undefined;
     // warnings of their own, so that a log shipper sees them at the warning level
     for (const warning of emptyDateWarnings(report)) logger.warn({ emptyDateStreams: report.emptyDateStreams }, warning);
+    for (const { level, message } of shortDayWarnings(report.discovery ?? [])) logger[level](message);
     const summary = formatSummary(report, savedAt) + (htmlPath ? `\nHTML report: ${htmlPath}` : '');
     printSummary(io, logger, summary, { stats: report.stats, report: savedAt ?? null, ...(htmlPath ? { html: htmlPath } : {}) });
     if (args.json) io.stdout.write(`${JSON.stringify(report)}\n`);
     if (report.stopReason) return ExitCode.framesFailed;
     if (report.interrupted) return ExitCode.interrupted;
-    if (report.stats.failed > 0) return ExitCode.framesFailed;
+    // a day the history page listed short is not a complete archive, however well its frames downloaded
+    const shortDay = report.discovery?.some(({ status }) => status === 'incomplete');
+    if (report.stats.failed > 0 || shortDay) return ExitCode.framesFailed;
     return report.stats.requested > 0 && report.stats.notFound === report.stats.requested ? ExitCode.nothingFound : ExitCode.ok;
   } finally {
     progress.stop();

@@ -13,7 +13,7 @@ export const EXIT_CODES_HELP = {
   draydog: `Exit codes: 0 success, 1 failure, 2 bad usage; each command's --help says what they mean for it.`,
   download: `Exit codes:
   0    every frame that exists was downloaded or was already there (missing frames are not failures)
-  1    the run finished but some frames failed after all retries (the report lists them), it stopped after too many failures in a row, or it hit an error it could not get past (disk full, a catalog error)
+  1    the run finished but some frames failed after all retries (the report lists them), it stopped after too many failures in a row, it hit an error it could not get past (disk full, a catalog error), or discovery read a day short of what its history page says it has (incomplete)
 ${USAGE}
   9    nothing found: every frame asked for was missing on the CDN (a wrong --base-url or stream? off the grid?)
   130  interrupted (Ctrl-C, SIGTERM or SIGHUP): frames in flight were finished, the catalog and the report were saved`,

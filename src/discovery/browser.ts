@@ -18,10 +18,16 @@ export interface PlaywrightRoute {
   request(): PlaywrightRequest;
   abort(errorCode?: string): Promise<void>;
   continue(): Promise<void>;
+  fulfill(response: { status?: number; contentType?: string; body?: Buffer }): Promise<void>;
 }
 export interface PlaywrightLocator {
   first(): PlaywrightLocator;
-  waitFor(options?: { state?: 'attached' | 'visible'; timeout?: number }): Promise<void>;
+  filter(options: { hasText?: string | RegExp }): PlaywrightLocator;
+  count(): Promise<number>;
+  isEditable(options?: { timeout?: number }): Promise<boolean>;
+  inputValue(options?: { timeout?: number }): Promise<string>;
+  click(options?: { timeout?: number }): Promise<void>;
+  waitFor(options?: { state?: 'attached' | 'visible' | 'hidden'; timeout?: number }): Promise<void>;
   fill(value: string, options?: { timeout?: number }): Promise<void>;
   press(key: string, options?: { timeout?: number }): Promise<void>;
 }

@@ -4,6 +4,13 @@ export type FrameTiming = 'grid' | 'irregular';
 export type FaultLevel = 'none' | 'mild' | 'harsh';
 /** `full`: 1200x675 frames of about 90-140 KB like the real camera; `small`: a few KB, for fast tests and benchmarks. */
 export type FrameSize = 'full' | 'small';
+/**
+ * How the history page lists a day: `all` at once; 24 at a time as the user scrolls, in a scroll box
+ * (`lazy-scroll`) or in the page (`lazy-page`); with an `el-pagination` pager (`paged`); or behind a
+ * "Load more" button (`load-more`).
+ */
+export type HistoryShape = 'all' | 'lazy-scroll' | 'lazy-page' | 'paged' | 'load-more';
+export const HISTORY_SHAPES: readonly HistoryShape[] = ['all', 'lazy-scroll', 'lazy-page', 'paged', 'load-more'];
 
 export interface SimulatorOptions {
   /** 0 picks a free port. */
@@ -23,6 +30,20 @@ export interface SimulatorOptions {
   /** Delay before every answer. */
   readonly latencyMs?: number;
   readonly frameSize?: FrameSize;
+  /** How the history page lists a day. */
+  readonly history?: HistoryShape;
+  /** `readonly`: the day picker's input takes no typing, the day is chosen in its calendar panel. */
+  readonly picker?: 'editable' | 'readonly';
+  /** How the day picker shows the day, in Element UI's tokens (e.g. `MMM d, yyyy` for "Sep 5, 2025"). */
+  readonly dateFormat?: string;
+  /** `separate`: the page's API is served by a second loopback server (another port, so another origin). */
+  readonly apiHost?: 'same' | 'separate';
+  /** `times`: the day list carries capture times and the page builds the CDN URLs itself. */
+  readonly apiShape?: 'urls' | 'times';
+  /** How long the page waits, once loaded, before it asks for its first day list. */
+  readonly firstAnswerDelayMs?: number;
+  /** Pages of the day list after this many answer HTTP 500 (0: never), so the page stops short of its own total. */
+  readonly breakAfterPages?: number;
 }
 
 export type ResolvedSimulatorOptions = Required<SimulatorOptions>;
@@ -39,6 +60,13 @@ export const DEFAULT_SIMULATOR_OPTIONS: ResolvedSimulatorOptions = {
   faults: 'none',
   latencyMs: 0,
   frameSize: 'full',
+  history: 'all',
+  picker: 'editable',
+  dateFormat: 'yyyy-MM-dd',
+  apiHost: 'same',
+  apiShape: 'urls',
+  firstAnswerDelayMs: 0,
+  breakAfterPages: 0,
 };
 
 function assertShare(value: number, what: string): void {
@@ -65,6 +93,19 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   assertOneOf(resolved.timing, ['grid', 'irregular'], 'timing');
   assertOneOf(resolved.faults, ['none', 'mild', 'harsh'], 'fault level');
   assertOneOf(resolved.frameSize, ['full', 'small'], 'frame size');
+  assertOneOf(resolved.history, HISTORY_SHAPES, 'history shape');
+  assertOneOf(resolved.picker, ['editable', 'readonly'], 'picker');
+  assertOneOf(resolved.apiHost, ['same', 'separate'], 'API host');
+  assertOneOf(resolved.apiShape, ['urls', 'times'], 'API shape');
+  if (!/^[yMdHmsaA ,./-]+$/.test(resolved.dateFormat) || !/yyyy/.test(resolved.dateFormat)) {
+    throw new InputError(`invalid date format "${resolved.dateFormat}": expected Element UI tokens with yyyy, MM or MMM and d (e.g. "MMM d, yyyy")`);
+  }
+  if (!(Number.isInteger(resolved.firstAnswerDelayMs) && resolved.firstAnswerDelayMs >= 0)) {
+    throw new InputError(`invalid first answer delay "${resolved.firstAnswerDelayMs}": expected milliseconds >= 0`);
+  }
+  if (!(Number.isInteger(resolved.breakAfterPages) && resolved.breakAfterPages >= 0)) {
+    throw new InputError(`invalid break after pages "${resolved.breakAfterPages}": expected a whole number >= 0`);
+  }
   return resolved;
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCamera, type Camera } from './camera.ts';
 import { faultPlan, type BadAnswer, type FaultPlan } from './faults.ts';
-import { answerHistoryRequest } from './history-page.ts';
+import { answerApiRequest, answerHistoryRequest } from './history-page.ts';
 import type { SimulatorOptions } from './options.ts';
 import { StatsRecorder, type SimulatorStats } from './stats.ts';
 
@@ -20,6 +20,8 @@ export interface StormOptions {
 export interface Simulator extends Camera {
   /** e.g. `http://127.0.0.1:41234`, without a trailing slash. */
   readonly url: string;
+  /** Where the history page sends its API calls: `url`, or a server of its own with `apiHost: 'separate'`. */
+  readonly apiUrl: string;
   /** Stops listening and drops open (keep-alive) connections and answers still waiting. */
   close(): Promise<void>;
   stats(): SimulatorStats;
@@ -154,7 +156,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       return send(response, textAnswer(405, 'Method Not Allowed', { allow: 'GET, HEAD' }));
     }
     // The camera history page and its endpoints: no faults, not counted in the stats.
-    const page = answerHistoryRequest(camera, request.url ?? '/', request.headers.host ? `http://${request.headers.host}` : '');
+    const cdn = request.headers.host ? `http://${request.headers.host}` : '';
+    const page = answerHistoryRequest(camera, request.url ?? '/', { cdn, api: apiServer ? apiUrl : '' });
     if (page) return send(response, page);
     return answerFrameRequest(request, response, path);
   }
@@ -164,17 +167,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     answer(request, response).catch(() => response.destroy());
   });
   const address = await listen(server, camera.options.port, host);
+  const urlOf = (port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const url = urlOf(address.port);
+  // The page's API on another port: another origin, as an API host of its own would be.
+  const apiServer =
+    camera.options.apiHost === 'separate'
+      ? createServer((request, response) => send(response, answerApiRequest(camera, request.url ?? '/', url) ?? textAnswer(404, 'Not Found')))
+      : undefined;
+  const apiUrl = apiServer ? urlOf((await listen(apiServer, 0, host)).port) : url;
+  const stop = (listening: ReturnType<typeof createServer>) =>
+    new Promise<void>((resolve, reject) => {
+      if (!listening.listening) return resolve();
+      listening.close((error) => (error ? reject(error) : resolve()));
+      listening.closeAllConnections();
+    });
 
   return {
     ...camera,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        closing.abort();
-        if (!server.listening) return resolve();
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    url,
+    apiUrl,
+    close: async () => {
+      closing.abort();
+      await Promise.all([stop(server), ...(apiServer ? [stop(apiServer)] : [])]);
+    },
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     faultPlan: (path) => faultPlan(seed, faults, path),

@@ -35,16 +35,20 @@ export interface CatalogDiscoveryCacheOptions {
   /** How long after a day ends its history page is taken as final (late uploads). */
   readonly settleMs?: number;
   readonly now?: () => number;
+  /** Load nothing, so every page is read again (`--rediscover`); what is read is still kept. */
+  readonly reread?: boolean;
 }
 
 /**
- * A discovery cache in the catalog: a date read from the page after it was over (plus `settleMs`) is
- * final and is not browsed again; today's and yesterday's pages are always read afresh.
+ * A discovery cache in the catalog: a date read whole from the page after it was over (plus
+ * `settleMs`) is final and is not browsed again; today's and yesterday's pages are always read afresh.
+ * Discovery saves only the streams it read completely.
  */
-export function catalogDiscoveryCache(orm: MikroORM, { settleMs = 3_600_000, now = Date.now }: CatalogDiscoveryCacheOptions = {}): DiscoveryCache {
+export function catalogDiscoveryCache(orm: MikroORM, { settleMs = 3_600_000, now = Date.now, reread = false }: CatalogDiscoveryCacheOptions = {}): DiscoveryCache {
   const settledAt = (date: string) => parseDate(date) + DAY_MS + settleMs;
   return {
     async load(date, terminal, streams) {
+      if (reread) return undefined;
       const rows = await orm.em.fork().find(DiscoveredDay, { terminal, date, stream: { $in: [...streams] } });
       const final = rows.filter((row) => Date.parse(row.discoveredAt) >= settledAt(date));
       if (final.length !== streams.length) return undefined;
@@ -52,7 +56,7 @@ export function catalogDiscoveryCache(orm: MikroORM, { settleMs = 3_600_000, now
       return streams.flatMap((stream) => byStream.get(stream)!.map((capturedAt) => ({ terminal, stream, capturedAt, date })));
     },
     async save(date, terminal, streams, frames) {
-      if (now() < settledAt(date)) return;
+      if (now() < settledAt(date) || streams.length === 0) return;
       const discoveredAt = new Date(now()).toISOString();
       const rows = streams.map((stream) => ({
         terminal,

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
+import type { DayReading } from '../discovery/completeness.ts';
 import { formatBytes } from '../format.ts';
 import { DAY_MS, formatDate, formatTimestamp, InputError, parseDate, parseTimestamp } from '../frame-time.ts';
 import { openCatalog } from './open-catalog.ts';
@@ -227,6 +228,8 @@ ol.gaps { columns: 30em auto; column-gap: 32px; padding: 0; margin: 0; list-styl
 ol.gaps li { break-inside: avoid; padding: 2px 0; border-bottom: 1px solid #eee; display: grid; grid-template-columns: 1fr 6.5em 7.5em; gap: 8px; white-space: nowrap; }
 ol.gaps li .length, ol.gaps li .missing { text-align: right; } ol.gaps li .missing { color: #666; }
 ol.gaps li.long { font-weight: 700; color: #a50026; }
+table.discovery td, table.discovery th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
+table.discovery tr.incomplete td { color: #a50026; font-weight: 600; }
 .empty { color: #777; font-style: italic; }
 `;
 
@@ -291,8 +294,26 @@ ${gapsList}
 </section>`;
 }
 
-/** One self-contained HTML page (inline CSS, no script, nothing fetched): a heatmap of days x hours per stream, gaps and totals. */
-export function renderHtmlReport(coverage: Coverage): string {
+/** What discovery said of the days it read: the days read short, named, or that every day was read whole. */
+function renderDiscovery(readings: readonly DayReading[] | undefined): string {
+  if (!readings || readings.length === 0) return '';
+  const short = readings.filter(({ status }) => status !== 'complete');
+  if (short.length === 0) return `<p class="summary discovery">Discovery read every day's history page whole (${readings.length} days x streams).</p>`;
+  const rows = short.map(
+    (reading) =>
+      `<tr class="${reading.status}"><td>${reading.date}</td><td>${escapeHtml(reading.stream)}</td><td>${reading.found}</td><td>${reading.expected ?? '–'}</td><td>${reading.status}</td><td>${escapeHtml(reading.note ?? '')}</td></tr>`,
+  );
+  return `<section class="discovery">
+<h2>Days the history page listed short</h2>
+<p class="summary">The frames of these days are not all in the archive: a rerun reads their pages again.</p>
+<table class="discovery"><tr><th>date</th><th>stream</th><th>found</th><th>the page says</th><th>status</th><th>why</th></tr>
+${rows.join('\n')}
+</table>
+</section>`;
+}
+
+/** One self-contained HTML page (inline CSS, no script, nothing fetched): a heatmap of days x hours per stream, gaps and totals, and the days discovery read short. */
+export function renderHtmlReport(coverage: Coverage, discovery?: readonly DayReading[]): string {
   const perHour = 60 / coverage.intervalMinutes;
   const swatch = (cls: string, text: string) => `<span><span class="swatch ${cls}"></span>${text}</span>`;
   const legend = [
@@ -318,13 +339,17 @@ ${reportSignature}${coverage.from} to ${coverage.to}</title>
 <h1>Frames in the archive, ${coverage.from} to ${coverage.to}</h1>
 <p class="meta">Each cell is one hour (UTC) of one day: the number of frames the catalog holds, colored by its share of the ${Number.isInteger(perHour) ? perHour : perHour.toFixed(1)} expected on the ${coverage.intervalMinutes}-minute grid. Generated ${coverage.generatedAt.replace('T', ' ').slice(0, 19)} UTC by draydog.</p>
 <div class="legend">${legend}</div>
+${renderDiscovery(discovery)}
 ${body}
 </body>
 </html>
 `;
 }
 
-export type WriteHtmlReportOptions = CoverageOptions;
+export interface WriteHtmlReportOptions extends CoverageOptions {
+  /** How completely discovery read each day (a download report's `discovery`). */
+  readonly discovery?: readonly DayReading[];
+}
 
 /** What every page `renderHtmlReport` wrote begins with, well within its first KB. */
 const reportSignature = '<title>draydog coverage ';
@@ -351,7 +376,7 @@ export function assertHtmlReportPath(path: string): void {
 /** Writes the HTML coverage report of the catalog to `path` (atomically, never over a file that is not one) and returns the path. */
 export async function writeHtmlReport(orm: MikroORM, path: string, options: WriteHtmlReportOptions = {}): Promise<string> {
   assertHtmlReportPath(path);
-  const html = renderHtmlReport(await catalogCoverage(orm, options));
+  const html = renderHtmlReport(await catalogCoverage(orm, options), options.discovery);
   mkdirSync(dirname(path), { recursive: true });
   await writeFileAtomically(path, Buffer.from(html));
   return path;

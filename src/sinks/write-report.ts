@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asyncScheduler, concatMap, last, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { DayReading } from '../discovery/completeness.ts';
 import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
 
@@ -17,6 +18,8 @@ export interface DownloadReport {
   readonly stopReason?: string;
   /** `<YYYY-MM-DD>/<stream>` of every date and stream whose frames all answered missing: no frame of it at all. */
   readonly emptyDateStreams: readonly string[];
+  /** With discovery: per date and stream, the frames the history page listed, what it said it had, and whether that is complete. */
+  readonly discovery?: readonly DayReading[];
 }
 
 export interface WriteReportOptions {
@@ -25,6 +28,7 @@ export interface WriteReportOptions {
   readonly stopReason?: () => string | undefined;
   /** How many HTTP requests were retried. */
   readonly retries?: () => number;
+  readonly discovery?: () => readonly DayReading[] | undefined;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -40,7 +44,16 @@ export function toReport(tally: DownloadTally, options: WriteReportOptions = {})
   const stopReason = options.stopReason?.();
   const emptyDateStreams = emptyDateStreamsOf(tally.perDateStream);
   const stats = options.retries ? { ...tally.stats, retries: options.retries() } : tally.stats;
-  return { ...tally, stats, config: options.config ?? {}, interrupted: options.interrupted?.() ?? false, ...(stopReason ? { stopReason } : {}), emptyDateStreams };
+  const discovery = options.discovery?.();
+  return {
+    ...tally,
+    stats,
+    config: options.config ?? {},
+    interrupted: options.interrupted?.() ?? false,
+    ...(stopReason ? { stopReason } : {}),
+    emptyDateStreams,
+    ...(discovery ? { discovery } : {}),
+  };
 }
 
 /** `<out>/reports/download-<UTC time to the millisecond>.json`, so runs never share a name. */

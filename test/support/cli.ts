@@ -147,3 +147,13 @@ export function lastMessageOf(stderr: string): string | undefined {
   const last = stderr.trimEnd().split('\n').at(-1);
   return last?.startsWith('{') ? (JSON.parse(last) as { msg?: string }).msg : last;
 }
+
+/** The messages logged at the warning level, off a terminal one JSON line each. */
+export function warningsOf(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level?: number; msg?: string })
+    .filter((line) => line.level === 40)
+    .map((line) => line.msg ?? '');
+}
