@@ -248,13 +248,21 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       const explained = options.orm && options.dbPath === undefined ? error : withCatalogCause(error, dbPath);
       // what went wrong after the run stopped (a report that cannot be written on a disk gone
       // read-only) is a consequence: the reason it stopped comes first
-      if (!stopReason || explained !== error) throw explained;
-      throw new Error(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw explained === error ? afterStop(stopReason, error) : explained;
     });
   } finally {
     unlink.forEach((remove) => remove());
     if (!options.orm) await orm.close();
   }
+}
+
+/**
+ * What went wrong after a run stopped (a report that cannot be written on a disk gone read-only) is a
+ * consequence: the reason it stopped comes first.
+ */
+export function afterStop(stopReason: string | undefined, error: unknown): unknown {
+  if (!stopReason) return error;
+  return new Error(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 /** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */

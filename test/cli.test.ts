@@ -554,7 +554,7 @@ describe('draydog --help', () => {
     }
     expect(top.stdout).toContain("each command's --help says what they mean for it");
     const codes = Object.fromEntries(commands.map((command, index) => [command, exitCodes(runs[index].stdout)]));
-    expect(Object.keys(codes.download)).toEqual(['0', '1', '2', '130']);
+    expect(Object.keys(codes.download)).toEqual(['0', '1', '2', '9', '130']);
     expect(Object.keys(codes.watch)).toEqual(['0', '1', '2', '130']);
     for (const command of ['discover', 'organize', 'report', 'verify', 'simulate']) expect(Object.keys(codes[command]), command).toEqual(['0', '1', '2']);
     // no command explains another's codes

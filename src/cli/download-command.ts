@@ -4,7 +4,7 @@ import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../frame-time.ts';
 import { defaultReportPath, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
-import { DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
+import { afterStop, DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../run-download.ts';
 import { dateRange } from '../sources/date-range.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { frameRangeCount } from '../sources/frame-range.ts';
@@ -195,7 +195,8 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     });
     progress.stop();
     const report = { ...ran, config: { ...ran.config, reportPath } };
-    const savedAt = args.report ?? (somethingHappened(report) ? await saveReportFile(reportPath, report) : undefined);
+    const savedAt =
+      args.report ?? (somethingHappened(report) ? await saveReportFile(reportPath, report).catch((error: unknown) => Promise.reject(afterStop(report.stopReason, error))) : undefined);
     // --html: the coverage report of the dates downloaded, named in the summary; failing to write it does not fail the download
     const range = args.from ? { from: args.from, to: args.to ?? args.from } : reportDateRange(report.perDateStream);
     const htmlPath = args.html
