@@ -312,6 +312,8 @@ describe('draydog download', () => {
     const report = JSON.parse(run.stdout);
     expect(report.stats).toMatchObject({ requested: 3, notFound: 3, successRate: 0 });
     expect(report.emptyDateStreams).toEqual([`${DATE}/outgate`]);
+    // nothing changed, but something is wrong: the run is worth a report
+    expect(readdirSync(join(emptyDir, 'data', 'images', 'reports'))).toHaveLength(1);
   });
 
   it('exits 1 when frames keep failing, and the report lists them', async () => {

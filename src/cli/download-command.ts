@@ -140,7 +140,10 @@ async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): 
 }
 
 /** Whether a run changed anything worth a report of its own: a rerun that found everything in place writes none. */
-const somethingHappened = ({ stats, interrupted, stopReason }: DownloadReport) => stats.downloaded > 0 || stats.failed > 0 || interrupted || Boolean(stopReason);
+// a run that changed nothing is not worth a report, unless it found something wrong: a whole day
+// and stream without a frame, or a day its history page listed short
+const somethingHappened = ({ stats, interrupted, stopReason, emptyDateStreams, discovery = [] }: DownloadReport) =>
+  stats.downloaded > 0 || stats.failed > 0 || interrupted || Boolean(stopReason) || emptyDateStreams.length > 0 || discovery.some(({ status }) => status !== 'complete');
 
 /** `draydog download`: the default pipeline with progress, a summary, a report and exit codes. */
 export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
@@ -203,7 +206,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       ? await writeHtmlReportOfCatalog(args.db, args.html, { ...range, discovery: report.discovery }).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
       : undefined;
     // warnings of their own, so that a log shipper sees them at the warning level
-    for (const warning of emptyDateWarnings(report)) logger.warn({ emptyDateStreams: report.emptyDateStreams }, warning);
+    for (const warning of emptyDateWarnings(report)) logger.warn(warning);
     for (const { level, message } of shortDayWarnings(report.discovery ?? [])) logger[level](message);
     const summary = formatSummary(report, savedAt) + (htmlPath ? `\nHTML report: ${htmlPath}` : '');
     printSummary(io, logger, summary, { stats: report.stats, report: savedAt ?? null, ...(htmlPath ? { html: htmlPath } : {}) });
