@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
+import { LARGEST_FRAME_BYTES } from './http/http-client.ts';
 import { jpegDefect } from './http/jpeg.ts';
 import type { FrameRef } from './items.ts';
 import { frameOfFileName } from './organize.ts';
@@ -11,7 +12,7 @@ import { Image } from './sinks/image-entity.ts';
 import { frameKey } from './sinks/known-missing.ts';
 import { catalogPath, rowOfFile, upsertImages } from './sinks/save-to-catalog.ts';
 
-export type ArchiveProblemKind = 'missingFile' | 'wrongSize' | 'wrongHash' | 'moved' | 'uncataloged' | 'notAJpeg' | 'link' | 'temporaryFile';
+export type ArchiveProblemKind = 'missingFile' | 'wrongSize' | 'wrongHash' | 'moved' | 'uncataloged' | 'notAJpeg' | 'link' | 'temporaryFile' | 'unreadable';
 
 export interface ArchiveProblem {
   readonly kind: ArchiveProblemKind;
@@ -40,6 +41,17 @@ const PAGE = 1000;
 const temporaryName = /\.draydog-part$/;
 
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+
+/** The bytes of a file to check, or why they were not read: one file that cannot be read must not stop the check of the others. */
+async function readToCheck(path: string, size: number): Promise<Buffer | string> {
+  if (size > LARGEST_FRAME_BYTES) return `${size} bytes, larger than any frame: not read, left alone`;
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return `cannot be read (${code ?? message}): left alone`;
+  }
+}
 
 /** The files under `root`, `reports/` aside; links are reported as links, never followed (one could lead out of the archive). */
 async function* archiveEntries(root: string): AsyncGenerator<{ path: string; link: boolean }> {
@@ -103,10 +115,17 @@ export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, re
         continue;
       }
       located.set(frameKey(row.frame), path);
-      const body = await readFile(path);
-      const problem = body.length !== fileSize
-        ? report({ kind: 'wrongSize', path, detail: `${body.length} bytes, cataloged ${fileSize}` })
-        : sha256(body) !== known
+      if (onDisk.size !== fileSize) {
+        const problem = report({ kind: 'wrongSize', path, detail: `${onDisk.size} bytes, cataloged ${fileSize}` });
+        if (repair) await setAside(path, problem, id);
+        continue;
+      }
+      const body = await readToCheck(path, onDisk.size);
+      if (typeof body === 'string') {
+        report({ kind: 'unreadable', path, detail: body });
+        continue;
+      }
+      const problem = sha256(body) !== known
           ? report({ kind: 'wrongHash', path, detail: `sha256 differs from the catalog's ${known.slice(0, 12)}…` })
           : undefined;
       if (problem && repair) await setAside(path, problem, id);
@@ -129,7 +148,11 @@ export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, re
       continue;
     }
     if (located.get(key) === resolve(path)) continue;
-    const body = await readFile(path);
+    const body = await readToCheck(path, (await stat(path)).size);
+    if (typeof body === 'string') {
+      report({ kind: 'unreadable', path, detail: body });
+      continue;
+    }
     const defect = jpegDefect(body);
     if (defect) {
       const problem = report({ kind: 'notAJpeg', path, detail: `${defect}; not cataloged` });

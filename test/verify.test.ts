@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameFilePath, frameUrls, Image, openCatalog, runDownload, upsertImages, verifyArchive, type FrameRef } from '../src/index.ts';
@@ -25,6 +25,27 @@ async function downloadedArchive() {
 }
 
 describe('verifyArchive', () => {
+  it('reports a file it cannot read (3 GB, larger than any frame) and goes on checking the others; --repair leaves it alone', async () => {
+    const { out, dbPath, path } = await downloadedArchive();
+    const huge = frameFilePath(out, frame('2025-09-06T20:00:00'));
+    writeFileSync(huge, '');
+    truncateSync(huge, 3 * 1024 ** 3); // sparse: takes no room on disk
+    const flipped = readFileSync(path(times[3]));
+    flipped[100] ^= 0xff;
+    writeFileSync(path(times[3]), flipped);
+
+    const orm = await openCatalog({ dbPath });
+    const found = await verifyArchive({ orm, root: out, repair: true });
+    await orm.close();
+
+    expect(found.filesChecked).toBe(4); // the flipped file was moved aside before the walk: 3 in place and the large one
+    expect(found.problems.map(({ kind, path: where }) => [kind, where]).sort()).toEqual([
+      ['unreadable', huge],
+      ['wrongHash', path(times[3])],
+    ]);
+    expect(statSync(huge).size).toBe(3 * 1024 ** 3);
+  });
+
   it('finds a flipped byte, a deleted file, an extra file and a leftover temporary file; --repair fixes them and the next run refetches', async () => {
     const { out, dbPath, options, path } = await downloadedArchive();
     const flipped = readFileSync(path(times[0]));

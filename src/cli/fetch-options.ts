@@ -4,14 +4,13 @@ import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
 import { DEFAULT_OUT, type DownloadOptions } from '../run-download.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
-import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, DEADLINE_PER_TIMEOUT } from '../http/http-client.ts';
+import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, DEADLINE_PER_TIMEOUT, LARGEST_FRAME_BYTES } from '../http/http-client.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { byteAmount, commaList, positiveNumber, wholeNumber } from './options.ts';
 
 /** Below these a run would wait for hours per frame: surely a typo. */
 const MIN_RATE_PER_SECOND = 0.001;
 const MIN_BANDWIDTH = 1024;
-const MAX_FRAME_SIZE = 1024 ** 3;
 
 /** The options of every command that fetches frames (download, watch): what, from where, into where, how hard. */
 export function fetchOptions<T>(yargs: Argv<T>) {
@@ -33,7 +32,7 @@ export function fetchOptions<T>(yargs: Argv<T>) {
     })
     .option('min-speed', { coerce: byteAmount('--min-speed', { min: 0, unit: 'bytes per second' }), default: DEFAULT_MIN_BYTES_PER_SECOND, defaultDescription: '1K', describe: 'A body slower than this many bytes per second (over each --timeout) is aborted; 0: no floor' })
     .option('max-frame-size', {
-      coerce: byteAmount('--max-frame-size', { min: 1024, max: MAX_FRAME_SIZE }),
+      coerce: byteAmount('--max-frame-size', { min: 1024, max: LARGEST_FRAME_BYTES }),
       default: DEFAULT_MAX_FRAME_BYTES,
       defaultDescription: '8M',
       describe: 'A response body larger than this is refused (as soon as its Content-Length or its bytes say so) and not retried',

@@ -39,6 +39,8 @@ export type FrameAnswer =
   | { readonly kind: 'bad'; readonly reason: string };
 
 export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 ** 2;
+/** The most `--max-frame-size` allows: a file larger than this is no frame of draydog's. */
+export const LARGEST_FRAME_BYTES = 1024 ** 3;
 export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 /** The default whole-request deadline, in multiples of the idle timeout. */
 export const DEADLINE_PER_TIMEOUT = 4;
