@@ -470,7 +470,7 @@ describe('draydog report', () => {
       capturedAt,
       filePath: `images/${capturedAt}-${stream}.jpg`,
       fileSize,
-      sha256: 'x',
+      sha256: `${stream}/${capturedAt}`,
       sourceUrl: null,
       variant,
       downloadedAt: '2025-09-03T00:00:00.000Z',
@@ -489,7 +489,7 @@ describe('draydog report', () => {
       { date: DATE, stream: 'in_gate', frames: 3, bytes: 3500, first: `${DATE}T10:00:00`, last: `${DATE}T10:45:30`, largestGapSeconds: 2130, thumbnailsOnly: 1 },
       { date: DATE, stream: 'out_gate', frames: 1, bytes: 700, first: `${DATE}T12:00:00`, last: `${DATE}T12:00:00`, largestGapSeconds: 0, thumbnailsOnly: 0 },
       { date: '2025-09-02', stream: 'in_gate', frames: 2, bytes: 300, first: '2025-09-02T00:00:00', last: '2025-09-02T23:59:59', largestGapSeconds: 86_399, thumbnailsOnly: 1 },
-    ];
+    ].map((day) => ({ ...day, staleRuns: [] }));
 
     const [table, json, oneDay] = await Promise.all([
       runCli(['report', '--db', 'catalog.sqlite'], { cwd: dir }),

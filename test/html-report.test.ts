@@ -117,7 +117,7 @@ describe('renderHtmlReport', () => {
       seconds: 1200 + index,
       missingFrames: 1,
     }));
-    const stream: StreamCoverage = { terminal: 'apm', stream: 'in<gate>', days: [], gaps, present: 0, expected: 0, thumbnails: 0, bytes: 0 };
+    const stream: StreamCoverage = { terminal: 'apm', stream: 'in<gate>', days: [], gaps, staleRuns: [], present: 0, expected: 0, thumbnails: 0, bytes: 0 };
     const html = renderHtmlReport({ from: '2025-09-01', to: '2025-09-01', intervalMinutes: 10, generatedAt: '2025-09-02T00:00:00.000Z', streams: [stream] });
     expect(html).toContain('20 shorter gaps not listed.');
     expect(html.match(/data-gap-seconds=/g)).toHaveLength(300);

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError, parseDate } from '../frame-time.ts';
-import { summarizeCatalog } from '../sinks/catalog-summary.ts';
+import { summarizeCatalog, type CatalogDay } from '../sinks/catalog-summary.ts';
+import { describeStaleRun, staleRuns } from '../sinks/stale-frames.ts';
 import { assertHtmlReportPath, writeHtmlReport } from '../sinks/html-report.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -35,12 +36,14 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const orm = await openCatalog({ dbPath: args.db });
   try {
     const days = await summarizeCatalog(orm, { from: args.from, to: args.to });
+    const runs = await staleRuns(orm, { from: args.from, to: args.to });
     if (args.html) {
       const html = await writeHtmlReport(orm, args.html, { from: args.from, to: args.to });
       printSummary(io, createLogger(io, args), `HTML report: ${html}`, { html });
     }
     if (args.json) {
-      io.stdout.write(`${JSON.stringify(days)}\n`);
+      const runsOf = (day: CatalogDay) => runs.filter((run) => run.date === day.date && run.stream === day.stream).map(({ date, stream, ...run }) => run);
+      io.stdout.write(`${JSON.stringify(days.map((day) => ({ ...day, staleRuns: runsOf(day) })))}\n`);
       return ExitCode.ok;
     }
     const table = [
@@ -57,6 +60,7 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
       ]),
     ];
     io.stdout.write(days.length === 0 ? 'The catalog holds no frames in that range.\n' : `${formatTable(table)}\n`);
+    if (runs.length > 0) io.stdout.write(`\nIdentical frames in a row (a camera that hung keeps serving one picture):\n${runs.map(describeStaleRun).join('\n')}\n`);
     return ExitCode.ok;
   } finally {
     await orm.close();

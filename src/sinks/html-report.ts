@@ -5,6 +5,7 @@ import type { DayReading } from '../discovery/completeness.ts';
 import { formatBytes } from '../format.ts';
 import { DAY_MS, formatDate, formatTimestamp, InputError, parseDate, parseTimestamp } from '../frame-time.ts';
 import { openCatalog } from './open-catalog.ts';
+import { staleRuns, type StaleRun } from './stale-frames.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
 
 const HOUR_MS = 3_600_000;
@@ -56,6 +57,8 @@ export interface StreamCoverage {
   readonly days: readonly DayCoverage[];
   /** In time order. */
   readonly gaps: readonly CoverageGap[];
+  /** Runs of identical frames one after the other, in time order. */
+  readonly staleRuns: readonly StaleRun[];
   readonly present: number;
   readonly expected: number;
   readonly thumbnails: number;
@@ -128,6 +131,7 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
     rangeParams,
   );
 
+  const runs = await staleRuns(orm, { from, to, terminal });
   const key = (row: Row) => `${row.terminal}/${row.stream}`;
   const hourCounts = new Map<string, Row>(hours.map((row) => [`${key(row)}/${row.hour}`, row]));
   const end = Math.min(rangeEnd, Math.max(now, rangeStart));
@@ -170,7 +174,8 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
       (sum, day) => ({ present: sum.present + day.present, expected: sum.expected + day.expected, thumbnails: sum.thumbnails + day.thumbnails, bytes: sum.bytes + day.bytes }),
       { present: 0, expected: 0, thumbnails: 0, bytes: 0 },
     );
-    return { terminal: String(stream.terminal), stream: String(stream.stream), days, gaps, ...totals };
+    const streamRuns = runs.filter((run) => run.terminal === stream.terminal && run.stream === stream.stream);
+    return { terminal: String(stream.terminal), stream: String(stream.stream), days, gaps, staleRuns: streamRuns, ...totals };
   });
   return { from, to, intervalMinutes, generatedAt: new Date(now).toISOString(), streams: result };
 }
@@ -231,6 +236,8 @@ ol.gaps li.long { font-weight: 700; color: #a50026; }
 table.discovery td, table.discovery th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
 table.discovery tr.incomplete td { color: #a50026; font-weight: 600; }
 .empty { color: #777; font-style: italic; }
+ol.stale { padding: 0; margin: 0; list-style: none; font-size: 13px; font-variant-numeric: tabular-nums; color: #a50026; }
+ol.stale .sha { color: #666; font-family: monospace; }
 `;
 
 function renderCell(stream: StreamCoverage, date: string, cell: HourCoverage): string {
@@ -291,7 +298,23 @@ ${rows}
 <h3>Gaps (${stream.gaps.length})</h3>
 <p class="meta">From the last frame before each gap to the first after it (or the edge of the range); gaps of an hour or more in bold.</p>
 ${gapsList}
+${renderStaleRuns(stream.staleRuns)}
 </section>`;
+}
+
+/** The runs of identical frames of a stream, or nothing when it has none. */
+function renderStaleRuns(runs: readonly StaleRun[]): string {
+  if (runs.length === 0) return '';
+  const items = runs.map(
+    (run) =>
+      `<li data-stale-first="${run.first}" data-stale-last="${run.last}" data-stale-frames="${run.frames}">` +
+      `${escapeHtml(run.first.replace('T', ' '))} &rarr; ${escapeHtml(run.last.slice(11))}: ${run.frames} identical frames <span class="sha">${escapeHtml(run.sha256.slice(0, 12))}</span></li>`,
+  );
+  return `<h3>Identical frames in a row (${runs.length})</h3>
+<p class="meta">The same picture, byte for byte, frame after frame: the camera may have hung.</p>
+<ol class="stale">
+${items.join('\n')}
+</ol>`;
 }
 
 /** What discovery said of the days it read: the days read short, named, or that every day was read whole. */

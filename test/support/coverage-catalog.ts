@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { formatTimestamp, parseDate } from '../../src/frame-time.ts';
 import { openCatalog } from '../../src/sinks/open-catalog.ts';
@@ -19,7 +20,8 @@ export function gridRows(stream: string, date: string, { fromTime = '00:00', toT
       capturedAt,
       filePath: join('/archive', date, stream, `${capturedAt.replace(/[-T:]/g, '')}_${stream}.jpg`),
       fileSize: 100_000,
-      sha256: '0'.repeat(64),
+      // every frame a picture of its own: a camera that works
+      sha256: createHash('sha256').update(`${stream}/${capturedAt}`).digest('hex'),
       sourceUrl: null,
       variant: thumbnails.includes(clock) ? 'thumbnail' : 'full',
       downloadedAt: '2025-09-04T00:00:00.000Z',
