@@ -204,7 +204,7 @@ describe('the report of a run', () => {
     ]);
 
     expect(jsonLines(one.stderr).find((line) => line.summary)?.msg).toMatch(/^Done: 1 frame: 0 downloaded, 0 already there, 0 not on the CDN, 1 failed; .*, 0 retries/);
-    expect(moved.stderr).toContain('Moved 1 file, left 0.');
+    expect(moved.stderr).toContain('Moved 1 file, 0 already there, left 0.');
   });
 });
 

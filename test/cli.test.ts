@@ -429,10 +429,10 @@ describe('draydog organize', () => {
     );
     const left = Object.fromEntries(lines.filter((line) => line.startsWith('left')).map((line) => line.replace(/^left\s+/, '').split(/: (.*)/)));
     expect(Object.keys(left).sort()).toEqual(['messy/20250901103000_in_gate.jpg', 'messy/cdn/holiday.jpg', 'messy/notes.txt']);
-    expect(left['messy/20250901103000_in_gate.jpg']).toContain(`${taken} already exists`);
+    expect(left['messy/20250901103000_in_gate.jpg']).toBe(`${taken} already exists with other content (another sha256)`);
     expect(left['messy/cdn/holiday.jpg']).toMatch(/name/);
     expect(left['messy/notes.txt']).toMatch(/\.jpg/);
-    expect(run.stderr).toContain('Moved 4 files, left 3.');
+    expect(run.stderr).toContain('Moved 4 files, 0 already there, left 3.');
 
     expect(listTree(join(dir, 'messy'))).toEqual(['20250901103000_in_gate.jpg', 'cdn/', 'cdn/deeper/', 'cdn/holiday.jpg', 'notes.txt']);
     for (const [from, to] of Object.entries(moves)) expect(readFileSync(join(dir, to)).equals(bodies.get(from)!)).toBe(true);
@@ -458,6 +458,36 @@ describe('draydog organize', () => {
     const result = JSON.parse(again.stdout);
     expect(result.moved).toEqual([]);
     expect(result.left.map((entry: { path: string }) => entry.path).sort()).toEqual(Object.keys(left).sort());
+  });
+
+  it('--dry-run changes nothing, --copy keeps the sources, an identical file is already there, and without --db no catalog is made', async () => {
+    const dir = freshDir('organize-copy');
+    mkdirSync(join(dir, 'messy'));
+    writeFileSync(join(dir, 'messy', '20250901100000_in_gate.jpg'), fakeJpeg('a'));
+    writeFileSync(join(dir, 'messy', '2025-09-01T10:10:00-out_gate.jpeg'), fakeJpeg('b'));
+    const before = listTree(dir);
+
+    const dry = await runCli(['organize', 'messy', 'library', '--dry-run'], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trimEnd().split('\n').sort()).toEqual([
+      'would move  messy/2025-09-01T10:10:00-out_gate.jpeg -> library/2025-09-01/out_gate/20250901101000_out_gate.jpg',
+      'would move  messy/20250901100000_in_gate.jpg -> library/2025-09-01/in_gate/20250901100000_in_gate.jpg',
+    ]);
+    expect(summaryOf(dry.stderr)).toBe('Would move 2 files, 0 already there, left 0.');
+    expect(listTree(dir)).toEqual(before);
+
+    const copied = await runCli(['organize', 'messy', 'library', '--copy'], { cwd: dir });
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(summaryOf(copied.stderr)).toBe('Copied 2 files, 0 already there, left 0.');
+    // the sources stay, and no ./data/draydog.sqlite appears without --db
+    expect(listTree(dir)).toEqual([...before, 'library/', 'library/2025-09-01/', 'library/2025-09-01/in_gate/', 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg', 'library/2025-09-01/out_gate/', 'library/2025-09-01/out_gate/20250901101000_out_gate.jpg'].sort());
+    expect(readFileSync(join(dir, 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg')).equals(fakeJpeg('a'))).toBe(true);
+
+    const again = await runCli(['organize', 'messy', 'library'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('already there  messy/20250901100000_in_gate.jpg = library/2025-09-01/in_gate/20250901100000_in_gate.jpg\n');
+    expect(summaryOf(again.stderr)).toBe('Moved 0 files, 2 already there, left 0.');
+    expect(listTree(join(dir, 'messy'))).toEqual(['2025-09-01T10:10:00-out_gate.jpeg', '20250901100000_in_gate.jpg']);
   });
 });
 
