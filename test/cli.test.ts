@@ -519,7 +519,7 @@ describe('draydog report', () => {
       { date: DATE, stream: 'in_gate', frames: 3, bytes: 3500, first: `${DATE}T10:00:00`, last: `${DATE}T10:45:30`, largestGapSeconds: 2130, thumbnailsOnly: 1 },
       { date: DATE, stream: 'out_gate', frames: 1, bytes: 700, first: `${DATE}T12:00:00`, last: `${DATE}T12:00:00`, largestGapSeconds: 0, thumbnailsOnly: 0 },
       { date: '2025-09-02', stream: 'in_gate', frames: 2, bytes: 300, first: '2025-09-02T00:00:00', last: '2025-09-02T23:59:59', largestGapSeconds: 86_399, thumbnailsOnly: 1 },
-    ].map((day) => ({ ...day, staleRuns: [] }));
+    ].map((day) => ({ ...day, expected: 144, staleRuns: [] }));
 
     const [table, json, oneDay] = await Promise.all([
       runCli(['report', '--db', 'catalog.sqlite'], { cwd: dir }),
@@ -529,15 +529,41 @@ describe('draydog report', () => {
 
     expect(table.code, table.stderr).toBe(0);
     expect(tableRows(table.stdout)).toEqual([
-      ['date', 'stream', 'frames', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
-      [DATE, 'in_gate', '3', '3.4 KB', '10:00:00', '10:45:30', '35m30s', '1'],
-      [DATE, 'out_gate', '1', '700 B', '12:00:00', '12:00:00', '0m00s', '0'],
-      ['2025-09-02', 'in_gate', '2', '300 B', '00:00:00', '23:59:59', '1439m59s', '1'],
+      ['date', 'stream', 'frames', 'expected', '%', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
+      [DATE, 'in_gate', '3', '144', '2 %', '3.4 KB', '10:00:00', '10:45:30', '35m30s', '1'],
+      [DATE, 'out_gate', '1', '144', '0.6 %', '700 B', '12:00:00', '12:00:00', '0m00s', '0'],
+      ['2025-09-02', 'in_gate', '2', '144', '1.3 %', '300 B', '00:00:00', '23:59:59', '1439m59s', '1'],
+      ['total', '6', '432', '1.3 %', '4.4 KB', '2'],
     ]);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(days);
     expect(oneDay.code, oneDay.stderr).toBe(0);
-    expect(JSON.parse(oneDay.stdout)).toEqual([days[2]]);
+    // a requested date and stream without frames is a row of its own
+    const nothing = { frames: 0, bytes: 0, first: null, last: null, largestGapSeconds: 0, thumbnailsOnly: 0, expected: 144, staleRuns: [] };
+    expect(JSON.parse(oneDay.stdout)).toEqual([days[2], { date: '2025-09-02', stream: 'out_gate', ...nothing }]);
+  });
+
+  it('shows requested dates without frames, the expected frames and a total row', async () => {
+    const dir = freshDir('report-empty-dates');
+    const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    await upsertImages(orm, [
+      ...['in_gate', 'out_gate'].map((stream): ImageRow => ({
+        terminal: 'apm', stream, capturedAt: `${DATE}T10:00:00`, filePath: `images/${stream}.jpg`, fileSize: 1000, sha256: stream, sourceUrl: null, variant: 'full', downloadedAt: '2025-09-03T00:00:00.000Z',
+      })),
+    ]);
+    await orm.close();
+
+    const table = await runCli(['report', '--db', 'catalog.sqlite', '--from', DATE, '--to', '2025-09-02'], { cwd: dir });
+
+    expect(table.code, table.stderr).toBe(0);
+    expect(tableRows(table.stdout)).toEqual([
+      ['date', 'stream', 'frames', 'expected', '%', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
+      [DATE, 'in_gate', '1', '144', '0.6 %', '1000 B', '10:00:00', '10:00:00', '0m00s', '0'],
+      [DATE, 'out_gate', '1', '144', '0.6 %', '1000 B', '10:00:00', '10:00:00', '0m00s', '0'],
+      ['2025-09-02', 'in_gate', '0', '144', '0 %', '0 B', '-', '-', '-', '0'],
+      ['2025-09-02', 'out_gate', '0', '144', '0 %', '0 B', '-', '-', '-', '0'],
+      ['total', '2', '576', '0.3 %', '2.0 KB', '0'],
+    ]);
   });
 
   it('--html refuses to replace a file that is not a draydog HTML report (the catalog itself, a page of the user) and replaces its own', async () => {

@@ -76,7 +76,7 @@ export interface Coverage {
 type Row = Record<string, unknown>;
 
 /** Grid slots (`intervalMinutes` apart from midnight) in [start, end) that are not after `now`. */
-function slotsBetween(start: number, end: number, intervalMs: number, now: number): number {
+export function slotsBetween(start: number, end: number, intervalMs: number, now: number): number {
   const dayStart = Math.floor(start / DAY_MS) * DAY_MS;
   const first = dayStart + Math.ceil((start - dayStart) / intervalMs) * intervalMs;
   const last = Math.min(end - 1, now);
@@ -206,7 +206,7 @@ function formatSeconds(seconds: number): string {
   return parts.length > 0 ? parts.join(' ') : `${seconds} s`;
 }
 
-const percent = (present: number, expected: number) => (expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`);
+export const percent = (present: number, expected: number) => (expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`);
 
 const STYLE = `
 :root { color-scheme: light; --l0: #d73027; --l1: #fc8d59; --l2: #fee090; --l3: #91bfdb; --l4: #4575b4; --none: #f0f0f0; }
