@@ -36,6 +36,7 @@ const morning = ['06', '07', '08', '09', '10'].flatMap((hour) => ['00', '10', '2
  * A catalog whose coverage is known, reported at 2025-09-03T12:05:00:
  * in_gate — 09-01 with its camera down from 06:00 to 10:50 and two thumbnails-only frames at 12:00 and 12:10,
  * 09-02 never fetched, 09-03 up to 12:00; out_gate — every frame up to 09-03 12:00 except 09-01 15:30.
+ * The CDN answered missing the frames of in_gate's morning; out_gate's 15:30 was never asked for.
  */
 export const KNOWN_NOW = '2025-09-03T12:05:00';
 
@@ -49,6 +50,12 @@ export async function writeKnownCatalog(dbPath: string): Promise<void> {
       ...gridRows('out_gate', '2025-09-02'),
       ...gridRows('out_gate', '2025-09-03', { toTime: '12:00' }),
     ]);
+    for (const clock of morning) {
+      await orm.em.getConnection().execute(
+        'insert into cdn_missing_frames (base_url, terminal, stream, captured_at, checked_at) values (?, ?, ?, ?, ?)',
+        ['http://cdn.test', 'apm', 'in_gate', `2025-09-01T${clock}:00`, '2025-09-04T00:00:00.000Z'],
+      );
+    }
   } finally {
     await orm.close();
   }
