@@ -361,6 +361,46 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
     expectOneErrorLine(fromFlag, 'ftp://from-flag');
   });
 
+  it('refuses a key of the config file that no command has, naming it, as an unknown flag', async () => {
+    const dir = freshDir('config-typo');
+    writeFileSync(join(dir, 'draydog.json'), JSON.stringify({ from: DATE, concurency: 4 }));
+    // a key of another command (simulate's --port) is no typo: download ignores it
+    writeFileSync(join(dir, 'shared.json'), JSON.stringify({ from: DATE, port: 8080, baseUrl: 'ftp://from-shared' }));
+
+    const [typo, shared] = await Promise.all([
+      runCli(['download', '--config', 'draydog.json'], { cwd: dir }),
+      runCli(['download', '--config', 'shared.json'], { cwd: dir }),
+    ]);
+
+    expect(typo.code, typo.stderr).toBe(2);
+    expectOneErrorLine(typo, 'invalid --config "draydog.json": unknown option "concurency"');
+    expect(listTree(dir)).toEqual(['draydog.json', 'shared.json']);
+    expect(shared.code, shared.stderr).toBe(2);
+    expectOneErrorLine(shared, 'ftp://from-shared');
+  });
+
+  it('finds the config at $XDG_CONFIG_HOME/draydog/config.json, ~/.config/draydog/config.json, or where DRAYDOG_CONFIG says', async () => {
+    const dir = freshDir('config-places');
+    const put = (path: string, baseUrl: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), JSON.stringify({ from: DATE, baseUrl }));
+    };
+    put('xdg/draydog/config.json', 'ftp://from-xdg');
+    put('home/.config/draydog/config.json', 'ftp://from-home');
+    put('elsewhere.json', 'ftp://from-variable');
+
+    const xdg = await runCli(['download'], { cwd: dir, env: { XDG_CONFIG_HOME: join(dir, 'xdg'), HOME: join(dir, 'home') } });
+    const home = await runCli(['download'], { cwd: dir, env: { XDG_CONFIG_HOME: undefined, HOME: join(dir, 'home') } });
+    const variable = await runCli(['download'], { cwd: dir, env: { XDG_CONFIG_HOME: join(dir, 'xdg'), DRAYDOG_CONFIG: 'elsewhere.json' } });
+    const flag = await runCli(['download', '--config', 'elsewhere.json'], { cwd: dir, env: { XDG_CONFIG_HOME: join(dir, 'xdg') } });
+
+    for (const run of [xdg, home, variable, flag]) expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(xdg, 'ftp://from-xdg');
+    expectOneErrorLine(home, 'ftp://from-home');
+    expectOneErrorLine(variable, 'ftp://from-variable');
+    expectOneErrorLine(flag, 'ftp://from-variable');
+  });
+
   it('runs a download set up by all three', async () => {
     const dir = freshDir('config-run');
     const config = { from: '2025-09-02', streams: 'in_gate', baseUrl: sim.url, maxPerDate: 5, out: 'from-config', db: 'catalog.sqlite' };
