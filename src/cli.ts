@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../package.json' with { type: 'json' };
 import { InputError } from './frame-time.ts';
+import { configCommand, configOptions } from './cli/config-command.ts';
 import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
@@ -52,10 +53,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions, 'report'), run(report))
     .command('verify', 'Check every cataloged file against its size and sha256, and every image on disk against the catalog', withExitCodes(verifyOptions, 'verify'), run(verify))
     .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions, 'simulate'), run(simulate))
+    .command('config', 'Print the settings a download would run with and where each came from (flag, env, file or default)', withExitCodes(configOptions, 'config'), run(configCommand(argv)))
     .command('watch', 'Keep the archive current: fetch today\'s (and, after midnight, yesterday\'s) new frames every --every, until Ctrl-C', watchOptions, run(watchCommand)) // its own exit codes
     .completion('completion', 'Print a bash or zsh completion script (draydog completion >> ~/.bashrc)')
     .recommendCommands()
-    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate or watch')
+    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch or config')
     .middleware(refuseUnknownConfigKeys(everyOption), true)
     .middleware(dropForeignSettings(io.env) as never, true)
     .middleware(refuseEmptyValues, true)

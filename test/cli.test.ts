@@ -401,6 +401,37 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
     expectOneErrorLine(flag, 'ftp://from-variable');
   });
 
+  it('`draydog config` prints the effective settings and where each came from', async () => {
+    const dir = freshDir('config-show');
+    mkdirSync(join(dir, 'xdg', 'draydog'), { recursive: true });
+    writeFileSync(join(dir, 'xdg', 'draydog', 'config.json'), JSON.stringify({ timeout: 1234, 'base-url': 'http://from-file' }));
+    const env = { XDG_CONFIG_HOME: join(dir, 'xdg'), DRAYDOG_RETRIES: '5', DRAYDOG_BASE_URL: 'http://from-env' };
+
+    const [json, table] = await Promise.all([
+      // spawned: yargs reads DRAYDOG_* from the environment of the process
+      runCli(['config', '--concurrency', '4', '-v', '--json'], { cwd: dir, env, spawned: true }),
+      runCli(['config', '--concurrency', '4'], { cwd: dir, env, spawned: true }),
+    ]);
+
+    expect(json.code, json.stderr).toBe(0);
+    const settings = Object.fromEntries((JSON.parse(json.stdout) as { option: string; value: unknown; from: string }[]).map(({ option, ...rest }) => [option, rest]));
+    expect(settings).toMatchObject({
+      concurrency: { value: 4, from: 'flag' },
+      verbose: { value: 1, from: 'flag' },
+      retries: { value: 5, from: 'env' },
+      'base-url': { value: 'http://from-env', from: 'env' },
+      timeout: { value: 1234, from: 'file' },
+      config: { value: join(dir, 'xdg', 'draydog', 'config.json'), from: 'file' },
+      'retry-delay': { value: 1000, from: 'default' },
+      streams: { value: ['in_gate', 'out_gate'], from: 'default' },
+    });
+    expect(Object.keys(settings)).not.toContain('q');
+    expect(table.code, table.stderr).toBe(0);
+    expect(tableRows(table.stdout)).toContainEqual(['concurrency', '4', 'flag']);
+    expect(tableRows(table.stdout)).toContainEqual(['timeout', '1234', 'file']);
+    expect(tableRows(table.stdout)).toContainEqual(['streams', 'in_gate,out_gate', 'default']);
+  });
+
   it('runs a download set up by all three', async () => {
     const dir = freshDir('config-run');
     const config = { from: '2025-09-02', streams: 'in_gate', baseUrl: sim.url, maxPerDate: 5, out: 'from-config', db: 'catalog.sqlite' };

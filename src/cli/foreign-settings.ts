@@ -15,7 +15,8 @@ function writtenConfigKeys(path: unknown): string[] {
   }
 }
 
-const configKeys = (path: unknown) => writtenConfigKeys(path).map(camelCase);
+/** The keys of the config file, camelCased. */
+export const configKeys = (path: unknown) => writtenConfigKeys(path).map(camelCase);
 
 /** The config file read when no `--config` names one: `DRAYDOG_CONFIG`, else `$XDG_CONFIG_HOME/draydog/config.json` (`~/.config` without it) if it exists. */
 export function defaultConfigPath(env: NodeJS.ProcessEnv): string | undefined {
