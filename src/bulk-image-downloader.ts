@@ -132,6 +132,7 @@ export class BulkImageDownloader implements AsyncDisposable {
       config: { ...this.options, ranges: this.#reports.map(({ config }) => ({ from: config.from, to: config.to })) },
       interrupted: this.#reports.some(({ interrupted }) => interrupted),
       emptyDateStreams: emptyDateStreamsOf(perDateStream),
+      staleFrames: Object.assign({}, ...this.#reports.map(({ staleFrames }) => staleFrames)),
     };
   }
 

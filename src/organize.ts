@@ -1,4 +1,5 @@
-import { lstat, open, readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import fse from 'fs-extra';
@@ -9,7 +10,10 @@ import { frameFilePath, linkBelowRoot } from './sinks/frame-files.ts';
 import { rowOfFile, upsertImages, type ImageRow } from './sinks/save-to-catalog.ts';
 
 export interface OrganizeResult {
+  /** Moved, or copied with `copy`; with `dryRun`, what would be. */
   readonly moved: { from: string; to: string }[];
+  /** Files whose frame is already at its place in the target with the same sha256: left where they are. */
+  readonly alreadyThere: { path: string; at: string }[];
   readonly left: { path: string; reason: string }[];
 }
 
@@ -17,6 +21,10 @@ export interface OrganizeOptions {
   readonly terminal?: string;
   /** Catalog to record the new paths in. */
   readonly orm?: MikroORM;
+  /** Copy the files instead of moving them. */
+  readonly copy?: boolean;
+  /** Say what would be done, and do nothing: no file moved or copied, no folder made, nothing cataloged. */
+  readonly dryRun?: boolean;
 }
 
 const compactName = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_([a-z0-9_]+)\.jpe?g$/i;
@@ -45,6 +53,8 @@ async function* filesUnder(folder: string): AsyncGenerator<string> {
   }
 }
 
+const sha256Of = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+
 async function startsLikeJpeg(path: string): Promise<boolean> {
   const file = await open(path, 'r');
   try {
@@ -56,12 +66,13 @@ async function startsLikeJpeg(path: string): Promise<boolean> {
 }
 
 /**
- * Moves the frame images found under `source` into the `<target>/<date>/<stream>/` layout, never over an
- * existing file, and records their new paths in the catalog. Everything it does not move is listed with why.
+ * Moves (or copies) the frame images found under `source` into the `<target>/<date>/<stream>/` layout,
+ * never over an existing file, and records their new paths in the catalog. A file whose frame is already
+ * in place with the same bytes is "already there"; everything else it does not move is listed with why.
  */
 export async function organizeFiles(source: string, target: string, options: OrganizeOptions = {}): Promise<OrganizeResult> {
-  const { terminal = DEFAULT_TERMINAL, orm } = options;
-  const result: OrganizeResult = { moved: [], left: [] };
+  const { terminal = DEFAULT_TERMINAL, orm, copy = false, dryRun = false } = options;
+  const result: OrganizeResult = { moved: [], alreadyThere: [], left: [] };
   const rows: ImageRow[] = [];
   for await (const path of filesUnder(source)) {
     const leave = (reason: string) => result.left.push({ path, reason });
@@ -91,12 +102,18 @@ export async function organizeFiles(source: string, target: string, options: Org
       continue;
     }
     // lstat, not a check that follows links: a broken link at the destination is taken too, and kept
-    if (await lstat(destination).catch(() => undefined)) {
-      leave(`${destination} already exists`);
+    const existing = await lstat(destination).catch(() => undefined);
+    if (existing?.isFile() && (await sha256Of(destination)) === (await sha256Of(path))) {
+      result.alreadyThere.push({ path, at: destination });
       continue;
     }
-    await fse.move(path, destination, { overwrite: false });
+    if (existing) {
+      leave(`${destination} already exists${existing.isFile() ? ' with other content (another sha256)' : ''}`);
+      continue;
+    }
     result.moved.push({ from: path, to: destination });
+    if (dryRun) continue;
+    await (copy ? fse.copy(path, destination, { overwrite: false, errorOnExist: true, preserveTimestamps: true }) : fse.move(path, destination, { overwrite: false }));
     rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: destination }, target));
   }
   if (orm) await upsertImages(orm, rows, ['filePath', 'fileSize', 'sha256', 'variant']);

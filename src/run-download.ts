@@ -15,13 +15,15 @@ import { limitPerDate } from './operators/limit-per-date.ts';
 import { pullConcurrently } from './operators/pull-concurrently.ts';
 import { skipExisting } from './operators/skip-existing.ts';
 import { skipKnownMissing } from './operators/skip-known-missing.ts';
-import { collectStats, type DownloadTally } from './sinks/collect-stats.ts';
+import { collectStats, type DownloadTally, type OutcomeCounts } from './sinks/collect-stats.ts';
 import type { DayReading } from './discovery/completeness.ts';
 import { catalogDiscoveryCache } from './sinks/discovery-cache.ts';
 import { loadKnownMissing } from './sinks/known-missing.ts';
 import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './sinks/open-catalog.ts';
 import { catalogedOnDateOf, saveToCatalog } from './sinks/save-to-catalog.ts';
 import { writeReport, type DownloadReport } from './sinks/write-report.ts';
+import { reportDateRange } from './sinks/html-report.ts';
+import { staleRuns, type StaleRun } from './sinks/stale-frames.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
 import { dateRange } from './sources/date-range.ts';
 import { DEFAULT_PAGE_URL, discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
@@ -241,6 +243,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
           stopReason: () => stopReason,
           retries: () => retried,
           discovery: () => (discover ? readings : undefined),
+          staleRuns: (perDateStream) => staleRunsOfRun(orm, perDateStream, terminal),
         }),
       ),
     ).catch((error: unknown) => {
@@ -254,6 +257,14 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     unlink.forEach((remove) => remove());
     if (!options.orm) await orm.close();
   }
+}
+
+/** The runs of identical frames the catalog holds for the dates and streams a run handled. */
+async function staleRunsOfRun(orm: MikroORM, perDateStream: Readonly<Record<string, OutcomeCounts>>, terminal: string): Promise<StaleRun[]> {
+  const range = reportDateRange(perDateStream);
+  if (!range.from) return [];
+  const runs = await staleRuns(orm, { ...range, terminal });
+  return runs.filter((run) => `${run.date}/${run.stream}` in perDateStream);
 }
 
 /**

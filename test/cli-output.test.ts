@@ -204,7 +204,7 @@ describe('the report of a run', () => {
     ]);
 
     expect(jsonLines(one.stderr).find((line) => line.summary)?.msg).toMatch(/^Done: 1 frame: 0 downloaded, 0 already there, 0 not on the CDN, 1 failed; .*, 0 retries/);
-    expect(moved.stderr).toContain('Moved 1 file, left 0.');
+    expect(moved.stderr).toContain('Moved 1 file, 0 already there, left 0.');
   });
 });
 
@@ -239,7 +239,7 @@ describe('the progress bar', () => {
     expect(atStart).not.toMatch(/ETA 0/);
     const drawn = terminal.text.slice(atStart.length);
     expect(drawn).toContain('10/40 frames | ETA 6.0 s | 4 downloaded, 3 already there, 2 not on the CDN, 1 failed | 2.0 frames/s, 2.0 MB/s, 4.0 MB | 0 retries');
-    const summary = formatSummary({ ...tally(counts, 2000), config: {}, interrupted: false, emptyDateStreams: [] }, undefined);
+    const summary = formatSummary({ ...tally(counts, 2000), config: {}, interrupted: false, emptyDateStreams: [], staleFrames: {} }, undefined);
     expect(summary).toContain('(2.0 frames/s, 2.0 MB/s)');
   });
 });

@@ -363,6 +363,77 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
     expectOneErrorLine(fromFlag, 'ftp://from-flag');
   });
 
+  it('refuses a key of the config file that no command has, naming it, as an unknown flag', async () => {
+    const dir = freshDir('config-typo');
+    writeFileSync(join(dir, 'draydog.json'), JSON.stringify({ from: DATE, concurency: 4 }));
+    // a key of another command (simulate's --port) is no typo: download ignores it
+    writeFileSync(join(dir, 'shared.json'), JSON.stringify({ from: DATE, port: 8080, baseUrl: 'ftp://from-shared' }));
+
+    const [typo, shared] = await Promise.all([
+      runCli(['download', '--config', 'draydog.json'], { cwd: dir }),
+      runCli(['download', '--config', 'shared.json'], { cwd: dir }),
+    ]);
+
+    expect(typo.code, typo.stderr).toBe(2);
+    expectOneErrorLine(typo, 'invalid --config "draydog.json": unknown option "concurency"');
+    expect(listTree(dir)).toEqual(['draydog.json', 'shared.json']);
+    expect(shared.code, shared.stderr).toBe(2);
+    expectOneErrorLine(shared, 'ftp://from-shared');
+  });
+
+  it('finds the config at $XDG_CONFIG_HOME/draydog/config.json, ~/.config/draydog/config.json, or where DRAYDOG_CONFIG says', async () => {
+    const dir = freshDir('config-places');
+    const put = (path: string, baseUrl: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), JSON.stringify({ from: DATE, baseUrl }));
+    };
+    put('xdg/draydog/config.json', 'ftp://from-xdg');
+    put('home/.config/draydog/config.json', 'ftp://from-home');
+    put('elsewhere.json', 'ftp://from-variable');
+
+    const xdg = await runCli(['download'], { cwd: dir, env: { XDG_CONFIG_HOME: join(dir, 'xdg'), HOME: join(dir, 'home') } });
+    const home = await runCli(['download'], { cwd: dir, env: { XDG_CONFIG_HOME: undefined, HOME: join(dir, 'home') } });
+    const variable = await runCli(['download'], { cwd: dir, env: { XDG_CONFIG_HOME: join(dir, 'xdg'), DRAYDOG_CONFIG: 'elsewhere.json' } });
+    const flag = await runCli(['download', '--config', 'elsewhere.json'], { cwd: dir, env: { XDG_CONFIG_HOME: join(dir, 'xdg') } });
+
+    for (const run of [xdg, home, variable, flag]) expect(run.code, run.stderr).toBe(2);
+    expectOneErrorLine(xdg, 'ftp://from-xdg');
+    expectOneErrorLine(home, 'ftp://from-home');
+    expectOneErrorLine(variable, 'ftp://from-variable');
+    expectOneErrorLine(flag, 'ftp://from-variable');
+  });
+
+  it('`draydog config` prints the effective settings and where each came from', async () => {
+    const dir = freshDir('config-show');
+    mkdirSync(join(dir, 'xdg', 'draydog'), { recursive: true });
+    writeFileSync(join(dir, 'xdg', 'draydog', 'config.json'), JSON.stringify({ timeout: 1234, 'base-url': 'http://from-file' }));
+    const env = { XDG_CONFIG_HOME: join(dir, 'xdg'), DRAYDOG_RETRIES: '5', DRAYDOG_BASE_URL: 'http://from-env' };
+
+    const [json, table] = await Promise.all([
+      // spawned: yargs reads DRAYDOG_* from the environment of the process
+      runCli(['config', '--concurrency', '4', '-v', '--json'], { cwd: dir, env, spawned: true }),
+      runCli(['config', '--concurrency', '4'], { cwd: dir, env, spawned: true }),
+    ]);
+
+    expect(json.code, json.stderr).toBe(0);
+    const settings = Object.fromEntries((JSON.parse(json.stdout) as { option: string; value: unknown; from: string }[]).map(({ option, ...rest }) => [option, rest]));
+    expect(settings).toMatchObject({
+      concurrency: { value: 4, from: 'flag' },
+      verbose: { value: 1, from: 'flag' },
+      retries: { value: 5, from: 'env' },
+      'base-url': { value: 'http://from-env', from: 'env' },
+      timeout: { value: 1234, from: 'file' },
+      config: { value: join(dir, 'xdg', 'draydog', 'config.json'), from: 'file' },
+      'retry-delay': { value: 1000, from: 'default' },
+      streams: { value: ['in_gate', 'out_gate'], from: 'default' },
+    });
+    expect(Object.keys(settings)).not.toContain('q');
+    expect(table.code, table.stderr).toBe(0);
+    expect(tableRows(table.stdout)).toContainEqual(['concurrency', '4', 'flag']);
+    expect(tableRows(table.stdout)).toContainEqual(['timeout', '1234', 'file']);
+    expect(tableRows(table.stdout)).toContainEqual(['streams', 'in_gate,out_gate', 'default']);
+  });
+
   it('runs a download set up by all three', async () => {
     const dir = freshDir('config-run');
     const config = { from: '2025-09-02', streams: 'in_gate', baseUrl: sim.url, maxPerDate: 5, out: 'from-config', db: 'catalog.sqlite' };
@@ -431,10 +502,10 @@ describe('draydog organize', () => {
     );
     const left = Object.fromEntries(lines.filter((line) => line.startsWith('left')).map((line) => line.replace(/^left\s+/, '').split(/: (.*)/)));
     expect(Object.keys(left).sort()).toEqual(['messy/20250901103000_in_gate.jpg', 'messy/cdn/holiday.jpg', 'messy/notes.txt']);
-    expect(left['messy/20250901103000_in_gate.jpg']).toContain(`${taken} already exists`);
+    expect(left['messy/20250901103000_in_gate.jpg']).toBe(`${taken} already exists with other content (another sha256)`);
     expect(left['messy/cdn/holiday.jpg']).toMatch(/name/);
     expect(left['messy/notes.txt']).toMatch(/\.jpg/);
-    expect(run.stderr).toContain('Moved 4 files, left 3.');
+    expect(run.stderr).toContain('Moved 4 files, 0 already there, left 3.');
 
     expect(listTree(join(dir, 'messy'))).toEqual(['20250901103000_in_gate.jpg', 'cdn/', 'cdn/deeper/', 'cdn/holiday.jpg', 'notes.txt']);
     for (const [from, to] of Object.entries(moves)) expect(readFileSync(join(dir, to)).equals(bodies.get(from)!)).toBe(true);
@@ -461,6 +532,36 @@ describe('draydog organize', () => {
     expect(result.moved).toEqual([]);
     expect(result.left.map((entry: { path: string }) => entry.path).sort()).toEqual(Object.keys(left).sort());
   });
+
+  it('--dry-run changes nothing, --copy keeps the sources, an identical file is already there, and without --db no catalog is made', async () => {
+    const dir = freshDir('organize-copy');
+    mkdirSync(join(dir, 'messy'));
+    writeFileSync(join(dir, 'messy', '20250901100000_in_gate.jpg'), fakeJpeg('a'));
+    writeFileSync(join(dir, 'messy', '2025-09-01T10:10:00-out_gate.jpeg'), fakeJpeg('b'));
+    const before = listTree(dir);
+
+    const dry = await runCli(['organize', 'messy', 'library', '--dry-run'], { cwd: dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout.trimEnd().split('\n').sort()).toEqual([
+      'would move  messy/2025-09-01T10:10:00-out_gate.jpeg -> library/2025-09-01/out_gate/20250901101000_out_gate.jpg',
+      'would move  messy/20250901100000_in_gate.jpg -> library/2025-09-01/in_gate/20250901100000_in_gate.jpg',
+    ]);
+    expect(summaryOf(dry.stderr)).toBe('Would move 2 files, 0 already there, left 0.');
+    expect(listTree(dir)).toEqual(before);
+
+    const copied = await runCli(['organize', 'messy', 'library', '--copy'], { cwd: dir });
+    expect(copied.code, copied.stderr).toBe(0);
+    expect(summaryOf(copied.stderr)).toBe('Copied 2 files, 0 already there, left 0.');
+    // the sources stay, and no ./data/draydog.sqlite appears without --db
+    expect(listTree(dir)).toEqual([...before, 'library/', 'library/2025-09-01/', 'library/2025-09-01/in_gate/', 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg', 'library/2025-09-01/out_gate/', 'library/2025-09-01/out_gate/20250901101000_out_gate.jpg'].sort());
+    expect(readFileSync(join(dir, 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg')).equals(fakeJpeg('a'))).toBe(true);
+
+    const again = await runCli(['organize', 'messy', 'library'], { cwd: dir });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('already there  messy/20250901100000_in_gate.jpg = library/2025-09-01/in_gate/20250901100000_in_gate.jpg\n');
+    expect(summaryOf(again.stderr)).toBe('Moved 0 files, 2 already there, left 0.');
+    expect(listTree(join(dir, 'messy'))).toEqual(['2025-09-01T10:10:00-out_gate.jpeg', '20250901100000_in_gate.jpg']);
+  });
 });
 
 describe('draydog report', () => {
@@ -472,7 +573,7 @@ describe('draydog report', () => {
       capturedAt,
       filePath: `images/${capturedAt}-${stream}.jpg`,
       fileSize,
-      sha256: 'x',
+      sha256: `${stream}/${capturedAt}`,
       sourceUrl: null,
       variant,
       downloadedAt: '2025-09-03T00:00:00.000Z',
@@ -491,7 +592,7 @@ describe('draydog report', () => {
       { date: DATE, stream: 'in_gate', frames: 3, bytes: 3500, first: `${DATE}T10:00:00`, last: `${DATE}T10:45:30`, largestGapSeconds: 2130, thumbnailsOnly: 1 },
       { date: DATE, stream: 'out_gate', frames: 1, bytes: 700, first: `${DATE}T12:00:00`, last: `${DATE}T12:00:00`, largestGapSeconds: 0, thumbnailsOnly: 0 },
       { date: '2025-09-02', stream: 'in_gate', frames: 2, bytes: 300, first: '2025-09-02T00:00:00', last: '2025-09-02T23:59:59', largestGapSeconds: 86_399, thumbnailsOnly: 1 },
-    ];
+    ].map((day) => ({ ...day, expected: 144, staleRuns: [] }));
 
     const [table, json, oneDay] = await Promise.all([
       runCli(['report', '--db', 'catalog.sqlite'], { cwd: dir }),
@@ -501,15 +602,41 @@ describe('draydog report', () => {
 
     expect(table.code, table.stderr).toBe(0);
     expect(tableRows(table.stdout)).toEqual([
-      ['date', 'stream', 'frames', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
-      [DATE, 'in_gate', '3', '3.4 KB', '10:00:00', '10:45:30', '35m30s', '1'],
-      [DATE, 'out_gate', '1', '700 B', '12:00:00', '12:00:00', '0m00s', '0'],
-      ['2025-09-02', 'in_gate', '2', '300 B', '00:00:00', '23:59:59', '1439m59s', '1'],
+      ['date', 'stream', 'frames', 'expected', '%', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
+      [DATE, 'in_gate', '3', '144', '2 %', '3.4 KB', '10:00:00', '10:45:30', '35m30s', '1'],
+      [DATE, 'out_gate', '1', '144', '0.6 %', '700 B', '12:00:00', '12:00:00', '0m00s', '0'],
+      ['2025-09-02', 'in_gate', '2', '144', '1.3 %', '300 B', '00:00:00', '23:59:59', '1439m59s', '1'],
+      ['total', '6', '432', '1.3 %', '4.4 KB', '2'],
     ]);
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual(days);
     expect(oneDay.code, oneDay.stderr).toBe(0);
-    expect(JSON.parse(oneDay.stdout)).toEqual([days[2]]);
+    // a requested date and stream without frames is a row of its own
+    const nothing = { frames: 0, bytes: 0, first: null, last: null, largestGapSeconds: 0, thumbnailsOnly: 0, expected: 144, staleRuns: [] };
+    expect(JSON.parse(oneDay.stdout)).toEqual([days[2], { date: '2025-09-02', stream: 'out_gate', ...nothing }]);
+  });
+
+  it('shows requested dates without frames, the expected frames and a total row', async () => {
+    const dir = freshDir('report-empty-dates');
+    const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
+    await upsertImages(orm, [
+      ...['in_gate', 'out_gate'].map((stream): ImageRow => ({
+        terminal: 'apm', stream, capturedAt: `${DATE}T10:00:00`, filePath: `images/${stream}.jpg`, fileSize: 1000, sha256: stream, sourceUrl: null, variant: 'full', downloadedAt: '2025-09-03T00:00:00.000Z',
+      })),
+    ]);
+    await orm.close();
+
+    const table = await runCli(['report', '--db', 'catalog.sqlite', '--from', DATE, '--to', '2025-09-02'], { cwd: dir });
+
+    expect(table.code, table.stderr).toBe(0);
+    expect(tableRows(table.stdout)).toEqual([
+      ['date', 'stream', 'frames', 'expected', '%', 'bytes', 'first', 'last', 'largest gap', 'thumbnails only'],
+      [DATE, 'in_gate', '1', '144', '0.6 %', '1000 B', '10:00:00', '10:00:00', '0m00s', '0'],
+      [DATE, 'out_gate', '1', '144', '0.6 %', '1000 B', '10:00:00', '10:00:00', '0m00s', '0'],
+      ['2025-09-02', 'in_gate', '0', '144', '0 %', '0 B', '-', '-', '-', '0'],
+      ['2025-09-02', 'out_gate', '0', '144', '0 %', '0 B', '-', '-', '-', '0'],
+      ['total', '2', '576', '0.3 %', '2.0 KB', '0'],
+    ]);
   });
 
   it('--html refuses to replace a file that is not a draydog HTML report (the catalog itself, a page of the user) and replaces its own', async () => {

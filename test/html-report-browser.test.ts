@@ -85,10 +85,11 @@ const LEVEL_COLORS: Record<string, string> = {
   '2': 'rgb(254, 224, 144)',
   '3': 'rgb(145, 191, 219)',
   '4': 'rgb(69, 117, 180)',
+  unasked: 'rgb(189, 189, 189)',
 };
 
 describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
-  it('a known catalog: the morning the camera was down is red, the day never fetched is red, hours not due are blank', async () => {
+  it('a known catalog: the morning the CDN answered missing is red, the day never fetched is grey, hours not due are blank; it fits 1400 px', async () => {
     const cwd = mkdtempSync(join(root, 'known-'));
     await writeKnownCatalog(join(cwd, 'catalog.sqlite'));
     // the catalog ends at 2025-09-03 12:00; the report is made as if it were 12:05 that day
@@ -109,7 +110,7 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
     for (const hour of [6, 7, 8, 9, 10]) expect(cellAt(all, 'in_gate', '2025-09-01', hour)).toMatchObject({ present: 0, expected: 6, level: '0', text: '0' });
     expect(cellAt(all, 'in_gate', '2025-09-01', 5)).toMatchObject({ present: 6, level: '4', marked: false });
     expect(cellAt(all, 'in_gate', '2025-09-01', 12)).toMatchObject({ present: 6, thumbnails: 2, level: '4', marked: true });
-    expect(all.filter((cell) => cell.stream === 'in_gate' && cell.date === '2025-09-02').map((cell) => cell.level)).toEqual(Array(24).fill('0'));
+    expect(all.filter((cell) => cell.stream === 'in_gate' && cell.date === '2025-09-02').map((cell) => [cell.level, cell.text])).toEqual(Array(24).fill(['unasked', '']));
     expect(cellAt(all, 'out_gate', '2025-09-01', 15)).toMatchObject({ present: 5, expected: 6, level: '3' });
     expect(cellAt(all, 'out_gate', '2025-09-03', 12)).toMatchObject({ present: 1, expected: 1, level: '4' });
     expect(cellAt(all, 'out_gate', '2025-09-03', 13)).toMatchObject({ present: 0, expected: 0, level: 'none', text: '' });
@@ -117,15 +118,27 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
     const totals = await page.$$eval('section[data-stream="in_gate"] tbody tr', (rows) =>
       rows.map((row) => [row.getAttribute('data-date'), ...[...row.querySelectorAll('td.total')].map((td) => td.textContent)]),
     );
+    // frames, expected, %, answered missing, never asked, thumbnails, size
     expect(totals).toEqual([
-      ['2025-09-01', '114', '144', '79.1 %', '2', '10.9 MB'],
-      ['2025-09-02', '0', '144', '0 %', '0', '0 B'],
-      ['2025-09-03', '73', '73', '100 %', '0', '7.0 MB'],
+      ['2025-09-01', '114', '144', '79.1 %', '30', '0', '2', '10.9 MB'],
+      ['2025-09-02', '0', '144', '0 %', '0', '144', '0', '0 B'],
+      ['2025-09-03', '73', '73', '100 %', '0', '0', '0', '7.0 MB'],
+    ]);
+    const acrossStreams = await page.$$eval('table.totals tbody tr', (rows) =>
+      rows.map((row) => [row.getAttribute('data-stream'), ...[...row.querySelectorAll('td.total')].map((td) => td.textContent)]),
+    );
+    expect(acrossStreams).toEqual([
+      ['in_gate', '187', '361', '51.8 %', '30', '144', '2', '17.8 MB'],
+      ['out_gate', '360', '361', '99.7 %', '0', '1', '0', '34.3 MB'],
+      ['all', '547', '722', '75.7 %', '30', '145', '2', '52.2 MB'],
     ]);
     const gaps = await page.$$eval('section[data-stream="in_gate"] ol.gaps li', (items) => items.map((item) => (item.textContent ?? '').replace(/\s+/g, ' ').trim()));
-    expect(gaps).toEqual(['2025-09-01 05:50 → 11:00 5 h 10 min 30 missing', '2025-09-01 23:50 → 2025-09-03 00:00 1 d 10 min 144 missing']);
-    // the heatmap and its totals fit the window: nothing to scroll sideways
-    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    // the longest first
+    expect(gaps).toEqual(['2025-09-01 23:50 → 2025-09-03 00:00 1 d 10 min 144 missing', '2025-09-01 05:50 → 11:00 5 h 10 min 30 missing']);
+    // the heatmap and its totals fit a 1400 px window: nothing to scroll sideways, no gap row spilling out of its box
+    expect(await page.evaluate<number>('window.innerWidth')).toBe(1400);
+    expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= 1400')).toBe(true);
+    expect(await page.evaluate<string[]>(`[...document.querySelectorAll('ol.gaps li, table.heatmap')].filter((box) => box.scrollWidth > box.clientWidth || box.getBoundingClientRect().right > 1400).map((box) => box.textContent.slice(0, 40))`)).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'html-report-known-catalog.png'), fullPage: true });
     await page.close();
   });
@@ -169,8 +182,11 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
         const expectedGaps = times.slice(1).flatMap((time, index) => (Date.parse(`${time}Z`) - Date.parse(`${times[index]}Z`) >= 1_200_000 ? [[times[index], time]] : []));
         if (times[0] !== `${dates[0]}T00:00:00`) expectedGaps.unshift([`${dates[0]}T00:00:00`, times[0]]);
         if (times.at(-1) !== `${dates[1]}T23:50:00`) expectedGaps.push([times.at(-1)!, `${dates[1]}T23:59:59`]);
-        const shown = await page.$$eval(`section[data-stream="${stream}"] ol.gaps li`, (items) => items.map((item) => [item.getAttribute('data-gap-from'), item.getAttribute('data-gap-to')]));
-        expect(shown.map(([from]) => from)).toEqual(expectedGaps.map(([from]) => from));
+        const shown = await page.$$eval(`section[data-stream="${stream}"] ol.gaps li`, (items) => items.map((item) => [item.getAttribute('data-gap-from'), item.getAttribute('data-gap-seconds')]));
+        // listed the longest first
+        const seconds = shown.map(([, length]) => Number(length));
+        expect(seconds).toEqual([...seconds].sort((a, b) => b - a));
+        expect(shown.map(([from]) => from).sort()).toEqual(expectedGaps.map(([from]) => from));
       }
       expect(missingSlots).toBeGreaterThan(40);
       expect(all.filter((cell) => cell.level !== '4').length).toBeGreaterThan(20);

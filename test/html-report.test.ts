@@ -39,7 +39,10 @@ describe('catalogCoverage', () => {
     expect(first.hours.map((hour) => hour.present)).toEqual([6, 6, 6, 6, 6, 6, 0, 0, 0, 0, 0, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6]);
     expect(first.hours.every((hour) => hour.expected === 6)).toBe(true);
     expect([first.present, first.expected, first.thumbnails, first.bytes]).toEqual([114, 144, 2, 11_400_000]);
-    expect(first.hours[12]).toEqual({ hour: 12, present: 6, expected: 6, thumbnails: 2 });
+    expect(first.hours[12]).toEqual({ hour: 12, present: 6, expected: 6, thumbnails: 2, missing: 0 });
+    // the CDN answered the morning missing; 09-02 was never asked for
+    expect(first.hours.slice(6, 11).map((hour) => hour.missing)).toEqual([6, 6, 6, 6, 6]);
+    expect([first.missing, day(inGate, '2025-09-02').missing, inGate.missing]).toEqual([30, 0, 30]);
     expect(day(inGate, '2025-09-02')).toMatchObject({ present: 0, expected: 144 });
     // the report is made at 12:05: of hour 12 only the 12:00 frame is due, later hours are not due yet
     const third = day(inGate, '2025-09-03');
@@ -102,9 +105,10 @@ describe('renderHtmlReport', () => {
     const html = await withCatalog(dbPath, async (orm) => renderHtmlReport(await catalogCoverage(orm, { now })));
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//i);
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-01" data-hour="6" data-present="0" data-expected="6" data-thumbnails="0" data-level="0"');
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-01" data-hour="12" data-present="6" data-expected="6" data-thumbnails="2" data-level="4"');
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-03" data-hour="13" data-present="0" data-expected="0" data-thumbnails="0" data-level="none"');
+    expect(html).toContain('data-stream="in_gate" data-date="2025-09-01" data-hour="6" data-present="0" data-expected="6" data-thumbnails="0" data-missing="6" data-level="0"');
+    expect(html).toContain('data-stream="in_gate" data-date="2025-09-01" data-hour="12" data-present="6" data-expected="6" data-thumbnails="2" data-missing="0" data-level="4"');
+    expect(html).toContain('data-stream="in_gate" data-date="2025-09-03" data-hour="13" data-present="0" data-expected="0" data-thumbnails="0" data-missing="0" data-level="none"');
+    expect(html).toContain('data-stream="in_gate" data-date="2025-09-02" data-hour="0" data-present="0" data-expected="6" data-thumbnails="0" data-missing="0" data-level="unasked"');
     expect(html).toContain('data-gap-from="2025-09-01T05:50:00" data-gap-to="2025-09-01T11:00:00" data-gap-seconds="18600" data-gap-missing="30"');
     expect(html).toContain('5 h 10 min');
     expect(html).toContain('1 d 10 min');
@@ -117,7 +121,7 @@ describe('renderHtmlReport', () => {
       seconds: 1200 + index,
       missingFrames: 1,
     }));
-    const stream: StreamCoverage = { terminal: 'apm', stream: 'in<gate>', days: [], gaps, present: 0, expected: 0, thumbnails: 0, bytes: 0 };
+    const stream: StreamCoverage = { terminal: 'apm', stream: 'in<gate>', days: [], gaps, staleRuns: [], present: 0, expected: 0, thumbnails: 0, missing: 0, bytes: 0 };
     const html = renderHtmlReport({ from: '2025-09-01', to: '2025-09-01', intervalMinutes: 10, generatedAt: '2025-09-02T00:00:00.000Z', streams: [stream] });
     expect(html).toContain('20 shorter gaps not listed.');
     expect(html.match(/data-gap-seconds=/g)).toHaveLength(300);

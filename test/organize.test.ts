@@ -60,7 +60,7 @@ describe('organizeFiles', () => {
       '2025-09-01/out_gate/20250901102000_out_gate.jpg',
     ]);
     expect(Object.fromEntries(result.left.map(({ path, reason }) => [path.slice(source.length + 1), reason]))).toEqual({
-      'deeper/20250901103000_in_gate.jpg': `${occupied} already exists`,
+      'deeper/20250901103000_in_gate.jpg': `${occupied} already exists with other content (another sha256)`,
       'notes.txt': 'not a .jpg or .jpeg file',
       'holiday.jpg': 'name holds no capture time and stream',
       '20250901104000_in_gate.jpg': 'content is not a JPEG',
@@ -103,6 +103,25 @@ describe('organizeFiles', () => {
     mkdirSync(join(root, '2025-09-01', 'in_gate'), { recursive: true });
     writeFileSync(join(root, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), fakeJpeg('x'));
     const result = await organizeFiles(root, root);
-    expect(result).toEqual({ moved: [], left: [{ path: join(root, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), reason: 'already in place' }] });
+    expect(result).toEqual({ moved: [], alreadyThere: [], left: [{ path: join(root, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), reason: 'already in place' }] });
+  });
+
+  it('compares a file already at the target by sha256; a dry run moves and catalogs nothing', async () => {
+    const root = tempDir();
+    const [source, target] = ['source', 'target'].map((name) => join(root, name));
+    mkdirSync(join(target, '2025-09-01', 'in_gate'), { recursive: true });
+    mkdirSync(source);
+    writeFileSync(join(source, '20250901100000_in_gate.jpg'), fakeJpeg('same'));
+    writeFileSync(join(target, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), fakeJpeg('same'));
+    writeFileSync(join(source, '20250901101000_in_gate.jpg'), fakeJpeg('new'));
+    orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
+
+    const dry = await organizeFiles(source, target, { orm, dryRun: true });
+
+    expect(dry.alreadyThere).toEqual([{ path: join(source, '20250901100000_in_gate.jpg'), at: join(target, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg') }]);
+    expect(dry.moved).toEqual([{ from: join(source, '20250901101000_in_gate.jpg'), to: join(target, '2025-09-01', 'in_gate', '20250901101000_in_gate.jpg') }]);
+    expect(readdirSync(source).sort()).toEqual(['20250901100000_in_gate.jpg', '20250901101000_in_gate.jpg']);
+    expect(readdirSync(join(target, '2025-09-01', 'in_gate'))).toEqual(['20250901100000_in_gate.jpg']);
+    expect(await orm.em.fork().count(Image, {})).toBe(0);
   });
 });

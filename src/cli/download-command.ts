@@ -24,7 +24,7 @@ import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { wholeNumber } from './options.ts';
 import { createProgress, progressOptions } from './progress.ts';
 import { StatusLine } from './status-line.ts';
-import { emptyDateWarnings, formatSummary, printSummary } from './summary.ts';
+import { emptyDateWarnings, formatSummary, printSummary, staleFrameWarnings } from './summary.ts';
 import { shortDayWarnings } from '../discovery/completeness.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
@@ -207,6 +207,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       : undefined;
     // warnings of their own, so that a log shipper sees them at the warning level
     for (const warning of emptyDateWarnings(report)) logger.warn(warning);
+    for (const warning of staleFrameWarnings(report)) logger.warn(warning);
     for (const { level, message } of shortDayWarnings(report.discovery ?? [])) logger[level](message);
     const summary = formatSummary(report, savedAt) + (htmlPath ? `\nHTML report: ${htmlPath}` : '');
     printSummary(io, logger, summary, { stats: report.stats, report: savedAt ?? null, ...(htmlPath ? { html: htmlPath } : {}) });

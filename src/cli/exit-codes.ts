@@ -33,6 +33,9 @@ ${USAGE}`,
   0    disk and catalog agree, or were repaired
   1    differences are left (listed on stdout), or an error it could not get past
 ${USAGE}`,
+  config: `Exit codes:
+  0    the settings were printed
+${USAGE}`,
   simulate: `Exit codes:
   0    stopped by Ctrl-C or SIGTERM
   1    it could not serve (e.g. the port is taken)

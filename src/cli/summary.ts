@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { DownloadStats } from '../sinks/collect-stats.ts';
 import type { DownloadReport } from '../sinks/write-report.ts';
+import { describeStaleRun } from '../sinks/stale-frames.ts';
 import { formatBytes, formatDuration, plural } from '../format.ts';
 import { isInteractive, type CliIo } from './io.ts';
 
@@ -23,6 +24,14 @@ export function emptyDateWarnings({ emptyDateStreams, config }: DownloadReport):
   return [...datesByStream].map(([stream, dates]) => {
     const when = dates.length === 1 ? `on ${dates[0]}` : `on ${dates.length} dates (${dates[0]} to ${dates.at(-1)})`;
     return `no frame of ${stream} ${when}: ${hint}`;
+  });
+}
+
+/** One warning per run of identical frames in a row among the run's dates and streams: a camera that hung keeps serving one picture. */
+export function staleFrameWarnings({ staleFrames }: DownloadReport): string[] {
+  return Object.entries(staleFrames).flatMap(([key, runs]) => {
+    const [date, stream] = key.split('/');
+    return runs.map((run) => `${describeStaleRun({ ...run, date, stream })}: the camera may have hung`);
   });
 }
 

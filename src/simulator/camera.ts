@@ -25,12 +25,17 @@ export function createCamera(options: SimulatorOptions = {}): Camera {
   const { seed, terminal } = resolved;
   const bases = baseImages(seed, resolved.frameSize);
 
+  /** A stuck camera shows the picture of the moment it hung: its bytes are those of the stretch's start. */
+  const pictureTime = (stream: string, capturedAt: string) =>
+    resolved.stuck.find((stuck) => stuck.stream === stream && stuck.from <= capturedAt && capturedAt < stuck.until)?.from ?? capturedAt;
+
   const frameBytes = (stream: string, capturedAt: string, variant: Variant = 'full') => {
     const frame = frameAt(resolved, stream, capturedAt);
     if (!frame || (variant === 'full' && frame.thumbnailOnly)) return undefined;
+    const shownAt = pictureTime(stream, capturedAt);
     const choices = bases[variant];
-    const base = choices[Math.floor(randomFor(seed, 'base', terminal, stream, capturedAt)() * choices.length)];
-    return withComment(base, `draydog simulator seed=${seed} ${terminal}/${stream}/${capturedAt}/${variant}`);
+    const base = choices[Math.floor(randomFor(seed, 'base', terminal, stream, shownAt)() * choices.length)];
+    return withComment(base, `draydog simulator seed=${seed} ${terminal}/${stream}/${shownAt}/${variant}`);
   };
 
   return {

@@ -1,4 +1,4 @@
-import { assertName, InputError } from '../frame-time.ts';
+import { assertName, InputError, parseTimestamp } from '../frame-time.ts';
 
 export type FrameTiming = 'grid' | 'irregular';
 export type FaultLevel = 'none' | 'mild' | 'harsh';
@@ -11,6 +11,13 @@ export type FrameSize = 'full' | 'small';
  */
 export type HistoryShape = 'all' | 'lazy-scroll' | 'lazy-page' | 'paged' | 'load-more';
 export const HISTORY_SHAPES: readonly HistoryShape[] = ['all', 'lazy-scroll', 'lazy-page', 'paged', 'load-more'];
+
+/** A camera that hung: every frame of `stream` captured from `from` (inclusive) to `until` (exclusive), UTC `YYYY-MM-DDTHH:MM:SS`, shows the same picture. */
+export interface StuckCamera {
+  readonly stream: string;
+  readonly from: string;
+  readonly until: string;
+}
 
 export interface SimulatorOptions {
   /** 0 picks a free port. */
@@ -44,6 +51,8 @@ export interface SimulatorOptions {
   readonly firstAnswerDelayMs?: number;
   /** Pages of the day list after this many answer HTTP 500 (0: never), so the page stops short of its own total. */
   readonly breakAfterPages?: number;
+  /** Stretches during which a stream serves the bytes of its first frame again and again. */
+  readonly stuck?: readonly StuckCamera[];
 }
 
 export type ResolvedSimulatorOptions = Required<SimulatorOptions>;
@@ -67,6 +76,7 @@ export const DEFAULT_SIMULATOR_OPTIONS: ResolvedSimulatorOptions = {
   apiShape: 'urls',
   firstAnswerDelayMs: 0,
   breakAfterPages: 0,
+  stuck: [],
 };
 
 function assertShare(value: number, what: string): void {
@@ -106,7 +116,15 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (!(Number.isInteger(resolved.breakAfterPages) && resolved.breakAfterPages >= 0)) {
     throw new InputError(`invalid break after pages "${resolved.breakAfterPages}": expected a whole number >= 0`);
   }
+  resolved.stuck.forEach(assertStuckCamera);
   return resolved;
+}
+
+function assertStuckCamera({ stream, from, until }: StuckCamera): void {
+  assertName(stream, 'stuck stream');
+  if (parseTimestamp(until, 'stuck until') <= parseTimestamp(from, 'stuck from')) {
+    throw new InputError(`invalid stuck stretch "${from}" to "${until}": it must end after it starts`);
+  }
 }
 
 /** A CLI passes unset flags as undefined; they must not override the defaults. */

@@ -45,3 +45,9 @@ export async function summarizeCatalog(orm: MikroORM, { from = '0000-00-00', to 
     thumbnailsOnly: Number(row.thumbnailsOnly),
   }));
 }
+
+/** Every stream the catalog holds a frame of, in name order. */
+export async function streamsOf(orm: MikroORM): Promise<string[]> {
+  const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>('select distinct stream from images order by stream');
+  return rows.map((row) => String(row.stream));
+}

@@ -5,6 +5,7 @@ import type { DayReading } from '../discovery/completeness.ts';
 import { formatBytes } from '../format.ts';
 import { DAY_MS, formatDate, formatTimestamp, InputError, parseDate, parseTimestamp } from '../frame-time.ts';
 import { openCatalog } from './open-catalog.ts';
+import { staleRuns, type StaleRun } from './stale-frames.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
 
 const HOUR_MS = 3_600_000;
@@ -28,6 +29,8 @@ export interface HourCoverage {
   /** Grid slots of the hour up to the report's time. */
   readonly expected: number;
   readonly thumbnails: number;
+  /** Frames of the hour the CDN answered missing (and the catalog does not hold): the rest of what is not there was never asked for, or failed. */
+  readonly missing: number;
 }
 
 export interface DayCoverage {
@@ -36,6 +39,7 @@ export interface DayCoverage {
   readonly present: number;
   readonly expected: number;
   readonly thumbnails: number;
+  readonly missing: number;
   readonly bytes: number;
 }
 
@@ -56,9 +60,12 @@ export interface StreamCoverage {
   readonly days: readonly DayCoverage[];
   /** In time order. */
   readonly gaps: readonly CoverageGap[];
+  /** Runs of identical frames one after the other, in time order. */
+  readonly staleRuns: readonly StaleRun[];
   readonly present: number;
   readonly expected: number;
   readonly thumbnails: number;
+  readonly missing: number;
   readonly bytes: number;
 }
 
@@ -73,7 +80,7 @@ export interface Coverage {
 type Row = Record<string, unknown>;
 
 /** Grid slots (`intervalMinutes` apart from midnight) in [start, end) that are not after `now`. */
-function slotsBetween(start: number, end: number, intervalMs: number, now: number): number {
+export function slotsBetween(start: number, end: number, intervalMs: number, now: number): number {
   const dayStart = Math.floor(start / DAY_MS) * DAY_MS;
   const first = dayStart + Math.ceil((start - dayStart) / intervalMs) * intervalMs;
   const last = Math.min(end - 1, now);
@@ -123,13 +130,25 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
       order by terminal, stream, captured_at`,
     [...rangeParams, (2 * intervalMs) / 1000],
   );
+  // the CDN's answers of earlier runs (today's table and the one of earlier versions), for frames the catalog does not hold
+  const misses = await connection.execute<Row[]>(
+    `select terminal, stream, substr(captured_at, 1, 13) as hour, count(*) as missing from (
+       select terminal, stream, captured_at from cdn_missing_frames
+        union select terminal, stream, captured_at from missing_frames) as answered
+      where ${inRange}
+        and not exists (select 1 from images where images.terminal = answered.terminal and images.stream = answered.stream and images.captured_at = answered.captured_at)
+      group by terminal, stream, hour`,
+    rangeParams,
+  );
   const edges = await connection.execute<Row[]>(
     `select terminal, stream, min(captured_at) as first, max(captured_at) as last from images where ${inRange} group by terminal, stream`,
     rangeParams,
   );
 
+  const runs = await staleRuns(orm, { from, to, terminal });
   const key = (row: Row) => `${row.terminal}/${row.stream}`;
   const hourCounts = new Map<string, Row>(hours.map((row) => [`${key(row)}/${row.hour}`, row]));
+  const missingCounts = new Map<string, number>(misses.map((row) => [`${key(row)}/${row.hour}`, Number(row.missing)]));
   const end = Math.min(rangeEnd, Math.max(now, rangeStart));
   /** A gap from `fromMs` to `toMs`; its missing frames are the grid slots from `slotsFrom` (inclusive) to `toMs` (exclusive). */
   const gap = (fromMs: number, toMs: number, slotsFrom: number): CoverageGap => ({
@@ -144,9 +163,11 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
     for (let day = rangeStart; day < rangeEnd; day += DAY_MS) {
       const date = formatDate(day);
       const cells: HourCoverage[] = Array.from({ length: 24 }, (_, hour) => {
-        const row = hourCounts.get(`${key(stream)}/${date}T${String(hour).padStart(2, '0')}`);
+        const hourKey = `${key(stream)}/${date}T${String(hour).padStart(2, '0')}`;
+        const row = hourCounts.get(hourKey);
         const start = day + hour * HOUR_MS;
-        return { hour, present: Number(row?.frames ?? 0), expected: slotsBetween(start, start + HOUR_MS, intervalMs, now), thumbnails: Number(row?.thumbnails ?? 0) };
+        const expected = slotsBetween(start, start + HOUR_MS, intervalMs, now);
+        return { hour, present: Number(row?.frames ?? 0), expected, thumbnails: Number(row?.thumbnails ?? 0), missing: missingCounts.get(hourKey) ?? 0 };
       });
       const bytes = cells.reduce((sum, cell) => sum + Number(hourCounts.get(`${key(stream)}/${date}T${String(cell.hour).padStart(2, '0')}`)?.bytes ?? 0), 0);
       days.push({ date, hours: cells, ...sumOf(cells), bytes });
@@ -166,21 +187,24 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
       }
       if (end - last >= 2 * intervalMs) gaps.push(gap(last, end, last + 1));
     }
-    const totals = days.reduce(
-      (sum, day) => ({ present: sum.present + day.present, expected: sum.expected + day.expected, thumbnails: sum.thumbnails + day.thumbnails, bytes: sum.bytes + day.bytes }),
-      { present: 0, expected: 0, thumbnails: 0, bytes: 0 },
-    );
-    return { terminal: String(stream.terminal), stream: String(stream.stream), days, gaps, ...totals };
+    const totals = { ...sumOf(days), bytes: days.reduce((sum, day) => sum + day.bytes, 0) };
+    const streamRuns = runs.filter((run) => run.terminal === stream.terminal && run.stream === stream.stream);
+    return { terminal: String(stream.terminal), stream: String(stream.stream), days, gaps, staleRuns: streamRuns, ...totals };
   });
   return { from, to, intervalMinutes, generatedAt: new Date(now).toISOString(), streams: result };
 }
 
-function sumOf(cells: readonly HourCoverage[]) {
-  return cells.reduce(
-    (sum, cell) => ({ present: sum.present + cell.present, expected: sum.expected + cell.expected, thumbnails: sum.thumbnails + cell.thumbnails }),
-    { present: 0, expected: 0, thumbnails: 0 },
+type Counts = Pick<HourCoverage, 'present' | 'expected' | 'thumbnails' | 'missing'>;
+
+function sumOf(parts: readonly Counts[]): Counts {
+  return parts.reduce(
+    (sum, part) => ({ present: sum.present + part.present, expected: sum.expected + part.expected, thumbnails: sum.thumbnails + part.thumbnails, missing: sum.missing + part.missing }),
+    { present: 0, expected: 0, thumbnails: 0, missing: 0 },
   );
 }
+
+/** Frames expected and neither held nor answered missing by the CDN: never asked for (or failed). */
+const unasked = ({ present, expected, missing }: Counts) => Math.max(0, expected - present - missing);
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
@@ -201,7 +225,7 @@ function formatSeconds(seconds: number): string {
   return parts.length > 0 ? parts.join(' ') : `${seconds} s`;
 }
 
-const percent = (present: number, expected: number) => (expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`);
+export const percent = (present: number, expected: number) => (expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`);
 
 const STYLE = `
 :root { color-scheme: light; --l0: #d73027; --l1: #fc8d59; --l2: #fee090; --l3: #91bfdb; --l4: #4575b4; --none: #f0f0f0; }
@@ -222,26 +246,62 @@ table.heatmap td.total { padding: 0 8px; text-align: right; white-space: nowrap;
 table.heatmap td.total.first { border-left: 2px solid #999; }
 .l0 { background: var(--l0); color: #fff !important; } .l1 { background: var(--l1); } .l2 { background: var(--l2); }
 .l3 { background: var(--l3); } .l4 { background: var(--l4); color: #fff !important; }
+.unasked { background: #bdbdbd; }
 .none { background: repeating-linear-gradient(45deg, var(--none), var(--none) 3px, #fff 3px, #fff 6px); color: #999 !important; }
 .thumbs::after { content: ""; position: absolute; top: 2px; right: 2px; width: 6px; height: 6px; border-radius: 50%; background: #111; box-shadow: 0 0 0 1.5px #fff; }
 ol.gaps { columns: 30em auto; column-gap: 32px; padding: 0; margin: 0; list-style: none; font-size: 13px; font-variant-numeric: tabular-nums; }
-ol.gaps li { break-inside: avoid; padding: 2px 0; border-bottom: 1px solid #eee; display: grid; grid-template-columns: 1fr 6.5em 7.5em; gap: 8px; white-space: nowrap; }
-ol.gaps li .length, ol.gaps li .missing { text-align: right; } ol.gaps li .missing { color: #666; }
+ol.gaps li { break-inside: avoid; padding: 2px 0; border-bottom: 1px solid #eee; display: grid; grid-template-columns: minmax(0, 1fr) auto auto; gap: 8px; }
+ol.gaps li .length, ol.gaps li .missing { text-align: right; white-space: nowrap; } ol.gaps li .missing { color: #666; }
 ol.gaps li.long { font-weight: 700; color: #a50026; }
 table.discovery td, table.discovery th { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; }
 table.discovery tr.incomplete td { color: #a50026; font-weight: 600; }
 .empty { color: #777; font-style: italic; }
+ol.stale { padding: 0; margin: 0; list-style: none; font-size: 13px; font-variant-numeric: tabular-nums; color: #a50026; }
+ol.stale .sha { color: #666; font-family: monospace; }
 `;
 
-function renderCell(stream: StreamCoverage, date: string, cell: HourCoverage): string {
+/** The cell's class: its coverage level, `none` when nothing is due yet, `unasked` when no frame is there and the CDN was never asked (or its frames failed). */
+function cellLevel(cell: HourCoverage): string {
   const level = coverageLevel(cell.present, cell.expected);
-  const classes = ['cell', level === undefined ? 'none' : `l${level}`, ...(cell.thumbnails > 0 ? ['thumbs'] : [])].join(' ');
+  if (level === undefined) return 'none';
+  return level === 0 && cell.missing === 0 ? 'unasked' : `l${level}`;
+}
+
+function renderCell(stream: StreamCoverage, date: string, cell: HourCoverage): string {
+  const level = cellLevel(cell);
+  const classes = ['cell', level, ...(cell.thumbnails > 0 ? ['thumbs'] : [])].join(' ');
   const hour = String(cell.hour).padStart(2, '0');
   const title =
     `${stream.stream} ${date} ${hour}:00-${hour}:59 UTC: ${cell.present} of ${cell.expected} frames` +
-    (cell.thumbnails > 0 ? `, ${cell.thumbnails} thumbnail only` : '');
-  const data = `data-stream="${escapeHtml(stream.stream)}" data-date="${date}" data-hour="${cell.hour}" data-present="${cell.present}" data-expected="${cell.expected}" data-thumbnails="${cell.thumbnails}" data-level="${level ?? 'none'}"`;
-  return `<td class="${classes}" ${data} title="${escapeHtml(title)}">${cell.expected === 0 && cell.present === 0 ? '' : cell.present}</td>`;
+    (cell.thumbnails > 0 ? `, ${cell.thumbnails} thumbnail only` : '') +
+    (cell.missing > 0 ? `, ${cell.missing} answered missing by the CDN` : '') +
+    (unasked(cell) > 0 ? `, ${unasked(cell)} never asked for (or failed)` : '');
+  const data = `data-stream="${escapeHtml(stream.stream)}" data-date="${date}" data-hour="${cell.hour}" data-present="${cell.present}" data-expected="${cell.expected}" data-thumbnails="${cell.thumbnails}" data-missing="${cell.missing}" data-level="${level.replace(/^l/, '')}"`;
+  return `<td class="${classes}" ${data} title="${escapeHtml(title)}">${(cell.expected === 0 && cell.present === 0) || level === 'unasked' ? '' : cell.present}</td>`;
+}
+
+/** Frames, expected, share, answered missing and never asked, as the table cells of a day, a stream or all of them. */
+function countCells(counts: Counts & { bytes: number }): string {
+  return (
+    `<td class="total first" data-total="present">${counts.present}</td><td class="total" data-total="expected">${counts.expected}</td>` +
+    `<td class="total">${percent(counts.present, counts.expected)}</td><td class="total" data-total="missing">${counts.missing}</td>` +
+    `<td class="total" data-total="unasked">${unasked(counts)}</td><td class="total" data-total="thumbnails">${counts.thumbnails}</td><td class="total">${formatBytes(counts.bytes)}</td>`
+  );
+}
+
+const COUNT_HEADERS = '<th>frames</th><th>expected</th><th>%</th><th title="answered missing by the CDN">CDN missing</th><th title="never asked for, or failed">not asked</th><th>thumbs</th><th>size</th>';
+
+/** Every stream's totals and those of all streams together. */
+function renderTotals(streams: readonly StreamCoverage[]): string {
+  const all = { ...sumOf(streams), bytes: streams.reduce((sum, stream) => sum + stream.bytes, 0) };
+  const rows = streams.map((stream) => `<tr data-stream="${escapeHtml(stream.stream)}"><th scope="row">${escapeHtml(stream.terminal)} / ${escapeHtml(stream.stream)}</th>${countCells(stream)}</tr>`);
+  return `<table class="totals heatmap">
+<thead><tr><th>stream</th>${COUNT_HEADERS}</tr></thead>
+<tbody>
+${rows.join('\n')}
+<tr class="all" data-stream="all"><th scope="row">all streams</th>${countCells(all)}</tr>
+</tbody>
+</table>`;
 }
 
 function renderStream(stream: StreamCoverage): string {
@@ -250,17 +310,12 @@ function renderStream(stream: StreamCoverage): string {
   const rows = stream.days
     .map((day) => {
       const cells = day.hours.map((cell) => renderCell(stream, day.date, cell)).join('');
-      const totals =
-        `<td class="total first" data-total="present">${day.present}</td><td class="total" data-total="expected">${day.expected}</td>` +
-        `<td class="total">${percent(day.present, day.expected)}</td><td class="total" data-total="thumbnails">${day.thumbnails}</td><td class="total">${formatBytes(day.bytes)}</td>`;
-      return `<tr data-date="${day.date}"><th scope="row" class="date">${day.date}</th>${cells}${totals}</tr>`;
+      return `<tr data-date="${day.date}"><th scope="row" class="date">${day.date}</th>${cells}${countCells(day)}</tr>`;
     })
     .join('\n');
   const longest = stream.gaps.reduce((max, gap) => Math.max(max, gap.seconds), 0);
-  const listed =
-    stream.gaps.length > MAX_LISTED_GAPS
-      ? [...stream.gaps].sort((a, b) => b.seconds - a.seconds).slice(0, MAX_LISTED_GAPS).sort((a, b) => a.from.localeCompare(b.from))
-      : stream.gaps;
+  // the long gaps first: the many one-frame gaps would drown them
+  const listed = [...stream.gaps].sort((a, b) => b.seconds - a.seconds || a.from.localeCompare(b.from)).slice(0, MAX_LISTED_GAPS);
   const gapItems = listed
     .map((gap) => {
       const sameDay = gap.from.slice(0, 10) === gap.to.slice(0, 10);
@@ -283,15 +338,31 @@ function renderStream(stream: StreamCoverage): string {
 <p class="summary">${stream.present} of ${stream.expected} expected frames (${percent(stream.present, stream.expected)}), ${stream.thumbnails} thumbnails only, ${formatBytes(stream.bytes)};
 ${stream.gaps.length} ${stream.gaps.length === 1 ? 'gap' : 'gaps'}${stream.gaps.length > 0 ? `, the longest ${formatSeconds(longest)}` : ''}.</p>
 <table class="heatmap">
-<thead><tr><th class="date">date (UTC)</th>${hoursHeader}<th>frames</th><th>expected</th><th>%</th><th>thumbs</th><th>size</th></tr></thead>
+<thead><tr><th class="date">date (UTC)</th>${hoursHeader}${COUNT_HEADERS}</tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
 <h3>Gaps (${stream.gaps.length})</h3>
-<p class="meta">From the last frame before each gap to the first after it (or the edge of the range); gaps of an hour or more in bold.</p>
+<p class="meta">The longest first. From the last frame before each gap to the first after it (or the edge of the range); gaps of an hour or more in bold.</p>
 ${gapsList}
+${renderStaleRuns(stream.staleRuns)}
 </section>`;
+}
+
+/** The runs of identical frames of a stream, or nothing when it has none. */
+function renderStaleRuns(runs: readonly StaleRun[]): string {
+  if (runs.length === 0) return '';
+  const items = runs.map(
+    (run) =>
+      `<li data-stale-first="${run.first}" data-stale-last="${run.last}" data-stale-frames="${run.frames}">` +
+      `${escapeHtml(run.first.replace('T', ' '))} &rarr; ${escapeHtml(run.last.slice(11))}: ${run.frames} identical frames <span class="sha">${escapeHtml(run.sha256.slice(0, 12))}</span></li>`,
+  );
+  return `<h3>Identical frames in a row (${runs.length})</h3>
+<p class="meta">The same picture, byte for byte, frame after frame: the camera may have hung.</p>
+<ol class="stale">
+${items.join('\n')}
+</ol>`;
 }
 
 /** What discovery said of the days it read: the days read short, named, or that every day was read whole. */
@@ -317,7 +388,8 @@ export function renderHtmlReport(coverage: Coverage, discovery?: readonly DayRea
   const perHour = 60 / coverage.intervalMinutes;
   const swatch = (cls: string, text: string) => `<span><span class="swatch ${cls}"></span>${text}</span>`;
   const legend = [
-    swatch('l0', 'no frame'),
+    swatch('l0', 'no frame: the CDN answered missing'),
+    swatch('unasked', 'no frame: never asked for (or failed)'),
     swatch('l1', 'less than 1/3'),
     swatch('l2', '1/3 to less than 2/3'),
     swatch('l3', '2/3 or more'),
@@ -340,6 +412,7 @@ ${reportSignature}${coverage.from} to ${coverage.to}</title>
 <p class="meta">Each cell is one hour (UTC) of one day: the number of frames the catalog holds, colored by its share of the ${Number.isInteger(perHour) ? perHour : perHour.toFixed(1)} expected on the ${coverage.intervalMinutes}-minute grid. Generated ${coverage.generatedAt.replace('T', ' ').slice(0, 19)} UTC by draydog.</p>
 <div class="legend">${legend}</div>
 ${renderDiscovery(discovery)}
+${coverage.streams.length === 0 ? '' : renderTotals(coverage.streams)}
 ${body}
 </body>
 </html>

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { asyncScheduler, concatMap, last, map, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concatMap, last, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { DayReading } from '../discovery/completeness.ts';
+import { staleRunsByDateStream, type StaleRun } from './stale-frames.ts';
 import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
 
@@ -18,6 +19,8 @@ export interface DownloadReport {
   readonly stopReason?: string;
   /** `<YYYY-MM-DD>/<stream>` of every date and stream whose frames all answered missing: no frame of it at all. */
   readonly emptyDateStreams: readonly string[];
+  /** Per `<YYYY-MM-DD>/<stream>`, the runs of identical frames one after the other in the catalog (a camera that hung), when the pipeline looked for them. */
+  readonly staleFrames: Readonly<Record<string, readonly Omit<StaleRun, 'date' | 'stream'>[]>>;
   /** With discovery: per date and stream, the frames the history page listed, what it said it had, and whether that is complete. */
   readonly discovery?: readonly DayReading[];
 }
@@ -29,6 +32,8 @@ export interface WriteReportOptions {
   /** How many HTTP requests were retried. */
   readonly retries?: () => number;
   readonly discovery?: () => readonly DayReading[] | undefined;
+  /** The runs of identical frames among the dates and streams of the run, once every frame is cataloged. */
+  readonly staleRuns?: (perDateStream: Readonly<Record<string, OutcomeCounts>>) => Promise<readonly StaleRun[]>;
   readonly scheduler?: SchedulerLike;
 }
 
@@ -40,7 +45,7 @@ export function emptyDateStreamsOf(perDateStream: Readonly<Record<string, Outcom
     .sort();
 }
 
-export function toReport(tally: DownloadTally, options: WriteReportOptions = {}): DownloadReport {
+export function toReport(tally: DownloadTally, options: WriteReportOptions = {}, staleRuns: readonly StaleRun[] = []): DownloadReport {
   const stopReason = options.stopReason?.();
   const emptyDateStreams = emptyDateStreamsOf(tally.perDateStream);
   const stats = options.retries ? { ...tally.stats, retries: options.retries() } : tally.stats;
@@ -52,6 +57,7 @@ export function toReport(tally: DownloadTally, options: WriteReportOptions = {})
     interrupted: options.interrupted?.() ?? false,
     ...(stopReason ? { stopReason } : {}),
     emptyDateStreams,
+    staleFrames: staleRunsByDateStream(staleRuns),
     ...(discovery ? { discovery } : {}),
   };
 }
@@ -74,7 +80,10 @@ export function writeReport(path: string | undefined, options: WriteReportOption
   return (source) =>
     source.pipe(
       last(undefined, undefined as DownloadTally | undefined),
-      map((tally) => toReport(tally ?? emptyTally(startedAt), options)),
+      concatMap(async (found) => {
+        const tally = found ?? emptyTally(startedAt);
+        return toReport(tally, options, await options.staleRuns?.(tally.perDateStream));
+      }),
       concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
     );
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { formatTimestamp, parseDate } from '../../src/frame-time.ts';
 import { openCatalog } from '../../src/sinks/open-catalog.ts';
@@ -19,7 +20,8 @@ export function gridRows(stream: string, date: string, { fromTime = '00:00', toT
       capturedAt,
       filePath: join('/archive', date, stream, `${capturedAt.replace(/[-T:]/g, '')}_${stream}.jpg`),
       fileSize: 100_000,
-      sha256: '0'.repeat(64),
+      // every frame a picture of its own: a camera that works
+      sha256: createHash('sha256').update(`${stream}/${capturedAt}`).digest('hex'),
       sourceUrl: null,
       variant: thumbnails.includes(clock) ? 'thumbnail' : 'full',
       downloadedAt: '2025-09-04T00:00:00.000Z',
@@ -34,6 +36,7 @@ const morning = ['06', '07', '08', '09', '10'].flatMap((hour) => ['00', '10', '2
  * A catalog whose coverage is known, reported at 2025-09-03T12:05:00:
  * in_gate — 09-01 with its camera down from 06:00 to 10:50 and two thumbnails-only frames at 12:00 and 12:10,
  * 09-02 never fetched, 09-03 up to 12:00; out_gate — every frame up to 09-03 12:00 except 09-01 15:30.
+ * The CDN answered missing the frames of in_gate's morning; out_gate's 15:30 was never asked for.
  */
 export const KNOWN_NOW = '2025-09-03T12:05:00';
 
@@ -47,6 +50,12 @@ export async function writeKnownCatalog(dbPath: string): Promise<void> {
       ...gridRows('out_gate', '2025-09-02'),
       ...gridRows('out_gate', '2025-09-03', { toTime: '12:00' }),
     ]);
+    for (const clock of morning) {
+      await orm.em.getConnection().execute(
+        'insert into cdn_missing_frames (base_url, terminal, stream, captured_at, checked_at) values (?, ?, ?, ?, ?)',
+        ['http://cdn.test', 'apm', 'in_gate', `2025-09-01T${clock}:00`, '2025-09-04T00:00:00.000Z'],
+      );
+    }
   } finally {
     await orm.close();
   }
