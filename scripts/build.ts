@@ -4,7 +4,7 @@
 //                          (bin/draydog.js runs it unless it may be stale: see bin/entry.js)
 //   dist/index.js          the library, dependencies left to the user's node_modules, so a user's
 //                          rxjs and MikroORM are the ones the operators and entities use
-//   dist/writer-thread.js  the file-writing thread both start (see src/sinks/writer-threads.ts)
+//   dist/writer-thread.js  the file-writing thread both start (see src/disk/writer-threads.ts)
 //   dist/types/            declarations for the library
 //
 // Node refuses to strip types under node_modules, so an installed package needs JavaScript; and
@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
 
-// --outdir and --no-types let a test build a copy elsewhere in the project (see test/build.test.ts)
+// --outdir and --no-types let a test build a copy elsewhere in the project (see test/e2e/build.test.ts)
 const { values: flags } = parseArgs({ options: { outdir: { type: 'string' }, 'no-types': { type: 'boolean', default: false } } });
 const root = resolve(import.meta.dirname, '..');
 const dist = resolve(root, flags.outdir ?? 'dist');
@@ -40,7 +40,7 @@ rmSync(dist, { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
-    entryPoints: { cli: 'src/cli.ts', 'writer-thread': 'src/sinks/writer-thread.ts' },
+    entryPoints: { cli: 'src/cli.ts', 'writer-thread': 'src/disk/writer-thread.ts' },
     // a native addon and an optional peer stay outside; CommonJS dependencies bundled into ES
     // modules still call `require` for Node's built-in modules
     external: ['better-sqlite3', 'playwright-core'],

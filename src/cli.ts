@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../package.json' with { type: 'json' };
-import { InputError } from './frame-time.ts';
+import { InputError } from './frame/time.ts';
 import { configCommand, configOptions } from './cli/config-command.ts';
 import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';

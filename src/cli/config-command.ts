@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { formatTable } from '../format.ts';
+import { formatTable } from '../report/format.ts';
 import { ExitCode } from './exit-codes.ts';
 import { downloadOptions } from './download-command.ts';
 import { camelCase, configKeys } from './foreign-settings.ts';

@@ -2,7 +2,7 @@ import { count, lastValueFrom, tap } from 'rxjs';
 import type { Argv } from 'yargs';
 import { assertBrowserAvailable } from '../discovery/browser.ts';
 import { shortDayWarnings, type DayReading } from '../discovery/completeness.ts';
-import { InputError } from '../frame-time.ts';
+import { InputError } from '../frame/time.ts';
 import type { FrameRef } from '../items.ts';
 import { assertBaseUrl, DEFAULT_BASE_URL, frameUrls } from '../operators/build-urls.ts';
 import { dateRange } from '../sources/date-range.ts';
@@ -14,7 +14,7 @@ import { createLogger, type LogOptions } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { printSummary } from './summary.ts';
-import { plural } from '../format.ts';
+import { plural } from '../report/format.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
   return yargs

@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
 import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
 import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
-import { DEFAULT_OUT, type DownloadOptions } from '../run-download.ts';
+import { DEFAULT_OUT, type DownloadOptions } from '../download.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { DEFAULT_DB_PATH } from '../sinks/open-catalog.ts';
+import { DEFAULT_DB_PATH } from '../catalog/open-catalog.ts';
 import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, DEADLINE_PER_TIMEOUT, LARGEST_FRAME_BYTES } from '../http/http-client.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { byteAmount, commaList, positiveNumber, wholeNumber } from './options.ts';

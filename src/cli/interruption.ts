@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { removeActiveTemporaryFiles } from '../sinks/frame-files.ts';
+import { removeActiveTemporaryFiles } from '../disk/frame-files.ts';
 import { ExitCode } from './exit-codes.ts';
 
 /** How long frames in flight may take to finish after the first Ctrl-C. */

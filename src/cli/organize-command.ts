@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame-time.ts';
-import { organizeFiles } from '../organize.ts';
+import { InputError } from '../frame/time.ts';
+import { organizeFiles } from '../archive/organize.ts';
 import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { assertSqliteFile, openCatalog } from '../sinks/open-catalog.ts';
+import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
-import { plural } from '../format.ts';
+import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame-time.ts';
+import { InputError } from '../frame/time.ts';
 import type { OutcomeItem } from '../items.ts';
 import { emptyTally, type DownloadStats, type DownloadTally } from '../sinks/collect-stats.ts';
-import { formatBytes, formatDuration, plural } from '../format.ts';
+import { formatBytes, formatDuration, plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import type { StatusLine } from './status-line.ts';
 import { downloadRates, formatOutcomes, formatRates } from './summary.ts';

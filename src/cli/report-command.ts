@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { DAY_MS, formatDate, InputError, parseDate } from '../frame-time.ts';
-import { streamsOf, summarizeCatalog, type CatalogDay } from '../sinks/catalog-summary.ts';
-import { describeStaleRun, staleRuns } from '../sinks/stale-frames.ts';
-import { assertHtmlReportPath, percent, slotsBetween, writeHtmlReport } from '../sinks/html-report.ts';
-import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
+import { DAY_MS, formatDate, InputError, parseDate } from '../frame/time.ts';
+import { streamsOf, summarizeCatalog, type CatalogDay } from '../catalog/summary.ts';
+import { describeStaleRun, staleRuns } from '../catalog/stale-frames.ts';
+import { assertHtmlReportPath, percent, slotsBetween, writeHtmlReport } from '../report/html-report.ts';
+import { DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
-import { formatBytes, formatTable } from '../format.ts';
+import { formatBytes, formatTable } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';

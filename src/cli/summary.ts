@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { DownloadStats } from '../sinks/collect-stats.ts';
 import type { DownloadReport } from '../sinks/write-report.ts';
-import { describeStaleRun } from '../sinks/stale-frames.ts';
-import { formatBytes, formatDuration, plural } from '../format.ts';
+import { describeStaleRun } from '../catalog/stale-frames.ts';
+import { formatBytes, formatDuration, plural } from '../report/format.ts';
 import { isInteractive, type CliIo } from './io.ts';
 
 /** How the run ended: stopped by draydog itself (the reason follows), interrupted by the user, or done. */

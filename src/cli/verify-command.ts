@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame-time.ts';
-import { DEFAULT_OUT } from '../run-download.ts';
+import { InputError } from '../frame/time.ts';
+import { DEFAULT_OUT } from '../download.ts';
 import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
-import { verifyArchive } from '../verify.ts';
+import { DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';
+import { verifyArchive } from '../archive/verify.ts';
 import { ExitCode } from './exit-codes.ts';
-import { plural } from '../format.ts';
+import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';

@@ -1,11 +1,11 @@
 import type { Argv } from 'yargs';
-import { formatDuration } from '../format.ts';
-import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
-import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
+import { formatDuration } from '../report/format.ts';
+import { DAY_MS, InputError, parseTimestamp } from '../frame/time.ts';
+import { serveMetrics, WatchMetrics, type MetricsServer } from '../watch/metrics.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
-import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
+import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch/watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
@@ -13,7 +13,7 @@ import { createLogger, type LogOptions } from './logger.ts';
 import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { positiveNumber, wholeNumber } from './options.ts';
 import { printSummary } from './summary.ts';
-import { plural } from '../format.ts';
+import { plural } from '../report/format.ts';
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

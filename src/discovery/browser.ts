@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { InputError } from '../frame-time.ts';
+import { InputError } from '../frame/time.ts';
 
 // The few parts of playwright-core's API that discovery uses, declared here so that the library
 // type-checks without playwright-core, an optional peer dependency.

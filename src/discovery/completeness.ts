@@ -1,4 +1,4 @@
-import { DAY_MS, parseDate } from '../frame-time.ts';
+import { DAY_MS, parseDate } from '../frame/time.ts';
 
 /** About one frame per 10 minutes. */
 const FRAMES_PER_DAY = 144;

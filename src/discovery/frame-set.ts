@@ -1,5 +1,5 @@
 import { frameItem, type FrameItem, type FrameRef } from '../items.ts';
-import { frameKey } from '../sinks/known-missing.ts';
+import { frameKey } from '../catalog/known-missing.ts';
 import { parseFrameUrl } from '../sources/frames-from-file.ts';
 
 // A CDN frame path anywhere in a text (an attribute, a srcset, a JSON body), absolute or not,

@@ -1,6 +1,6 @@
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import axiosRetry from 'axios-retry';
-import { jpegDefect } from './jpeg.ts';
+import { jpegDefect } from '../frame/jpeg.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 import { BODY_TOO_LARGE, undiciAdapter } from './undici-adapter.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { concatMap, from, of, type OperatorFunction } from 'rxjs';
-import { jpegDefect } from '../http/jpeg.ts';
+import { jpegDefect } from '../frame/jpeg.ts';
 import type { AlreadyExistedItem, FailedItem, FrameRef, PipelineItem } from '../items.ts';
-import { frameFilePath, linkBelowRoot, linkFailure, listFrameFolder, moveAside, type FrameFolderListing } from '../sinks/frame-files.ts';
-import { frameKey } from '../sinks/known-missing.ts';
+import { frameFilePath, linkBelowRoot, linkFailure, listFrameFolder, moveAside, type FrameFolderListing } from '../disk/frame-files.ts';
+import { frameKey } from '../catalog/known-missing.ts';
 
 export interface SkipExistingOptions {
   readonly root: string;

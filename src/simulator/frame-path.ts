@@ -1,4 +1,4 @@
-import { parseTimestamp } from '../frame-time.ts';
+import { parseTimestamp } from '../frame/time.ts';
 import type { Variant } from '../items.ts';
 
 /** What a CDN path names: one variant of one frame. */

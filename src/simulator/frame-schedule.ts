@@ -1,4 +1,4 @@
-import { DAY_MS, formatTimestamp, parseDate, parseTimestamp } from '../frame-time.ts';
+import { DAY_MS, formatTimestamp, parseDate, parseTimestamp } from '../frame/time.ts';
 import { framePath } from './frame-path.ts';
 import type { ResolvedSimulatorOptions } from './options.ts';
 import { randomFor } from './prng.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { formatDate, parseDate } from '../frame-time.ts';
+import { formatDate, parseDate } from '../frame/time.ts';
 import type { Camera } from './camera.ts';
 import type { SimFrame } from './frame-schedule.ts';
 import type { ResolvedSimulatorOptions } from './options.ts';

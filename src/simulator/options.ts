@@ -1,4 +1,4 @@
-import { assertName, InputError, parseTimestamp } from '../frame-time.ts';
+import { assertName, InputError, parseTimestamp } from '../frame/time.ts';
 
 export type FrameTiming = 'grid' | 'irregular';
 export type FaultLevel = 'none' | 'mild' | 'harsh';

@@ -3,12 +3,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
 import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { jpegDefect, jpegDimensions } from '../http/jpeg.ts';
+import { jpegDefect, jpegDimensions } from '../frame/jpeg.ts';
 import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
-import { isUnderRoot } from './frame-files.ts';
-import { Image } from './image-entity.ts';
-import { cdnOf, frameKey as keyOfFrame, missesWorthRemembering } from './known-missing.ts';
-import { MissingFrame } from './missing-frame-entity.ts';
+import { isUnderRoot } from '../disk/frame-files.ts';
+import { Image } from '../catalog/image-entity.ts';
+import { cdnOf, frameKey as keyOfFrame, missesWorthRemembering } from '../catalog/known-missing.ts';
+import { MissingFrame } from '../catalog/missing-frame-entity.ts';
 
 export interface SaveToCatalogOptions {
   readonly batchSize?: number;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { asyncScheduler, concatMap, last, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { DayReading } from '../discovery/completeness.ts';
-import { staleRunsByDateStream, type StaleRun } from './stale-frames.ts';
+import { staleRunsByDateStream, type StaleRun } from '../catalog/stale-frames.ts';
 import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
 import { writeFileAtomically } from './write-to-disk.ts';
 

@@ -2,9 +2,9 @@ import { lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
-import { frameFilePath, linkBelowRoot, linkFailure, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from './frame-files.ts';
-import type { AtomicWriteOutcome } from './atomic-write.ts';
-import { writeOffThread } from './writer-threads.ts';
+import { frameFilePath, linkBelowRoot, linkFailure, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from '../disk/frame-files.ts';
+import type { AtomicWriteOutcome } from '../disk/atomic-write.ts';
+import { writeOffThread } from '../disk/writer-threads.ts';
 import { oneAtATimeStack } from '../operators/one-at-a-time-stack.ts';
 
 export interface WriteToDiskOptions {

@@ -1,5 +1,5 @@
 import { from, type Observable } from 'rxjs';
-import { DAY_MS, formatDate, InputError, parseDate } from '../frame-time.ts';
+import { DAY_MS, formatDate, InputError, parseDate } from '../frame/time.ts';
 
 /**
  * `YYYY-MM-DD` UTC dates from `first` to `last`, both inclusive, made one at a time as they are

@@ -2,9 +2,9 @@ import { concatMap, from, Observable, type OperatorFunction } from 'rxjs';
 import { launchBrowser, type LaunchOptions, type PlaywrightBrowser, type PlaywrightContext } from '../discovery/browser.ts';
 import { judgeReading, type DayReading } from '../discovery/completeness.ts';
 import { HistoryTab, type HistoryReadOptions } from '../discovery/history-tab.ts';
-import { assertName, InputError, parseDate } from '../frame-time.ts';
+import { assertName, InputError, parseDate } from '../frame/time.ts';
 import { frameItem, type FrameItem } from '../items.ts';
-import type { DiscoveryCache } from '../sinks/discovery-cache.ts';
+import type { DiscoveryCache } from '../catalog/discovery-cache.ts';
 import { assertHttpUrl } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './frame-grid.ts';
 

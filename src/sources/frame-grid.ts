@@ -1,5 +1,5 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
-import { assertName, DAY_MS, formatTimestamp, InputError, parseDate } from '../frame-time.ts';
+import { assertName, DAY_MS, formatTimestamp, InputError, parseDate } from '../frame/time.ts';
 import { frameItem, type FrameItem } from '../items.ts';
 
 export const DEFAULT_STREAMS: readonly string[] = ['in_gate', 'out_gate'];

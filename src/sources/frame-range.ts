@@ -1,5 +1,5 @@
 import { from, type Observable } from 'rxjs';
-import { DAY_MS, parseDate } from '../frame-time.ts';
+import { DAY_MS, parseDate } from '../frame/time.ts';
 import type { FrameItem } from '../items.ts';
 import { datesBetween } from './date-range.ts';
 import { gridFrameCount, gridFramesOf, type FrameGridOptions } from './frame-grid.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { formatTimestamp, parseDate } from '../../src/frame-time.ts';
-import { openCatalog } from '../../src/sinks/open-catalog.ts';
+import { formatTimestamp, parseDate } from '../../src/frame/time.ts';
+import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { upsertImages, type ImageRow } from '../../src/sinks/save-to-catalog.ts';
 
 const TEN_MINUTES = 600_000;

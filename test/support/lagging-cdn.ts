@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseTimestamp } from '../../src/frame-time.ts';
+import { parseTimestamp } from '../../src/frame/time.ts';
 
 export interface LaggingCdn {
   readonly url: string;

@@ -1,0 +1,289 @@
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import type { MikroORM } from '@mikro-orm/sqlite';
+import type { AxiosInstance } from 'axios';
+import type { Logger } from 'pino';
+import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
+import { InputError } from './frame/time.ts';
+import { createHttpClient } from './http/http-client.ts';
+import { createRequestGate } from './http/request-gate.ts';
+import { isOutcome, type FrameItem, type OutcomeItem, type PipelineItem } from './items.ts';
+import { buildUrls, DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
+import { circuitBreaker } from './operators/circuit-breaker.ts';
+import { concurrently } from './operators/concurrently.ts';
+import { fetchFrames } from './operators/fetch-frames.ts';
+import { limitPerDate } from './operators/limit-per-date.ts';
+import { pullConcurrently } from './operators/pull-concurrently.ts';
+import { skipExisting } from './operators/skip-existing.ts';
+import { skipKnownMissing } from './operators/skip-known-missing.ts';
+import { collectStats, type DownloadTally, type OutcomeCounts } from './sinks/collect-stats.ts';
+import type { DayReading } from './discovery/completeness.ts';
+import { catalogDiscoveryCache } from './catalog/discovery-cache.ts';
+import { loadKnownMissing } from './catalog/known-missing.ts';
+import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './catalog/open-catalog.ts';
+import { catalogedOnDateOf, saveToCatalog } from './sinks/save-to-catalog.ts';
+import { writeReport, type DownloadReport } from './sinks/write-report.ts';
+import { reportDateRange } from './report/html-report.ts';
+import { staleRuns, type StaleRun } from './catalog/stale-frames.ts';
+import { writeToDisk } from './sinks/write-to-disk.ts';
+import { dateRange } from './sources/date-range.ts';
+import { DEFAULT_PAGE_URL, discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
+import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './sources/frame-grid.ts';
+import { frameRangeOnDemand } from './sources/frame-range.ts';
+import { framesFromFile } from './sources/frames-from-file.ts';
+
+export const DEFAULT_OUT = 'data/images';
+
+export interface DownloadOptions {
+  /** First date, `YYYY-MM-DD` (UTC); required unless `framesFile` or `frames` is given. */
+  readonly from?: string;
+  /** Last date, inclusive; defaults to `from`. */
+  readonly to?: string;
+  readonly streams?: readonly string[];
+  readonly terminal?: string;
+  readonly intervalMinutes?: number;
+  /** Frame references from a file instead of the grid (see `framesFromFile`). */
+  readonly framesFile?: string;
+  /** Frames of `from`..`to` discovered on the camera history page in headless Chromium instead of the grid (see `discoverFrames`). */
+  readonly discover?: Pick<DiscoverFramesOptions, 'pageUrl' | 'browser' | 'signal' | 'cache' | 'onDayRead'>;
+  /** With `discover`: read the pages of dates the catalog kept from earlier runs again. */
+  readonly rediscover?: boolean;
+  /** Frame references from any source instead of the grid. */
+  readonly frames?: Observable<FrameItem>;
+  readonly baseUrl?: string;
+  /** Root of the image tree. */
+  readonly out?: string;
+  readonly dbPath?: string;
+  /** Where the JSON report goes; no report file without it. */
+  readonly reportPath?: string;
+  readonly concurrency?: number;
+  readonly retries?: number;
+  readonly retryDelayMs?: number;
+  readonly timeoutMs?: number;
+  /** See `HttpClientOptions`: the whole-request deadline, the slowest body and the largest one accepted. */
+  readonly requestDeadlineMs?: number;
+  readonly minBytesPerSecond?: number;
+  readonly maxFrameBytes?: number;
+  /** The longest Retry-After obeyed (default 60 s). */
+  readonly maxRetryAfterMs?: number;
+  readonly maxPerDate?: number;
+  readonly thumbnailFallback?: boolean;
+  /** Ask again for frames that earlier runs found missing for good (by default they are not requested). */
+  readonly recheckMissing?: boolean;
+  readonly http?: AxiosInstance;
+  /** An open catalog to use instead of opening `dbPath`; left open. */
+  readonly orm?: MikroORM;
+  /** Aborting stops new requests; frames in flight finish, and the report says `interrupted`. */
+  readonly signal?: AbortSignal;
+  /** Aborting cancels the requests in flight too (their frames fail as interrupted). */
+  readonly abortSignal?: AbortSignal;
+  /** Requests started per second at most. */
+  readonly ratePerSecond?: number;
+  /** Body bytes per second at most. */
+  readonly bytesPerSecond?: number;
+  /** Sync every image to stable storage before it gets its final name (see `writeToDisk`). */
+  readonly fsync?: boolean;
+  /** Stop the run after this many frames in a row failed (default 50). */
+  readonly maxConsecutiveFailures?: number;
+  readonly onProgress?: (tally: DownloadTally) => void;
+  /** Called with each frame's outcome as it comes. */
+  readonly onOutcome?: (item: OutcomeItem) => void;
+  readonly onRetry?: () => void;
+  readonly logger?: Logger;
+}
+
+function assertWritableFolder(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    throw new InputError(`invalid output folder "${path}": ${(error as NodeJS.ErrnoException).code ?? 'not writable'}`);
+  }
+}
+
+/**
+ * Where a download's frames come from: the grid as frames made on demand (pulled as slots free, so
+ * its memory does not depend on the range), any other source as an observable. Validates the
+ * options that shape them.
+ */
+function frameSupply(options: DownloadOptions): Iterable<FrameItem> | Observable<FrameItem> {
+  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10, maxPerDate } = options;
+  const frames = options.frames
+    ? options.frames
+    : options.framesFile
+      ? framesFromFile(options.framesFile, { terminal })
+      : options.from
+        ? options.discover
+          ? dateRange(options.from, options.to ?? options.from).pipe(discoverFrames({ ...options.discover, streams, terminal }))
+          : frameRangeOnDemand({ from: options.from, to: options.to, streams, terminal, intervalMinutes, maxPerDate })
+        : undefined;
+  if (!frames) throw new InputError('missing --from: give a first date (YYYY-MM-DD) or a frames file');
+  if (!isObservable(frames)) return frames;
+  return frames.pipe(maxPerDate === undefined ? identity : limitPerDate(maxPerDate));
+}
+
+/** The frames a download would handle, before anything is fetched. Validates the options that shape them. */
+export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
+  const frames = frameSupply(options);
+  return isObservable(frames) ? frames : from(frames);
+}
+
+/** Write errors about one frame's file name (see `writeToDisk`'s failures), not about the disk. */
+const frameNameRefused = /: (ENAMETOOLONG|EILSEQ)$/;
+
+/** The default pipeline: frames → URLs → skip what is on disk or known missing → fetch + write → catalog → stats → report. */
+export async function runDownload(options: DownloadOptions): Promise<DownloadReport> {
+  const {
+    out = DEFAULT_OUT,
+    dbPath = DEFAULT_DB_PATH,
+    concurrency = 8,
+    retries = 3,
+    retryDelayMs = 1000,
+    timeoutMs = 30_000,
+    thumbnailFallback = true,
+    streams = DEFAULT_STREAMS,
+    terminal = DEFAULT_TERMINAL,
+    intervalMinutes = 10,
+    maxConsecutiveFailures = 50,
+    logger,
+  } = options;
+  const stopping = new AbortController();
+  frameSupply(options); // rejects bad input before anything is opened
+  // credentials go to the server as a header, never into what is stored or printed
+  const { baseUrl, authorization } = withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL);
+  const cancelling = new AbortController();
+  let stopReason: string | undefined;
+  const stop = (reason: string) => {
+    if (stopReason) return;
+    // once the user stopped the run, later failures (frames a second Ctrl-C cancels) are not why it stopped
+    if (!stopping.signal.aborted) {
+      stopReason = reason;
+      logger?.error(reason);
+    }
+    stopping.abort();
+    cancelling.abort();
+  };
+  const watchFailures = tap((item: PipelineItem) => {
+    // frames that fail because the run stopped add nothing to why it stopped
+    if (item.kind !== 'failed' || stopReason) return;
+    logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
+    // a disk that cannot take one frame will not take the next; a name it cannot take is that frame's alone
+    if (item.stage === 'write' && !frameNameRefused.test(item.error)) stop(`stopped: ${item.error}`);
+  });
+  const breaker = circuitBreaker<PipelineItem>({ maxConsecutiveFailures, onOpen: stop });
+  let retried = 0;
+  const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
+  const http =
+    options.http ??
+    createHttpClient({
+      concurrency,
+      retries,
+      retryDelayMs,
+      timeoutMs,
+      requestDeadlineMs: options.requestDeadlineMs,
+      minBytesPerSecond: options.minBytesPerSecond,
+      maxFrameBytes: options.maxFrameBytes,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      authorization,
+      onUnreachable: (reason) => stop(`stopped: ${reason}`),
+      gate,
+      onRetry: (error) => {
+        retried += 1;
+        logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
+        options.onRetry?.();
+      },
+    });
+  const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal });
+  const writeFrame = writeToDisk({ root: out, concurrency: 1, fsync: options.fsync });
+  const toUrls = buildUrls({ baseUrl });
+  if (!options.orm) assertSqliteFile(dbPath);
+  assertWritableFolder(out);
+  const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
+  const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULT_PAGE_URL } : undefined;
+  const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
+  const gridRange = framesFile || options.frames ? {} : { from, to };
+  const orm = options.orm ?? (await openCatalog({ dbPath }));
+  const forward = (from: AbortSignal | undefined, to: AbortController) => {
+    const abort = () => to.abort();
+    if (from?.aborted) abort();
+    from?.addEventListener('abort', abort, { once: true });
+    return () => from?.removeEventListener('abort', abort);
+  };
+  const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
+  try {
+    // discovery stops reading pages when the run stops, as downloads stop starting, and keeps the complete days it read in the catalog
+    const readings: DayReading[] = [];
+    const onDayRead = (reading: DayReading) => {
+      readings.push(reading);
+      if (reading.status !== 'complete') logger?.warn(reading, `${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}`);
+      options.discover?.onDayRead?.(reading);
+    };
+    const cache = catalogDiscoveryCache(orm, { reread: options.rediscover });
+    const frames = frameSupply(options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopping.signal } } : options);
+    const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
+    const skipOnDisk = skipExisting({
+      root: out,
+      catalogedOn: (frame) => catalogedOnDateOf(orm, frame),
+      onMovedAside: (path, aside, defect) => logger?.warn({ path, aside, defect }, `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`),
+    });
+    // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
+    // line, and at most `concurrency` bodies are in memory however long the range.
+    const slots = { concurrency, signal: stopping.signal };
+    const perFrame = pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame);
+    const outcomes = isObservable(frames) ? frames.pipe(concurrently(slots, perFrame)) : of(frames).pipe(pullConcurrently(slots, perFrame));
+    return await lastValueFrom(
+      outcomes.pipe(
+        pipe(watchFailures, breaker),
+        saveToCatalog(orm, { baseUrl, root: out }),
+        tap((item) => isOutcome(item) && options.onOutcome?.(item)),
+        collectStats(),
+        tap((tally) => options.onProgress?.(tally)),
+        writeReport(reportPath, {
+          config: { ...config, concurrency, retries, retryDelayMs, timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond },
+          interrupted: () => stopping.signal.aborted,
+          stopReason: () => stopReason,
+          retries: () => retried,
+          discovery: () => (discover ? readings : undefined),
+          staleRuns: (perDateStream) => staleRunsOfRun(orm, perDateStream, terminal),
+        }),
+      ),
+    ).catch((error: unknown) => {
+      // a catalog the caller opened is checked by the path it names, when it names one
+      const explained = options.orm && options.dbPath === undefined ? error : withCatalogCause(error, dbPath);
+      // what went wrong after the run stopped (a report that cannot be written on a disk gone
+      // read-only) is a consequence: the reason it stopped comes first
+      throw explained === error ? afterStop(stopReason, error) : explained;
+    });
+  } finally {
+    unlink.forEach((remove) => remove());
+    if (!options.orm) await orm.close();
+  }
+}
+
+/** The runs of identical frames the catalog holds for the dates and streams a run handled. */
+async function staleRunsOfRun(orm: MikroORM, perDateStream: Readonly<Record<string, OutcomeCounts>>, terminal: string): Promise<StaleRun[]> {
+  const range = reportDateRange(perDateStream);
+  if (!range.from) return [];
+  const runs = await staleRuns(orm, { ...range, terminal });
+  return runs.filter((run) => `${run.date}/${run.stream}` in perDateStream);
+}
+
+/**
+ * What went wrong after a run stopped (a report that cannot be written on a disk gone read-only) is a
+ * consequence: the reason it stopped comes first.
+ */
+export function afterStop(stopReason: string | undefined, error: unknown): unknown {
+  if (!stopReason) return error;
+  return new Error(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+/** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */
+function withCatalogCause(error: unknown, dbPath: string): unknown {
+  if (existsSync(dbPath)) return error;
+  const cause = error instanceof Error ? error.message : String(error);
+  return new Error(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
+}
+
+function positive(value: number | undefined, flag: string): number | undefined {
+  if (value !== undefined && !(value > 0)) throw new InputError(`invalid ${flag} "${value}": expected a number > 0`);
+  return value;
+}
