@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../package.json' with { type: 'json' };
-import { InputError } from './frame/time.ts';
+import { isUsersToFix, UsageError } from './errors.ts';
 import { configCommand, configOptions } from './cli/config-command.ts';
 import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
@@ -15,8 +15,6 @@ import { report, reportOptions } from './cli/report-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
 import { verify, verifyOptions } from './cli/verify-command.ts';
 import { watchCommand, watchOptions } from './cli/watch-command.ts';
-
-class UsageError extends Error {}
 
 /** yargs resets the epilogue for each command: every command's `--help` lists its own exit codes. */
 const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B, command: keyof typeof EXIT_CODES_HELP): B =>
@@ -80,7 +78,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     await parser.parseAsync();
     return exitCode;
   } catch (error) {
-    const usage = error instanceof UsageError || error instanceof InputError;
+    const usage = isUsersToFix(error);
     const message = `draydog: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`;
     const stack = !usage && wantsDetail(argv) ? (error as Error).stack : undefined;
     // bad usage is one plain line for the person who typed it; an error during a run is logged like

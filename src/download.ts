@@ -3,7 +3,7 @@ import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
-import { InputError } from './frame/time.ts';
+import { CatalogGoneError, InputError, StoppedError } from './errors.ts';
 import { createHttpClient } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
 import { isOutcome, type FrameItem, type OutcomeItem, type PipelineItem } from './items.ts';
@@ -273,14 +273,14 @@ async function staleRunsOfRun(orm: MikroORM, perDateStream: Readonly<Record<stri
  */
 export function afterStop(stopReason: string | undefined, error: unknown): unknown {
   if (!stopReason) return error;
-  return new Error(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new StoppedError(`${stopReason}; then: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 /** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */
 function withCatalogCause(error: unknown, dbPath: string): unknown {
   if (existsSync(dbPath)) return error;
   const cause = error instanceof Error ? error.message : String(error);
-  return new Error(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
+  return new CatalogGoneError(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
 }
 
 function positive(value: number | undefined, flag: string): number | undefined {

@@ -6,7 +6,8 @@ export { createHttpClient, readFrameAnswer, type FrameAnswer, type HttpClientOpt
 export { undiciAdapter, type UndiciAdapterOptions } from './http/undici-adapter.ts';
 export { jpegDefect, jpegDimensions } from './frame/jpeg.ts';
 export { parseRetryAfter, retryDelayMs } from './http/retry-delay.ts';
-export { InputError, parseDate, parseTimestamp } from './frame/time.ts';
+export { parseDate, parseTimestamp } from './frame/time.ts';
+export * from './errors.ts';
 export type * from './items.ts';
 export { isOutcome } from './items.ts';
 export { organizeFiles, frameOfFileName, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';

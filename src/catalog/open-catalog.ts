@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { CATALOG_MIGRATIONS, MIGRATIONS_TABLE } from './migrations.ts';
 import { Image } from './image-entity.ts';
 import { DiscoveredDay } from './discovery-cache.ts';

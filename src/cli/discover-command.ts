@@ -2,7 +2,7 @@ import { count, lastValueFrom, tap } from 'rxjs';
 import type { Argv } from 'yargs';
 import { assertBrowserAvailable } from '../discovery/browser.ts';
 import { shortDayWarnings, type DayReading } from '../discovery/completeness.ts';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import type { FrameRef } from '../items.ts';
 import { assertBaseUrl, DEFAULT_BASE_URL, frameUrls } from '../operators/build-urls.ts';
 import { dateRange } from '../sources/date-range.ts';

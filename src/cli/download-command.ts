@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { dirname, resolve } from 'node:path';
 import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { defaultReportPath, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
 import { afterStop, DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../download.ts';
 import { dateRange } from '../sources/date-range.ts';

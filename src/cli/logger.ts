@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import { prettyFactory } from 'pino-pretty';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { isInteractive, type CliIo } from './io.ts';
 import type { StatusLine } from './status-line.ts';
 

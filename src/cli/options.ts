@@ -1,5 +1,5 @@
 import { formatBytes } from '../report/format.ts';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { camelCase } from './foreign-settings.ts';
 
 /** A yargs `coerce` for a whole number in a range that names the flag and the raw value when it is not one. */

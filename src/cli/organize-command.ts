@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { organizeFiles } from '../archive/organize.ts';
 import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import type { OutcomeItem } from '../items.ts';
 import { emptyTally, type DownloadStats, type DownloadTally } from '../sinks/collect-stats.ts';
 import { formatBytes, formatDuration, plural } from '../report/format.ts';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { DAY_MS, formatDate, InputError, parseDate } from '../frame/time.ts';
+import { DAY_MS, formatDate, parseDate } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { streamsOf, summarizeCatalog, type CatalogDay } from '../catalog/summary.ts';
 import { describeStaleRun, staleRuns } from '../catalog/stale-frames.ts';
 import { assertHtmlReportPath, percent, slotsBetween, writeHtmlReport } from '../report/html-report.ts';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { DEFAULT_OUT } from '../download.ts';
 import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { formatDuration } from '../report/format.ts';
-import { DAY_MS, InputError, parseTimestamp } from '../frame/time.ts';
+import { DAY_MS, parseTimestamp } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../watch/metrics.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
 import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';

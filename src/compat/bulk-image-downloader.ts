@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
-import { assertName, formatTimestamp, InputError } from '../frame/time.ts';
+import { assertName, formatTimestamp } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { organizeFiles, type OrganizeResult } from '../archive/organize.ts';
 import { DEFAULT_OUT, runDownload } from '../download.ts';
 import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';

@@ -1,5 +1,5 @@
 import { accessSync, constants, statSync } from 'node:fs';
-import { InputError } from '../frame/time.ts';
+import { BrowserError, InputError } from '../errors.ts';
 
 // The few parts of playwright-core's API that discovery uses, declared here so that the library
 // type-checks without playwright-core, an optional peer dependency.
@@ -158,6 +158,6 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Playwr
     return await playwright.chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS], timeout: options.launchTimeoutMs ?? 30_000 });
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new Error(`cannot start the browser "${executablePath}": ${reason}`);
+    throw new BrowserError(`cannot start the browser "${executablePath}": ${reason}`, { cause: error });
   }
 }

@@ -1,4 +1,5 @@
 import type { PlaywrightPage } from './browser.ts';
+import { DayPickError } from '../errors.ts';
 
 /**
  * The day picker: a native date input, an Element UI date editor (what the real page uses), or a
@@ -37,11 +38,6 @@ export function showsDate(value: string, date: string): boolean {
   if (!numbers.includes(year) || names.some((index) => index !== month - 1)) return false;
   const rest = numbers.filter((number, index) => index !== numbers.indexOf(year));
   return names.length > 0 ? rest.length === 1 && rest[0] === day : rest.length === 2 && rest.includes(month) && rest.includes(day) && (month === day || rest[0] !== rest[1]);
-}
-
-/** The reason a day could not be picked. */
-export class DayPickError extends Error {
-  override name = 'DayPickError';
 }
 
 async function pickInCalendar(page: PlaywrightPage, date: string, timeoutMs: number): Promise<boolean> {

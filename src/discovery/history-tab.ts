@@ -5,6 +5,7 @@ import type { ReadOutcome } from './completeness.ts';
 import { listedTimesIn, statedTotalsIn } from './day-answers.ts';
 import { DAY_PICKER_SELECTOR, pickDay } from './day-picker.ts';
 import { FrameSet } from './frame-set.ts';
+import { HistoryPageError } from '../errors.ts';
 
 export interface HistoryReadOptions {
   /** The longest wait for the page, and for the History of one day (default 60 s). */
@@ -82,11 +83,6 @@ const PLACEHOLDER_IMAGE = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAA
 
 const isText = (response: PlaywrightResponse) => /json|text|javascript/i.test(response.headers()['content-type'] ?? '');
 const isScriptCall = (request: PlaywrightRequest) => ['fetch', 'xhr'].includes(request.resourceType());
-
-/** The reason the history page could not be used at all. */
-export class HistoryPageError extends Error {
-  override name = 'HistoryPageError';
-}
 
 /**
  * One browser tab on the history page of one stream, reused for every day: it picks the day, reads

@@ -9,6 +9,6 @@ export {
   type PlaywrightBrowser,
 } from './browser.ts';
 export { FrameSet, frameOfUrl, framesFromUrls, frameUrlsIn } from './frame-set.ts';
-export { HistoryPageError, type HistoryReadOptions } from './history-tab.ts';
-export { DAY_PICKER_SELECTOR, DayPickError } from './day-picker.ts';
+export type { HistoryReadOptions } from './history-tab.ts';
+export { DAY_PICKER_SELECTOR } from './day-picker.ts';
 export { judgeReading, type DayReading, type DayStatus } from './completeness.ts';

@@ -1,13 +1,10 @@
+import { InputError } from '../errors.ts';
+
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 const timestampPattern = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/;
 const namePattern = /^[a-z0-9_]+$/;
 
 export const DAY_MS = 86_400_000;
-
-/** Thrown for input a user can fix; its message names the bad value. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
 
 /** Milliseconds since the epoch of a `YYYY-MM-DD` UTC date; rejects impossible dates like 2025-02-30. */
 export function parseDate(text: string, what = 'date'): number {

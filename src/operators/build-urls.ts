@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from 'rxjs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import type { FrameRef, FrameUrls, PipelineItem, RequestItem } from '../items.ts';
 
 export const DEFAULT_BASE_URL = 'https://cdn.draydog.com';

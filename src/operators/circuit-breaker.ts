@@ -1,5 +1,5 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import type { PipelineItem } from '../items.ts';
 
 export interface CircuitBreakerOptions {

@@ -1,6 +1,6 @@
 import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { attemptsOf, createHttpClient, readFrameAnswer, type HttpClientOptions } from '../http/http-client.ts';
 import type { FailedItem, FetchedItem, NotFoundItem, PipelineItem, RequestItem, Variant } from '../items.ts';
 import { oneAtATimeStack } from './one-at-a-time-stack.ts';

@@ -1,5 +1,5 @@
 import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
-import { InputError } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import type { PipelineItem } from '../items.ts';
 
 /** At most `limit` frames per date and stream pass; the rest are dropped (the seed's `max_images_per_date`). */

@@ -1,4 +1,5 @@
-import { assertName, InputError, parseTimestamp } from '../frame/time.ts';
+import { assertName, parseTimestamp } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 
 export type FrameTiming = 'grid' | 'irregular';
 export type FaultLevel = 'none' | 'mild' | 'harsh';

@@ -1,5 +1,6 @@
 import { from, type Observable } from 'rxjs';
-import { DAY_MS, formatDate, InputError, parseDate } from '../frame/time.ts';
+import { DAY_MS, formatDate, parseDate } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 
 /**
  * `YYYY-MM-DD` UTC dates from `first` to `last`, both inclusive, made one at a time as they are

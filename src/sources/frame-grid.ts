@@ -1,5 +1,6 @@
 import { mergeMap, type OperatorFunction } from 'rxjs';
-import { assertName, DAY_MS, formatTimestamp, InputError, parseDate } from '../frame/time.ts';
+import { assertName, DAY_MS, formatTimestamp, parseDate } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { frameItem, type FrameItem } from '../items.ts';
 
 export const DEFAULT_STREAMS: readonly string[] = ['in_gate', 'out_gate'];

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { defer, from, type Observable } from 'rxjs';
-import { assertName, InputError, parseTimestamp } from '../frame/time.ts';
+import { assertName, parseTimestamp } from '../frame/time.ts';
+import { InputError } from '../errors.ts';
 import { frameItem, type FrameItem, type FrameRef } from '../items.ts';
 import { DEFAULT_TERMINAL } from './frame-grid.ts';
 

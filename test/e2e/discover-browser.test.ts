@@ -13,7 +13,7 @@ import { runDownload } from '../../src/download.ts';
 import { catalogDiscoveryCache } from '../../src/catalog/discovery-cache.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import type { DayReading } from '../../src/discovery/completeness.ts';
-import { InputError } from '../../src/frame/time.ts';
+import { InputError } from '../../src/errors.ts';
 import type { FrameItem } from '../../src/items.ts';
 import { startSimulator, type SimFrame, type Simulator } from '../../src/simulator/index.ts';
 import { discoverFrames, type DiscoverFramesOptions } from '../../src/sources/discover-frames.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBrowserAvailable, launchBrowser, loadPlaywright, resolveBrowserPath } from '../../src/discovery/browser.ts';
 import { FrameSet, frameOfUrl, framesFromUrls, frameUrlsIn } from '../../src/discovery/frame-set.ts';
 import { gridEstimate } from '../../src/cli/discover-command.ts';
-import { InputError } from '../../src/frame/time.ts';
+import { InputError } from '../../src/errors.ts';
 import { resolveSimulatorOptions, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { judgeReading, shortDayWarnings } from '../../src/discovery/completeness.ts';
 import { listedTimesIn, statedTotalsIn, utcTimeOf } from '../../src/discovery/day-answers.ts';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/frame/time.ts';
+import { InputError } from '../../src/errors.ts';
 import {
   FAULT_KINDS,
   resolveSimulatorOptions,
