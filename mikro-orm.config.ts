@@ -1,4 +1,5 @@
-import { catalogConfig, DEFAULT_DB_PATH } from './src/catalog/open-catalog.ts';
+import { catalogConfig } from './src/catalog/open-catalog.ts';
+import { DEFAULTS } from './src/settings.ts';
 
 /** For the MikroORM CLI: the default catalog. */
-export default catalogConfig(DEFAULT_DB_PATH);
+export default catalogConfig(DEFAULTS.dbPath);

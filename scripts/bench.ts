@@ -16,14 +16,13 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, count as countItems, from as fromArray } from 'rxjs';
-import { frameUrls } from '../src/operators/build-urls.ts';
-import { frameFilePath } from '../src/disk/frame-files.ts';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
 import { topSelfTimes } from './bench/cpu-profile.ts';
 import { cliEntry } from '../bin/entry.js';
+import { frameFilePath, frameUrls } from '../src/frame/layout.ts';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const cliPath = join(projectRoot, 'bin', 'draydog.js');

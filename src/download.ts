@@ -4,10 +4,10 @@ import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
 import { CatalogGoneError, InputError, StoppedError } from './errors.ts';
-import { createHttpClient } from './http/http-client.ts';
+import { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
 import { createRequestGate } from './http/request-gate.ts';
 import { isOutcome, type FrameItem, type OutcomeItem, type PipelineItem } from './items.ts';
-import { buildUrls, DEFAULT_BASE_URL, withoutCredentials } from './operators/build-urls.ts';
+import { buildUrls, withoutCredentials } from './operators/build-urls.ts';
 import { circuitBreaker } from './operators/circuit-breaker.ts';
 import { concurrently } from './operators/concurrently.ts';
 import { fetchFrames } from './operators/fetch-frames.ts';
@@ -19,28 +19,24 @@ import { collectStats, type DownloadTally, type OutcomeCounts } from './sinks/co
 import type { DayReading } from './discovery/completeness.ts';
 import { catalogDiscoveryCache } from './catalog/discovery-cache.ts';
 import { loadKnownMissing } from './catalog/known-missing.ts';
-import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from './catalog/open-catalog.ts';
+import { assertSqliteFile, openCatalog } from './catalog/open-catalog.ts';
 import { catalogedOnDateOf, saveToCatalog } from './sinks/save-to-catalog.ts';
 import { writeReport, type DownloadReport } from './sinks/write-report.ts';
 import { reportDateRange } from './report/html-report.ts';
 import { staleRuns, type StaleRun } from './catalog/stale-frames.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
 import { dateRange } from './sources/date-range.ts';
-import { DEFAULT_PAGE_URL, discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './sources/frame-grid.ts';
+import { discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { frameRangeOnDemand } from './sources/frame-range.ts';
 import { framesFromFile } from './sources/frames-from-file.ts';
+import { DEFAULTS, resolveFetchSettings, type FetchSettings } from './settings.ts';
 
-export const DEFAULT_OUT = 'data/images';
 
-export interface DownloadOptions {
+export interface DownloadOptions extends Partial<FetchSettings> {
   /** First date, `YYYY-MM-DD` (UTC); required unless `framesFile` or `frames` is given. */
   readonly from?: string;
   /** Last date, inclusive; defaults to `from`. */
   readonly to?: string;
-  readonly streams?: readonly string[];
-  readonly terminal?: string;
-  readonly intervalMinutes?: number;
   /** Frame references from a file instead of the grid (see `framesFromFile`). */
   readonly framesFile?: string;
   /** Frames of `from`..`to` discovered on the camera history page in headless Chromium instead of the grid (see `discoverFrames`). */
@@ -49,24 +45,9 @@ export interface DownloadOptions {
   readonly rediscover?: boolean;
   /** Frame references from any source instead of the grid. */
   readonly frames?: Observable<FrameItem>;
-  readonly baseUrl?: string;
-  /** Root of the image tree. */
-  readonly out?: string;
-  readonly dbPath?: string;
   /** Where the JSON report goes; no report file without it. */
   readonly reportPath?: string;
-  readonly concurrency?: number;
-  readonly retries?: number;
-  readonly retryDelayMs?: number;
-  readonly timeoutMs?: number;
-  /** See `HttpClientOptions`: the whole-request deadline, the slowest body and the largest one accepted. */
-  readonly requestDeadlineMs?: number;
-  readonly minBytesPerSecond?: number;
-  readonly maxFrameBytes?: number;
-  /** The longest Retry-After obeyed (default 60 s). */
-  readonly maxRetryAfterMs?: number;
   readonly maxPerDate?: number;
-  readonly thumbnailFallback?: boolean;
   /** Ask again for frames that earlier runs found missing for good (by default they are not requested). */
   readonly recheckMissing?: boolean;
   readonly http?: AxiosInstance;
@@ -76,14 +57,6 @@ export interface DownloadOptions {
   readonly signal?: AbortSignal;
   /** Aborting cancels the requests in flight too (their frames fail as interrupted). */
   readonly abortSignal?: AbortSignal;
-  /** Requests started per second at most. */
-  readonly ratePerSecond?: number;
-  /** Body bytes per second at most. */
-  readonly bytesPerSecond?: number;
-  /** Sync every image to stable storage before it gets its final name (see `writeToDisk`). */
-  readonly fsync?: boolean;
-  /** Stop the run after this many frames in a row failed (default 50). */
-  readonly maxConsecutiveFailures?: number;
   readonly onProgress?: (tally: DownloadTally) => void;
   /** Called with each frame's outcome as it comes. */
   readonly onOutcome?: (item: OutcomeItem) => void;
@@ -106,7 +79,7 @@ function assertWritableFolder(path: string): void {
  * options that shape them.
  */
 function frameSupply(options: DownloadOptions): Iterable<FrameItem> | Observable<FrameItem> {
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10, maxPerDate } = options;
+  const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal, intervalMinutes = DEFAULTS.intervalMinutes, maxPerDate } = options;
   const frames = options.frames
     ? options.frames
     : options.framesFile
@@ -132,35 +105,26 @@ const frameNameRefused = /: (ENAMETOOLONG|EILSEQ)$/;
 
 /** The default pipeline: frames → URLs → skip what is on disk or known missing → fetch + write → catalog → stats → report. */
 export async function runDownload(options: DownloadOptions): Promise<DownloadReport> {
-  const {
-    out = DEFAULT_OUT,
-    dbPath = DEFAULT_DB_PATH,
-    concurrency = 8,
-    retries = 3,
-    retryDelayMs = 1000,
-    timeoutMs = 30_000,
-    thumbnailFallback = true,
-    streams = DEFAULT_STREAMS,
-    terminal = DEFAULT_TERMINAL,
-    intervalMinutes = 10,
-    maxConsecutiveFailures = 50,
-    logger,
-  } = options;
-  const stopping = new AbortController();
+  const settings = resolveFetchSettings(options);
+  const { out, dbPath, concurrency, retries, thumbnailFallback, streams, terminal, intervalMinutes, maxConsecutiveFailures } = settings;
+  const { logger } = options;
   frameSupply(options); // rejects bad input before anything is opened
   // credentials go to the server as a header, never into what is stored or printed
-  const { baseUrl, authorization } = withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL);
-  const cancelling = new AbortController();
+  const { baseUrl } = withoutCredentials(settings.baseUrl);
+  const given = (...signals: (AbortSignal | undefined)[]) => signals.filter((signal) => signal !== undefined);
+  const stopping = new AbortController();
+  const userStopped = AbortSignal.any(given(options.signal, options.abortSignal));
+  const stopped = AbortSignal.any([stopping.signal, userStopped]);
+  const cancelled = AbortSignal.any(given(stopping.signal, options.abortSignal));
   let stopReason: string | undefined;
   const stop = (reason: string) => {
     if (stopReason) return;
     // once the user stopped the run, later failures (frames a second Ctrl-C cancels) are not why it stopped
-    if (!stopping.signal.aborted) {
+    if (!stopped.aborted) {
       stopReason = reason;
       logger?.error(reason);
     }
     stopping.abort();
-    cancelling.abort();
   };
   const watchFailures = tap((item: PipelineItem) => {
     // frames that fail because the run stopped add nothing to why it stopped
@@ -171,44 +135,26 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   });
   const breaker = circuitBreaker<PipelineItem>({ maxConsecutiveFailures, onOpen: stop });
   let retried = 0;
-  const gate = createRequestGate({ ratePerSecond: positive(options.ratePerSecond, '--rate'), bytesPerSecond: positive(options.bytesPerSecond, '--bandwidth') });
   const http =
     options.http ??
-    createHttpClient({
-      concurrency,
-      retries,
-      retryDelayMs,
-      timeoutMs,
-      requestDeadlineMs: options.requestDeadlineMs,
-      minBytesPerSecond: options.minBytesPerSecond,
-      maxFrameBytes: options.maxFrameBytes,
-      maxRetryAfterMs: options.maxRetryAfterMs,
-      authorization,
+    frameHttpClient(settings, {
       onUnreachable: (reason) => stop(`stopped: ${reason}`),
-      gate,
       onRetry: (error) => {
         retried += 1;
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
         options.onRetry?.();
       },
     });
-  const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelling.signal });
+  const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelled });
   const writeFrame = writeToDisk({ root: out, concurrency: 1, fsync: options.fsync });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertSqliteFile(dbPath);
   assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
-  const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULT_PAGE_URL } : undefined;
+  const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULTS.pageUrl } : undefined;
   const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
   const gridRange = framesFile || options.frames ? {} : { from, to };
   const orm = options.orm ?? (await openCatalog({ dbPath }));
-  const forward = (from: AbortSignal | undefined, to: AbortController) => {
-    const abort = () => to.abort();
-    if (from?.aborted) abort();
-    from?.addEventListener('abort', abort, { once: true });
-    return () => from?.removeEventListener('abort', abort);
-  };
-  const unlink = [forward(options.signal, stopping), forward(options.abortSignal, stopping), forward(options.abortSignal, cancelling)];
   try {
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps the complete days it read in the catalog
     const readings: DayReading[] = [];
@@ -218,7 +164,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       options.discover?.onDayRead?.(reading);
     };
     const cache = catalogDiscoveryCache(orm, { reread: options.rediscover });
-    const frames = frameSupply(options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopping.signal } } : options);
+    const frames = frameSupply(options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopped } } : options);
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
     const skipOnDisk = skipExisting({
       root: out,
@@ -227,7 +173,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
-    const slots = { concurrency, signal: stopping.signal };
+    const slots = { concurrency, signal: stopped };
     const perFrame = pipe(toUrls, skipOnDisk, skipKnownMissing<PipelineItem>(knownMissing), fetchFrame, writeFrame);
     const outcomes = isObservable(frames) ? frames.pipe(concurrently(slots, perFrame)) : of(frames).pipe(pullConcurrently(slots, perFrame));
     return await lastValueFrom(
@@ -238,8 +184,8 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
         writeReport(reportPath, {
-          config: { ...config, concurrency, retries, retryDelayMs, timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond },
-          interrupted: () => stopping.signal.aborted,
+          config: { ...config, concurrency, retries, retryDelayMs: settings.retryDelayMs, timeoutMs: settings.timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: settings.ratePerSecond, bytesPerSecond: settings.bytesPerSecond },
+          interrupted: () => stopped.aborted,
           stopReason: () => stopReason,
           retries: () => retried,
           discovery: () => (discover ? readings : undefined),
@@ -254,7 +200,6 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       throw explained === error ? afterStop(stopReason, error) : explained;
     });
   } finally {
-    unlink.forEach((remove) => remove());
     if (!options.orm) await orm.close();
   }
 }
@@ -283,7 +228,8 @@ function withCatalogCause(error: unknown, dbPath: string): unknown {
   return new CatalogGoneError(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
 }
 
-function positive(value: number | undefined, flag: string): number | undefined {
-  if (value !== undefined && !(value > 0)) throw new InputError(`invalid ${flag} "${value}": expected a number > 0`);
-  return value;
+/** The HTTP client a download or a watch fetches with, from its settings: the user info of the base URL becomes its Authorization header. */
+export function frameHttpClient(settings: FetchSettings, hooks: Pick<HttpClientOptions, 'onRetry' | 'onUnreachable'>): AxiosInstance {
+  const { authorization } = withoutCredentials(settings.baseUrl);
+  return createHttpClient({ ...settings, authorization, gate: createRequestGate(settings), ...hooks });
 }

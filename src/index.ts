@@ -10,8 +10,8 @@ export { parseDate, parseTimestamp } from './frame/time.ts';
 export * from './errors.ts';
 export type * from './items.ts';
 export { isOutcome } from './items.ts';
-export { organizeFiles, frameOfFileName, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';
-export { plannedFrames, runDownload, DEFAULT_OUT, type DownloadOptions } from './download.ts';
+export { organizeFiles, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';
+export { plannedFrames, runDownload, type DownloadOptions } from './download.ts';
 export {
   BulkImageDownloader,
   type BulkImageDownloaderOptions,
@@ -27,8 +27,6 @@ export {
   newestFrames,
   simulatedClock,
   validateWatchOptions,
-  DEFAULT_EVERY_MS,
-  DEFAULT_SETTLE_MS,
   type CycleReport,
   type FrameSource,
   type FrameWindow,
@@ -52,3 +50,5 @@ export {
 } from './report/html-report.ts';
 // the loopback camera, for trying pipelines and testing them without the real CDN
 export { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
+export { frameFilePath, frameKey, frameOfFileName, frameUrls, parseFrameUrl } from './frame/layout.ts';
+export { DEFAULTS } from './settings.ts';

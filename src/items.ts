@@ -1,19 +1,6 @@
-/** What the camera shot: one frame of one stream, identified by its UTC capture time. */
-export interface FrameRef {
-  readonly terminal: string;
-  readonly stream: string;
-  /** UTC, `YYYY-MM-DDTHH:MM:SS` */
-  readonly capturedAt: string;
-  /** UTC, `YYYY-MM-DD` (the date part of `capturedAt`) */
-  readonly date: string;
-}
+import type { FrameRef, FrameUrls, Variant } from './frame/frame-ref.ts';
 
-export type Variant = 'full' | 'thumbnail';
-
-export interface FrameUrls {
-  readonly full: string;
-  readonly thumbnail: string;
-}
+export type { FrameRef, FrameUrls, Variant };
 
 /** A frame that has not been looked at yet. */
 export interface FrameItem {

@@ -3,11 +3,10 @@ import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import fse from 'fs-extra';
-import { assertName, parseTimestamp } from '../frame/time.ts';
-import type { FrameRef } from '../items.ts';
-import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { frameFilePath, linkBelowRoot } from '../disk/frame-files.ts';
+import { linkBelowRoot } from '../disk/frame-files.ts';
 import { rowOfFile, upsertImages, type ImageRow } from '../sinks/save-to-catalog.ts';
+import { DEFAULTS } from '../settings.ts';
+import { frameFilePath, frameOfFileName } from '../frame/layout.ts';
 
 export interface OrganizeResult {
   /** Moved, or copied with `copy`; with `dryRun`, what would be. */
@@ -25,24 +24,6 @@ export interface OrganizeOptions {
   readonly copy?: boolean;
   /** Say what would be done, and do nothing: no file moved or copied, no folder made, nothing cataloged. */
   readonly dryRun?: boolean;
-}
-
-const compactName = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})_([a-z0-9_]+)\.jpe?g$/i;
-const cdnName = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})-([a-z0-9_]+?)(?:-thumbnail)?\.jpe?g$/i;
-
-/** The frame a file name stands for: `20250901100000_in_gate.jpg` or the CDN's `2025-09-01T10:00:00-in_gate.jpeg`. */
-export function frameOfFileName(name: string, terminal = DEFAULT_TERMINAL): FrameRef | undefined {
-  const compact = compactName.exec(name);
-  const cdn = cdnName.exec(name);
-  const capturedAt = compact ? `${compact[1]}-${compact[2]}-${compact[3]}T${compact[4]}:${compact[5]}:${compact[6]}` : cdn?.[1];
-  const stream = (compact?.[7] ?? cdn?.[2])?.toLowerCase();
-  if (!capturedAt || !stream) return undefined;
-  try {
-    parseTimestamp(capturedAt);
-    return { terminal, stream: assertName(stream, 'stream'), capturedAt, date: capturedAt.slice(0, 10) };
-  } catch {
-    return undefined;
-  }
 }
 
 async function* filesUnder(folder: string): AsyncGenerator<string> {
@@ -71,7 +52,7 @@ async function startsLikeJpeg(path: string): Promise<boolean> {
  * in place with the same bytes is "already there"; everything else it does not move is listed with why.
  */
 export async function organizeFiles(source: string, target: string, options: OrganizeOptions = {}): Promise<OrganizeResult> {
-  const { terminal = DEFAULT_TERMINAL, orm, copy = false, dryRun = false } = options;
+  const { terminal = DEFAULTS.terminal, orm, copy = false, dryRun = false } = options;
   const result: OrganizeResult = { moved: [], alreadyThere: [], left: [] };
   const rows: ImageRow[] = [];
   for await (const path of filesUnder(source)) {

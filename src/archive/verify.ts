@@ -2,15 +2,13 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
-import { LARGEST_FRAME_BYTES } from '../http/http-client.ts';
 import { jpegDefect } from '../frame/jpeg.ts';
 import type { FrameRef } from '../items.ts';
-import { frameOfFileName } from './organize.ts';
-import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { isUnderRoot, linkBelowRoot, moveAside, removeStaleTemporaryFiles } from '../disk/frame-files.ts';
 import { Image } from '../catalog/image-entity.ts';
-import { frameKey } from '../catalog/known-missing.ts';
 import { catalogPath, rowOfFile, upsertImages } from '../sinks/save-to-catalog.ts';
+import { DEFAULTS, LARGEST_FRAME_BYTES } from '../settings.ts';
+import { frameKey, frameOfFileName } from '../frame/layout.ts';
 
 export type ArchiveProblemKind = 'missingFile' | 'wrongSize' | 'wrongHash' | 'moved' | 'uncataloged' | 'notAJpeg' | 'link' | 'temporaryFile' | 'unreadable';
 
@@ -85,7 +83,7 @@ interface CatalogRow {
  * files under `root` are touched, and a file that is not a whole JPEG is never cataloged: it is moved
  * aside as `*.corrupt`, so the next download fetches the frame again.
  */
-export async function verifyArchive({ orm, root, terminal = DEFAULT_TERMINAL, repair = false }: VerifyOptions): Promise<VerifyResult> {
+export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, repair = false }: VerifyOptions): Promise<VerifyResult> {
   const problems: ArchiveProblem[] = [];
   /** Frame keys of the rows whose file is where the row says, with that file (an absolute path). */
   const located = new Map<string, string>();

@@ -1,14 +1,11 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { parseTimestamp } from '../frame/time.ts';
-import type { FrameRef, NotFoundItem, OutcomeItem, PipelineItem } from '../items.ts';
+import type { NotFoundItem, OutcomeItem, PipelineItem } from '../items.ts';
+import { frameKey } from '../frame/layout.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 
 /** A camera's upload can lag: a miss counts as final only when asked this long after the capture time. */
 export const MISS_SETTLES_AFTER_MS = 3_600_000;
-
-export function frameKey({ terminal, stream, capturedAt }: Pick<FrameRef, 'terminal' | 'stream' | 'capturedAt'>): string {
-  return `${terminal}/${stream}/${capturedAt}`;
-}
 
 /** How the catalog names a CDN: its base URL without credentials, which are never stored, or a trailing slash. */
 export function cdnOf(baseUrl: string): string {

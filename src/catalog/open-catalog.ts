@@ -7,8 +7,8 @@ import { CATALOG_MIGRATIONS, MIGRATIONS_TABLE } from './migrations.ts';
 import { Image } from './image-entity.ts';
 import { DiscoveredDay } from './discovery-cache.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
+import { DEFAULTS } from '../settings.ts';
 
-export const DEFAULT_DB_PATH = 'data/draydog.sqlite';
 
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -64,7 +64,7 @@ export interface OpenCatalogOptions {
  * catalog has not had yet are run. They only add, so tables and columns of the user's own are kept; a
  * SQLite database of another application is refused untouched.
  */
-export async function openCatalog({ dbPath = DEFAULT_DB_PATH }: OpenCatalogOptions = {}): Promise<MikroORM> {
+export async function openCatalog({ dbPath = DEFAULTS.dbPath }: OpenCatalogOptions = {}): Promise<MikroORM> {
   assertSqliteFile(dbPath);
   mkdirSync(dirname(dbPath), { recursive: true });
   const orm = await MikroORM.init(catalogConfig(dbPath));

@@ -4,28 +4,20 @@ import { assertBrowserAvailable } from '../discovery/browser.ts';
 import { shortDayWarnings, type DayReading } from '../discovery/completeness.ts';
 import { InputError } from '../errors.ts';
 import type { FrameRef } from '../items.ts';
-import { assertBaseUrl, DEFAULT_BASE_URL, frameUrls } from '../operators/build-urls.ts';
+import { assertBaseUrl } from '../operators/build-urls.ts';
 import { dateRange } from '../sources/date-range.ts';
-import { DEFAULT_PAGE_URL, discoverFrames, historyPageUrl, type DiscoverBrowserOptions } from '../sources/discover-frames.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { discoverFrames, historyPageUrl, type DiscoverBrowserOptions } from '../sources/discover-frames.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
-import { commaList, wholeNumber } from './options.ts';
-import { MAX_TIMER_MS } from '../timer-limit.ts';
+import { cameraOptions, dateRangeOptions, historyPageOptions } from './option-groups.ts';
 import { printSummary } from './summary.ts';
 import { plural } from '../report/format.ts';
+import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
+import { frameUrls } from '../frame/layout.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
-    .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' })
-    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
-    .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages (e.g. a `draydog simulate` URL)' })
-    .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
-    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN the printed frame URLs point at' })
-    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1, MAX_TIMER_MS), default: 60_000, describe: 'Longest wait for a page or for the History of a day, in ms' });
+  return historyPageOptions(cameraOptions(dateRangeOptions(yargs))).option('base-url', { type: 'string', default: DEFAULTS.baseUrl, describe: 'CDN the printed frame URLs point at' });
 }
 
 type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & LogOptions;
@@ -39,14 +31,14 @@ export function browserOptionsOf(args: { browserPath?: string; pageTimeout?: num
 export const assertDiscoveryReady = (browser: DiscoverBrowserOptions): Promise<string> => assertBrowserAvailable(browser);
 
 /** What the grid would hold for the range: the best guess of a discovered total before the pages are read. */
-export async function gridEstimate(from: string, to: string | undefined, streams: readonly string[], intervalMinutes = 10): Promise<number> {
+export async function gridEstimate(from: string, to: string | undefined, streams: readonly string[], intervalMinutes = DEFAULTS.intervalMinutes): Promise<number> {
   return (await lastValueFrom(dateRange(from, to ?? from).pipe(count()))) * streams.length * Math.floor(1440 / intervalMinutes);
 }
 
 /** `draydog discover`: the real frame times of a date range, read from the history pages, as a frames file on stdout. */
 export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   if (!args.from) throw new InputError('missing --from: give a first date (YYYY-MM-DD)');
-  const { streams = DEFAULT_STREAMS, terminal } = args;
+  const { streams = DEFAULTS.streams, terminal } = args;
   const baseUrl = assertBaseUrl(args.baseUrl);
   const dates = dateRange(args.from, args.to ?? args.from);
   const browser = browserOptionsOf(args, io.env);

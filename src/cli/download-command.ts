@@ -4,15 +4,12 @@ import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
 import { defaultReportPath, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
-import { afterStop, DEFAULT_OUT, plannedFrames, runDownload, type DownloadOptions } from '../download.ts';
+import { afterStop, plannedFrames, runDownload, type DownloadOptions } from '../download.ts';
 import { dateRange } from '../sources/date-range.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { frameRangeCount } from '../sources/frame-range.ts';
 import { catalogDiscoveryCache } from '../catalog/discovery-cache.ts';
-import { DEFAULT_PAGE_URL } from '../sources/discover-frames.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
 import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
-import { frameFilePath } from '../disk/frame-files.ts';
 import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../report/html-report.ts';
 import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -21,28 +18,23 @@ import { formatTable } from '../report/format.ts';
 import { isInteractive, type CliIo } from './io.ts';
 import { createLogger, logLevelOf, type LogOptions } from './logger.ts';
 import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
+import { dateRangeOptions, historyPageOptions, jsonOption } from './option-groups.ts';
 import { wholeNumber } from './options.ts';
 import { createProgress, progressOptions } from './progress.ts';
 import { StatusLine } from './status-line.ts';
 import { emptyDateWarnings, formatSummary, printSummary, staleFrameWarnings } from './summary.ts';
 import { shortDayWarnings } from '../discovery/completeness.ts';
+import { DEFAULTS } from '../settings.ts';
+import { frameFilePath } from '../frame/layout.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
-  return progressOptions(fetchOptions(
-    yargs
-      .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
-      .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' }),
-  ))
+  return historyPageOptions(jsonOption(progressOptions(fetchOptions(dateRangeOptions(yargs))), 'the report'), { when: 'with --discover' })
     .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
     .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the report as one JSON document on stdout, nothing else' })
     .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
     .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
     // discovery of the real frame times (see discover-command.ts)
     .option('discover', { type: 'boolean', default: false, describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid' })
-    .option('page-url', { type: 'string', default: DEFAULT_PAGE_URL, describe: 'Site of the camera history pages, for --discover' })
-    .option('browser-path', { type: 'string', describe: 'Chromium or Chrome binary for --discover (default: DRAYDOG_BROWSER, then /usr/bin/chromium)' })
-    .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'With --discover: longest wait for a page or for the History of a day, in ms' })
     .option('rediscover', { type: 'boolean', default: false, describe: 'With --discover: read the pages of dates kept from earlier runs again' })
     .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
@@ -96,7 +88,7 @@ interface PlanRow {
 }
 
 async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): Promise<void> {
-  const out = options.out ?? DEFAULT_OUT;
+  const out = options.out ?? DEFAULTS.out;
   const rows = await lastValueFrom(
     plannedFrames(options).pipe(
       reduce((plan, { frame }) => {
@@ -126,7 +118,7 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
 async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): Promise<boolean> {
   if (!options.from || !existsSync(dbPath)) return true;
   assertSqliteFile(dbPath);
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL } = options;
+  const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal } = options;
   const orm = await openCatalog({ dbPath });
   try {
     const cache = catalogDiscoveryCache(orm);
@@ -159,7 +151,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
   // the grid's frames are counted, not made: a range of centuries is counted at once
   const total = args.discover && args.from
-    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULT_STREAMS, options.intervalMinutes)
+    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULTS.streams, options.intervalMinutes)
     : args.from && !args.frames
       ? frameRangeCount({ ...options, from: args.from })
       : await lastValueFrom(plannedFrames(options).pipe(count()));
@@ -167,7 +159,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     await printPlan(io, options, args.json);
     return ExitCode.ok;
   }
-  const out = options.out ?? DEFAULT_OUT;
+  const out = options.out ?? DEFAULTS.out;
   const reportPath = args.report ?? defaultReportPath(out);
   if (args.report) assertReportPath(reportPath);
   assertSqliteFile(args.db);

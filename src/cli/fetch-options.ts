@@ -1,73 +1,72 @@
 import type { Argv } from 'yargs';
-import { assertBaseUrl, DEFAULT_BASE_URL } from '../operators/build-urls.ts';
-import { MAX_CONCURRENCY, MAX_RETRIES } from '../operators/fetch-frames.ts';
-import { DEFAULT_OUT, type DownloadOptions } from '../download.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { DEFAULT_DB_PATH } from '../catalog/open-catalog.ts';
-import { DEFAULT_MAX_FRAME_BYTES, DEFAULT_MIN_BYTES_PER_SECOND, DEADLINE_PER_TIMEOUT, LARGEST_FRAME_BYTES } from '../http/http-client.ts';
-import { MAX_TIMER_MS } from '../timer-limit.ts';
-import { byteAmount, commaList, positiveNumber, wholeNumber } from './options.ts';
+import { assertBaseUrl } from '../operators/build-urls.ts';
+import { DEADLINE_PER_TIMEOUT, DEFAULTS, RANGES, type FetchSettings, type NumberSetting } from '../settings.ts';
+import { byteAmount, positiveNumber, wholeNumber } from './options.ts';
+import { archiveOption, cameraOptions, catalogOption } from './option-groups.ts';
+import { camelCase } from './foreign-settings.ts';
 
-/** Below these a run would wait for hours per frame: surely a typo. */
-const MIN_RATE_PER_SECOND = 0.001;
-const MIN_BANDWIDTH = 1024;
+/** The flag of each fetch setting. */
+const FLAG_OF = {
+  streams: 'streams',
+  terminal: 'terminal',
+  intervalMinutes: 'interval',
+  baseUrl: 'base-url',
+  out: 'out',
+  dbPath: 'db',
+  concurrency: 'concurrency',
+  retries: 'retries',
+  retryDelayMs: 'retry-delay',
+  timeoutMs: 'timeout',
+  requestDeadlineMs: 'request-deadline',
+  minBytesPerSecond: 'min-speed',
+  maxFrameBytes: 'max-frame-size',
+  maxRetryAfterMs: 'max-retry-after',
+  thumbnailFallback: 'thumbnail-fallback',
+  ratePerSecond: 'rate',
+  bytesPerSecond: 'bandwidth',
+  maxConsecutiveFailures: 'max-consecutive-failures',
+  fsync: 'fsync',
+} as const satisfies Record<keyof FetchSettings, string>;
+
+/** A yargs `coerce` for a whole-number setting, in its range from settings.ts. */
+const whole = (name: NumberSetting) => wholeNumber(`--${FLAG_OF[name]}`, RANGES[name].min, RANGES[name].max);
+/** A yargs `coerce` for an amount of bytes, in its range from settings.ts. */
+const bytes = (name: NumberSetting, unit?: string) => byteAmount(`--${FLAG_OF[name]}`, { ...RANGES[name], unit });
 
 /** The options of every command that fetches frames (download, watch): what, from where, into where, how hard. */
 export function fetchOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('streams', { type: 'string', coerce: commaList, default: DEFAULT_STREAMS.join(','), describe: 'Comma-separated streams' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
-    .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
-    .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
-    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
-    .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
-    .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
-    .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0, MAX_TIMER_MS), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })
-    .option('timeout', { coerce: wholeNumber('--timeout', 1, MAX_TIMER_MS), default: 30_000, describe: 'Longest time a request may go without receiving a byte, in ms' })
+  return catalogOption(archiveOption(cameraOptions(yargs)))
+    .option('interval', { coerce: whole('intervalMinutes'), default: DEFAULTS.intervalMinutes, describe: 'Grid interval in minutes' })
+    .option('base-url', { type: 'string', default: DEFAULTS.baseUrl, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
+    .option('concurrency', { coerce: whole('concurrency'), default: DEFAULTS.concurrency, describe: 'Frames fetched at once' })
+    .option('retries', { coerce: whole('retries'), default: DEFAULTS.retries, describe: 'Retries per request' })
+    .option('retry-delay', { coerce: whole('retryDelayMs'), default: DEFAULTS.retryDelayMs, describe: 'Base backoff in ms (doubles each retry)' })
+    .option('timeout', { coerce: whole('timeoutMs'), default: DEFAULTS.timeoutMs, describe: 'Longest time a request may go without receiving a byte, in ms' })
     .option('request-deadline', {
-      coerce: wholeNumber('--request-deadline', 1, MAX_TIMER_MS),
+      coerce: whole('requestDeadlineMs'),
       defaultDescription: `${DEADLINE_PER_TIMEOUT} x --timeout`,
       describe: 'Longest time one request may take in all, in ms, however steadily its bytes come',
     })
-    .option('min-speed', { coerce: byteAmount('--min-speed', { min: 0, unit: 'bytes per second' }), default: DEFAULT_MIN_BYTES_PER_SECOND, defaultDescription: '1K', describe: 'A body slower than this many bytes per second (over each --timeout) is aborted; 0: no floor' })
+    .option('min-speed', { coerce: bytes('minBytesPerSecond', 'bytes per second'), default: DEFAULTS.minBytesPerSecond, defaultDescription: '1K', describe: 'A body slower than this many bytes per second (over each --timeout) is aborted; 0: no floor' })
     .option('max-frame-size', {
-      coerce: byteAmount('--max-frame-size', { min: 1024, max: LARGEST_FRAME_BYTES }),
-      default: DEFAULT_MAX_FRAME_BYTES,
+      coerce: bytes('maxFrameBytes'),
+      default: DEFAULTS.maxFrameBytes,
       defaultDescription: '8M',
       describe: 'A response body larger than this is refused (as soon as its Content-Length or its bytes say so) and not retried',
     })
-    .option('max-retry-after', { coerce: wholeNumber('--max-retry-after', 0, MAX_TIMER_MS), default: 60_000, describe: 'Longest Retry-After obeyed, in ms' })
-    .option('thumbnail-fallback', { type: 'boolean', default: true, describe: 'Fetch the thumbnail when the full frame is missing' })
-    .option('rate', { coerce: positiveNumber('--rate', MIN_RATE_PER_SECOND), describe: 'At most N requests per second' })
-    .option('bandwidth', { coerce: byteAmount('--bandwidth', { min: MIN_BANDWIDTH, unit: 'bytes per second' }), describe: 'At most this many bytes per second, e.g. 5M' })
-    .option('fsync', { type: 'boolean', default: false, describe: 'Sync every image to stable storage before it gets its name (slower; a power cut then loses nothing)' })
-    .option('max-consecutive-failures', { coerce: wholeNumber('--max-consecutive-failures', 1), default: 50, describe: 'Stop after N frames in a row failed' });
+    .option('max-retry-after', { coerce: whole('maxRetryAfterMs'), default: DEFAULTS.maxRetryAfterMs, describe: 'Longest Retry-After obeyed, in ms' })
+    .option('thumbnail-fallback', { type: 'boolean', default: DEFAULTS.thumbnailFallback, describe: 'Fetch the thumbnail when the full frame is missing' })
+    .option('rate', { coerce: positiveNumber('--rate', RANGES.ratePerSecond.min), describe: 'At most N requests per second' })
+    .option('bandwidth', { coerce: bytes('bytesPerSecond', 'bytes per second'), describe: 'At most this many bytes per second, e.g. 5M' })
+    .option('fsync', { type: 'boolean', default: DEFAULTS.fsync, describe: 'Sync every image to stable storage before it gets its name (slower; a power cut then loses nothing)' })
+    .option('max-consecutive-failures', { coerce: whole('maxConsecutiveFailures'), default: DEFAULTS.maxConsecutiveFailures, describe: 'Stop after N frames in a row failed' });
 }
 
 export type FetchArgs = Awaited<ReturnType<typeof fetchOptions>['argv']>;
 
-/** The pipeline options the fetch flags stand for. */
-export function fetchSettingsOf(args: FetchArgs) {
-  return {
-    streams: args.streams,
-    terminal: args.terminal,
-    intervalMinutes: args.interval,
-    baseUrl: assertBaseUrl(args.baseUrl),
-    out: args.out,
-    dbPath: args.db,
-    concurrency: args.concurrency,
-    retries: args.retries,
-    retryDelayMs: args.retryDelay,
-    timeoutMs: args.timeout,
-    requestDeadlineMs: args.requestDeadline,
-    minBytesPerSecond: args.minSpeed,
-    maxFrameBytes: args.maxFrameSize,
-    maxRetryAfterMs: args.maxRetryAfter,
-    thumbnailFallback: args.thumbnailFallback,
-    ratePerSecond: args.rate,
-    bytesPerSecond: args.bandwidth,
-    maxConsecutiveFailures: args.maxConsecutiveFailures,
-    fsync: args.fsync,
-  } satisfies DownloadOptions;
+/** The pipeline settings the fetch flags stand for. */
+export function fetchSettingsOf(args: FetchArgs): Partial<FetchSettings> & { readonly baseUrl: string } {
+  const values = args as unknown as Record<string, unknown>;
+  const settings = Object.fromEntries(Object.entries(FLAG_OF).map(([name, flag]) => [name, values[camelCase(flag)]]));
+  return { ...settings, baseUrl: assertBaseUrl(args.baseUrl) };
 }

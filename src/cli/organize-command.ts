@@ -2,23 +2,21 @@ import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
 import { organizeFiles } from '../archive/organize.ts';
-import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
 import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';
+import { catalogOption, jsonOption, terminalOption } from './option-groups.ts';
 
 export function organizeOptions<T>(yargs: Argv<T>) {
-  return yargs
+  return jsonOption(terminalOption(catalogOption(yargs, { optional: true, describe: 'SQLite catalog to record the new paths in (none without it)' })), 'the result')
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })
     .positional('target', { type: 'string', demandOption: true, describe: 'Root of the <date>/<stream>/ layout' })
-    .option('db', { type: 'string', describe: 'SQLite catalog to record the new paths in (none without it)' })
     .option('copy', { type: 'boolean', default: false, describe: 'Copy the files instead of moving them' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would be done and change nothing' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON document' });
+
 }
 
 type OrganizeArgs = Awaited<ReturnType<typeof organizeOptions>['argv']> & LogOptions;

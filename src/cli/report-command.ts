@@ -5,19 +5,16 @@ import { InputError } from '../errors.ts';
 import { streamsOf, summarizeCatalog, type CatalogDay } from '../catalog/summary.ts';
 import { describeStaleRun, staleRuns } from '../catalog/stale-frames.ts';
 import { assertHtmlReportPath, percent, slotsBetween, writeHtmlReport } from '../report/html-report.ts';
-import { DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';
+import { openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatBytes, formatTable } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';
+import { catalogOption, dateRangeOptions, jsonOption } from './option-groups.ts';
 
 export function reportOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
-    .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
-    .option('to', { type: 'string', describe: 'Last date, inclusive' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the rows as one JSON document' })
+  return jsonOption(dateRangeOptions(catalogOption(yargs), { toDefault: '' }), 'the rows')
     .option('html', { type: 'string', describe: 'Also write a self-contained HTML coverage report (heatmap of days x hours per stream, gaps) to PATH' });
 }
 

@@ -6,7 +6,7 @@ import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { commaList, wholeNumber } from './options.ts';
-import { MAX_TIMER_MS } from '../timer-limit.ts';
+import { MAX_TIMER_MS } from '../settings.ts';
 
 const defaults = DEFAULT_SIMULATOR_OPTIONS;
 

@@ -4,6 +4,7 @@ import type { DownloadReport } from '../sinks/write-report.ts';
 import { describeStaleRun } from '../catalog/stale-frames.ts';
 import { formatBytes, formatDuration, plural } from '../report/format.ts';
 import { isInteractive, type CliIo } from './io.ts';
+import { DEFAULTS } from '../settings.ts';
 
 /** How the run ended: stopped by draydog itself (the reason follows), interrupted by the user, or done. */
 function endOf({ stopReason, interrupted }: DownloadReport): string {
@@ -20,7 +21,7 @@ export function emptyDateWarnings({ emptyDateStreams, config }: DownloadReport):
     datesByStream.set(stream, [...(datesByStream.get(stream) ?? []), date]);
   }
   const onGrid = !config.framesFile && !config.discover;
-  const hint = `is --base-url / the stream name right?${onGrid ? ` frames off the ${config.intervalMinutes ?? 10}-minute grid need --discover` : ''}`;
+  const hint = `is --base-url / the stream name right?${onGrid ? ` frames off the ${config.intervalMinutes ?? DEFAULTS.intervalMinutes}-minute grid need --discover` : ''}`;
   return [...datesByStream].map(([stream, dates]) => {
     const when = dates.length === 1 ? `on ${dates[0]}` : `on ${dates.length} dates (${dates[0]} to ${dates.at(-1)})`;
     return `no frame of ${stream} ${when}: ${hint}`;

@@ -1,23 +1,21 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
-import { DEFAULT_OUT } from '../download.ts';
-import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
-import { DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';
+import { openCatalog } from '../catalog/open-catalog.ts';
 import { verifyArchive } from '../archive/verify.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';
+import { archiveOption, catalogOption, jsonOption, terminalOption } from './option-groups.ts';
 
 export function verifyOptions<T>(yargs: Argv<T>) {
-  return yargs
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
-    .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })
-    .option('repair', { type: 'boolean', default: false, describe: 'Fix the catalog; move bad files aside so the next download fetches them again' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the result as one JSON document' });
+  return jsonOption(terminalOption(archiveOption(catalogOption(yargs))), 'the result').option('repair', {
+    type: 'boolean',
+    default: false,
+    describe: 'Fix the catalog; move bad files aside so the next download fetches them again',
+  });
 }
 
 type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']> & LogOptions;

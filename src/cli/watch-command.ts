@@ -4,9 +4,7 @@ import { DAY_MS, parseTimestamp } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../watch/metrics.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
-import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
-import { MAX_TIMER_MS } from '../timer-limit.ts';
-import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch/watch.ts';
+import { simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch/watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
@@ -15,6 +13,7 @@ import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { positiveNumber, wholeNumber } from './options.ts';
 import { printSummary } from './summary.ts';
 import { plural } from '../report/format.ts';
+import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -51,8 +50,8 @@ function utcTime(flag: string) {
 export function watchOptions<T>(yargs: Argv<T>) {
   return fetchOptions(
     yargs
-      .option('every', { coerce: duration('--every', 1000, MAX_TIMER_MS), default: DEFAULT_EVERY_MS, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
-      .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULT_SETTLE_MS, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
+      .option('every', { coerce: duration('--every', 1000, MAX_TIMER_MS), default: DEFAULTS.everyMs, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
+      .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULTS.settleMs, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
   )
     .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
     .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address the metrics server listens on (0.0.0.0: every network of this machine)' })
@@ -86,12 +85,12 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
   const clock = clockOf(args);
   const settings = fetchSettingsOf(args);
   const { baseUrl } = withoutCredentials(settings.baseUrl);
-  const everyMs = args.every ?? DEFAULT_EVERY_MS;
+  const everyMs = args.every ?? DEFAULTS.everyMs;
   const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });
   const interruption = listenForInterruption(logger, "the cycle's frames");
   const options: WatchOptions = {
     everyMs,
-    settleMs: args.settle ?? DEFAULT_SETTLE_MS,
+    settleMs: args.settle ?? DEFAULTS.settleMs,
     clock,
     ...settings,
     maxCycles: args.maxCycles,
@@ -109,7 +108,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     }
     logger.info(
       { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
-      `watching ${(args.streams ?? DEFAULT_STREAMS).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
+      `watching ${(args.streams ?? DEFAULTS.streams).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
     );
     const result = await watch(options);
     printSummary(io, logger, `Stopped after ${plural(result.cycles, 'cycle')} (${result.failedCycles} failed).`, { cycles: result.cycles, failedCycles: result.failedCycles });

@@ -2,12 +2,12 @@ import type { MikroORM } from '@mikro-orm/sqlite';
 import { assertName, formatTimestamp } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { organizeFiles, type OrganizeResult } from '../archive/organize.ts';
-import { DEFAULT_OUT, runDownload } from '../download.ts';
-import { DEFAULT_TERMINAL } from '../sources/frame-grid.ts';
+import { runDownload } from '../download.ts';
 import { emptyCounts, statsAt, type DownloadStats, type FailureRecord, type OutcomeCounts } from '../sinks/collect-stats.ts';
-import { DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';
+import { openCatalog } from '../catalog/open-catalog.ts';
 import { rowOfFile, upsertImages, type ImageRow } from '../sinks/save-to-catalog.ts';
 import { defaultReportPath, emptyDateStreamsOf, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
+import { DEFAULTS } from '../settings.ts';
 
 export interface BulkImageDownloaderOptions {
   readonly downloadDir?: string;
@@ -55,14 +55,14 @@ export class BulkImageDownloader implements AsyncDisposable {
       throw new InputError('invalid useDirectDownload "false": only direct download is available');
     }
     this.options = {
-      downloadDir: DEFAULT_OUT,
-      maxRetries: 3,
-      retryDelay: 1,
-      timeout: 30,
+      downloadDir: DEFAULTS.out,
+      maxRetries: DEFAULTS.retries,
+      retryDelay: DEFAULTS.retryDelayMs / 1000,
+      timeout: DEFAULTS.timeoutMs / 1000,
       useDirectDownload: true,
-      dbPath: DEFAULT_DB_PATH,
-      concurrency: 8,
-      terminal: DEFAULT_TERMINAL,
+      dbPath: DEFAULTS.dbPath,
+      concurrency: DEFAULTS.concurrency,
+      terminal: DEFAULTS.terminal,
       ...options,
     };
   }

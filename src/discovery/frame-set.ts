@@ -1,6 +1,5 @@
 import { frameItem, type FrameItem, type FrameRef } from '../items.ts';
-import { frameKey } from '../catalog/known-missing.ts';
-import { parseFrameUrl } from '../sources/frames-from-file.ts';
+import { frameKey, parseFrameUrl } from '../frame/layout.ts';
 
 // A CDN frame path anywhere in a text (an attribute, a srcset, a JSON body), absolute or not,
 // with its colons kept or percent-encoded; `\/` (JSON's escaped slash) is undone first.

@@ -9,12 +9,6 @@ let temporaryCounter = 0;
 /** Temporary files being written now, so an abort can remove them before the process exits. */
 const activeTemporaryFiles = new Set<string>();
 
-/** `<root>/<YYYY-MM-DD>/<stream>/<YYYYMMDDHHMMSS>_<stream>.jpg`, from the frame's UTC capture time. */
-export function frameFilePath(root: string, frame: FrameRef): string {
-  const compact = frame.capturedAt.replace(/[-T:]/g, '');
-  return join(root, frame.date, frame.stream, `${compact}_${frame.stream}.jpg`);
-}
-
 /**
  * A name beside the final file that no other writer uses and that a later run recognises as ours;
  * tracked until `releaseTemporaryPath`.

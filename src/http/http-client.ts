@@ -3,8 +3,8 @@ import axiosRetry from 'axios-retry';
 import { jpegDefect } from '../frame/jpeg.ts';
 import { createRequestGate, type RequestGate } from './request-gate.ts';
 import { BODY_TOO_LARGE, undiciAdapter } from './undici-adapter.ts';
-import { MAX_TIMER_MS } from '../timer-limit.ts';
-import { DEFAULT_MAX_RETRY_AFTER_MS, parseRetryAfter, retryDelayMs } from './retry-delay.ts';
+import { parseRetryAfter, retryDelayMs } from './retry-delay.ts';
+import { DEFAULTS, DEADLINE_PER_TIMEOUT, MAX_TIMER_MS } from '../settings.ts';
 
 export interface HttpClientOptions {
   readonly concurrency?: number;
@@ -38,12 +38,6 @@ export type FrameAnswer =
   | { readonly kind: 'missing'; readonly reason: string }
   | { readonly kind: 'bad'; readonly reason: string };
 
-export const DEFAULT_MAX_FRAME_BYTES = 8 * 1024 ** 2;
-/** The most `--max-frame-size` allows: a file larger than this is no frame of draydog's. */
-export const LARGEST_FRAME_BYTES = 1024 ** 3;
-export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
-/** The default whole-request deadline, in multiples of the idle timeout. */
-export const DEADLINE_PER_TIMEOUT = 4;
 
 const missingStatuses = new Set([404, 410]);
 const pushbackStatuses = new Set([429, 503]);
@@ -109,8 +103,8 @@ export function attemptsOf(source: { config?: { 'axios-retry'?: { retryCount?: n
  * `requestDeadlineMs` and `minBytesPerSecond` end one that trickles; a body over `maxFrameBytes` is refused.
  */
 export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance {
-  const { concurrency = 8, retries = 3, timeoutMs = 30_000, onRetry, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS } = options;
-  const { requestDeadlineMs = DEADLINE_PER_TIMEOUT * timeoutMs, minBytesPerSecond = DEFAULT_MIN_BYTES_PER_SECOND, maxFrameBytes = DEFAULT_MAX_FRAME_BYTES } = options;
+  const { concurrency = DEFAULTS.concurrency, retries = DEFAULTS.retries, timeoutMs = DEFAULTS.timeoutMs, onRetry, maxRetryAfterMs = DEFAULTS.maxRetryAfterMs } = options;
+  const { requestDeadlineMs = DEADLINE_PER_TIMEOUT * timeoutMs, minBytesPerSecond = DEFAULTS.minBytesPerSecond, maxFrameBytes = DEFAULTS.maxFrameBytes } = options;
   const gate = options.gate ?? createRequestGate();
   let answeredOnce = false;
   let unreachable = false;
@@ -151,7 +145,7 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     shouldResetTimeout: true,
     retryCondition: (error) => !(unreachable && !answeredOnce && isUnreachable(error)) && isRetryable(error),
     retryDelay: (attempt, error) =>
-      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), { baseDelayMs: options.retryDelayMs ?? 1000, maxRetryAfterMs }),
+      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), { baseDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs, maxRetryAfterMs }),
     onRetry: (_count, error) => onRetry?.(error),
   });
   client.interceptors.request.use(async (config) => {

@@ -1,6 +1,5 @@
-import { MAX_TIMER_MS } from '../timer-limit.ts';
+import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
 
-export const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 
 /** A `Retry-After` value (seconds or an HTTP date) in milliseconds from `now`, or undefined. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
@@ -22,7 +21,7 @@ export interface RetryDelayOptions {
  * what a timer can wait either: a longer delay would fire at once.
  */
 export function retryDelayMs(attempt: number, retryAfterMs: number | undefined, options: RetryDelayOptions): number {
-  const { baseDelayMs, maxRetryAfterMs = DEFAULT_MAX_RETRY_AFTER_MS, random = Math.random } = options;
+  const { baseDelayMs, maxRetryAfterMs = DEFAULTS.maxRetryAfterMs, random = Math.random } = options;
   const backoff = baseDelayMs * 2 ** Math.max(0, attempt - 1);
   const jittered = backoff + backoff * 0.2 * random();
   return Math.min(MAX_TIMER_MS, Math.round(Math.max(jittered, Math.min(retryAfterMs ?? 0, maxRetryAfterMs))));

@@ -1,18 +1,12 @@
 import { map, type OperatorFunction } from 'rxjs';
 import { InputError } from '../errors.ts';
-import type { FrameRef, FrameUrls, PipelineItem, RequestItem } from '../items.ts';
+import type { PipelineItem, RequestItem } from '../items.ts';
+import { DEFAULTS } from '../settings.ts';
+import { frameUrls } from '../frame/layout.ts';
 
-export const DEFAULT_BASE_URL = 'https://cdn.draydog.com';
 
 export interface BuildUrlsOptions {
   readonly baseUrl?: string;
-}
-
-/** The CDN's layout: `<base>/<terminal>/<date>/<hour, not padded>/<date>T<HH:MM:SS>-<stream>[-thumbnail].jpeg`. */
-export function frameUrls(frame: FrameRef, baseUrl = DEFAULT_BASE_URL): FrameUrls {
-  const hour = Number(frame.capturedAt.slice(11, 13));
-  const stem = `${baseUrl.replace(/\/+$/, '')}/${frame.terminal}/${frame.date}/${hour}/${frame.capturedAt}-${frame.stream}`;
-  return { full: `${stem}.jpeg`, thumbnail: `${stem}-thumbnail.jpeg` };
 }
 
 /** Returns `url` when it is an http(s) URL; otherwise an InputError that names it as `what`. */
@@ -49,7 +43,7 @@ export function withoutCredentials(baseUrl: string): { readonly baseUrl: string;
 export function buildUrls(
   options: BuildUrlsOptions = {},
 ): OperatorFunction<PipelineItem, Exclude<PipelineItem, { kind: 'frame' }>> {
-  const baseUrl = assertBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
+  const baseUrl = assertBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
   return map((item): Exclude<PipelineItem, { kind: 'frame' }> =>
     item.kind === 'frame' ? ({ kind: 'request', frame: item.frame, urls: frameUrls(item.frame, baseUrl) } satisfies RequestItem) : item,
   );

@@ -1,5 +1,5 @@
 import { EMPTY, mergeMap, of, type OperatorFunction } from 'rxjs';
-import { assertConcurrency } from './fetch-frames.ts';
+import { checkSetting } from '../settings.ts';
 import { oneAtATimeStack } from './one-at-a-time-stack.ts';
 
 /**
@@ -12,6 +12,6 @@ export function concurrently<T, R>(
   { concurrency, signal }: { concurrency: number; signal?: AbortSignal },
   stage: OperatorFunction<T, R>,
 ): OperatorFunction<T, R> {
-  assertConcurrency(concurrency);
+  checkSetting('concurrency', concurrency);
   return mergeMap((item: T) => oneAtATimeStack(signal?.aborted ? EMPTY : of(item).pipe(stage)), concurrency);
 }

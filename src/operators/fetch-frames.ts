@@ -1,6 +1,6 @@
 import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
-import { InputError } from '../errors.ts';
+import { checkSetting, DEFAULTS } from '../settings.ts';
 import { attemptsOf, createHttpClient, readFrameAnswer, type HttpClientOptions } from '../http/http-client.ts';
 import type { FailedItem, FetchedItem, NotFoundItem, PipelineItem, RequestItem, Variant } from '../items.ts';
 import { oneAtATimeStack } from './one-at-a-time-stack.ts';
@@ -14,9 +14,6 @@ export interface FetchFramesOptions extends HttpClientOptions {
   /** Aborts requests in flight. */
   readonly signal?: AbortSignal;
 }
-
-export const MAX_CONCURRENCY = 256;
-export const MAX_RETRIES = 20;
 
 type Attempt =
   | { readonly kind: 'image'; readonly body: Buffer; readonly attempts: number }
@@ -66,20 +63,6 @@ async function fetchFrame(
   return { kind: 'notFound', frame, urls: tried, attempts };
 }
 
-export function assertConcurrency(concurrency: number): number {
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-    throw new InputError(`invalid concurrency "${concurrency}": expected a whole number from 1 to ${MAX_CONCURRENCY}`);
-  }
-  return concurrency;
-}
-
-export function assertRetries(retries: number): number {
-  if (!Number.isInteger(retries) || retries < 0 || retries > MAX_RETRIES) {
-    throw new InputError(`invalid retries "${retries}": expected a whole number from 0 to ${MAX_RETRIES}`);
-  }
-  return retries;
-}
-
 /**
  * Requests become `fetched` (a verified JPEG in memory), `notFound` or `failed`, at most
  * `concurrency` at a time; other items pass through.
@@ -87,9 +70,9 @@ export function assertRetries(retries: number): number {
 export function fetchFrames(
   options: FetchFramesOptions = {},
 ): OperatorFunction<PipelineItem, Exclude<PipelineItem, RequestItem>> {
-  const { concurrency = 8, retries = 3, thumbnailFallback = true, signal } = options;
-  assertConcurrency(concurrency);
-  assertRetries(retries);
+  const { concurrency = DEFAULTS.concurrency, retries = DEFAULTS.retries, thumbnailFallback = DEFAULTS.thumbnailFallback, signal } = options;
+  checkSetting('concurrency', concurrency);
+  checkSetting('retries', retries);
   const http = options.http ?? createHttpClient({ ...options, concurrency, retries });
   return mergeMap(
     (item) => (item.kind === 'request' ? from(fetchFrame(http, item, thumbnailFallback, signal)) : oneAtATimeStack(of(item))),

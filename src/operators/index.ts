@@ -1,7 +1,7 @@
-export { buildUrls, frameUrls, DEFAULT_BASE_URL, type BuildUrlsOptions } from './build-urls.ts';
+export { buildUrls, type BuildUrlsOptions } from './build-urls.ts';
 export { concurrently } from './concurrently.ts';
 export { pullConcurrently } from './pull-concurrently.ts';
-export { fetchFrames, MAX_CONCURRENCY, MAX_RETRIES, type FetchFramesOptions } from './fetch-frames.ts';
+export { fetchFrames, type FetchFramesOptions } from './fetch-frames.ts';
 export { limitPerDate } from './limit-per-date.ts';
 export { skipExisting, type SkipExistingOptions } from './skip-existing.ts';
 export { skipKnownMissing } from './skip-known-missing.ts';

@@ -1,5 +1,5 @@
 import { concatMap, defer, finalize, map, merge, mergeMap, of, range, Subject, takeWhile, type OperatorFunction } from 'rxjs';
-import { assertConcurrency } from './fetch-frames.ts';
+import { checkSetting } from '../settings.ts';
 import { oneAtATimeStack } from './one-at-a-time-stack.ts';
 
 /**
@@ -12,7 +12,7 @@ export function pullConcurrently<T, R>(
   { concurrency, signal }: { concurrency: number; signal?: AbortSignal },
   stage: OperatorFunction<T, R>,
 ): OperatorFunction<Iterable<T>, R> {
-  assertConcurrency(concurrency);
+  checkSetting('concurrency', concurrency);
   return concatMap((items) =>
     defer(() => {
       const iterator = items[Symbol.iterator]();

@@ -3,8 +3,8 @@ import { basename, dirname } from 'node:path';
 import { concatMap, from, of, type OperatorFunction } from 'rxjs';
 import { jpegDefect } from '../frame/jpeg.ts';
 import type { AlreadyExistedItem, FailedItem, FrameRef, PipelineItem } from '../items.ts';
-import { frameFilePath, linkBelowRoot, linkFailure, listFrameFolder, moveAside, type FrameFolderListing } from '../disk/frame-files.ts';
-import { frameKey } from '../catalog/known-missing.ts';
+import { linkBelowRoot, linkFailure, listFrameFolder, moveAside, type FrameFolderListing } from '../disk/frame-files.ts';
+import { frameFilePath, frameKey } from '../frame/layout.ts';
 
 export interface SkipExistingOptions {
   readonly root: string;

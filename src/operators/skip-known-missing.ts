@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { NotFoundItem, PipelineItem } from '../items.ts';
-import { frameKey } from '../catalog/known-missing.ts';
+import { frameKey } from '../frame/layout.ts';
 
 /**
  * Frames and requests whose key (see `frameKey`) is in `known` become `notFound` with no request

@@ -8,6 +8,7 @@ import { InputError } from '../errors.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { staleRuns, type StaleRun } from '../catalog/stale-frames.ts';
 import { writeFileAtomically } from '../sinks/write-to-disk.ts';
+import { checkSetting, DEFAULTS } from '../settings.ts';
 
 const HOUR_MS = 3_600_000;
 /** Beyond this many gaps per stream only the longest are listed (the heatmap still shows them all). */
@@ -97,10 +98,8 @@ export function slotsBetween(start: number, end: number, intervalMs: number, now
 
 /** Which frames the catalog holds per stream, day and hour, against what the grid expects, and the gaps. */
 export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = {}): Promise<Coverage> {
-  const { terminal, intervalMinutes = 10, now = Date.now() } = options;
-  if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 1440) {
-    throw new InputError(`invalid interval "${intervalMinutes}": expected whole minutes from 1 to 1440`);
-  }
+  const { terminal, intervalMinutes = DEFAULTS.intervalMinutes, now = Date.now() } = options;
+  checkSetting('intervalMinutes', intervalMinutes, 'interval');
   const connection = orm.em.getConnection();
   const byTerminal = '(? is null or terminal = ?)';
   const terminalParams = [terminal ?? null, terminal ?? null];

@@ -1,11 +1,11 @@
 export { collectStats, emptyTally, successRate, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
-export { frameFilePath, removeActiveTemporaryFiles, removeStaleTemporaryFiles } from '../disk/frame-files.ts';
+export { removeActiveTemporaryFiles, removeStaleTemporaryFiles } from '../disk/frame-files.ts';
 export { Image, ImageSchema } from '../catalog/image-entity.ts';
-export { assertSqliteFile, catalogConfig, DEFAULT_DB_PATH, openCatalog, type OpenCatalogOptions } from '../catalog/open-catalog.ts';
+export { assertSqliteFile, catalogConfig, openCatalog, type OpenCatalogOptions } from '../catalog/open-catalog.ts';
 export { rowOfDownload, rowOfFile, saveToCatalog, upsertImages, type ImageRow, type SaveToCatalogOptions } from './save-to-catalog.ts';
 export { writeFileAtomically, writeToDisk, type WriteToDiskOptions } from './write-to-disk.ts';
 export { defaultReportPath, saveReportFile, toReport, writeReport, type DownloadReport, type WriteReportOptions } from './write-report.ts';
 export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from '../catalog/summary.ts';
-export { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS, type KnownMissingOptions } from '../catalog/known-missing.ts';
+export { loadKnownMissing, MISS_SETTLES_AFTER_MS, type KnownMissingOptions } from '../catalog/known-missing.ts';
 export { MissingFrame, MissingFrameSchema } from '../catalog/missing-frame-entity.ts';
 export { catalogDiscoveryCache, DiscoveredDay, DiscoveredDaySchema, type CatalogDiscoveryCacheOptions, type DiscoveryCache } from '../catalog/discovery-cache.ts';

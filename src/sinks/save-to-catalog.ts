@@ -7,8 +7,9 @@ import { jpegDefect, jpegDimensions } from '../frame/jpeg.ts';
 import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
 import { isUnderRoot } from '../disk/frame-files.ts';
 import { Image } from '../catalog/image-entity.ts';
-import { cdnOf, frameKey as keyOfFrame, missesWorthRemembering } from '../catalog/known-missing.ts';
+import { cdnOf, missesWorthRemembering } from '../catalog/known-missing.ts';
 import { MissingFrame } from '../catalog/missing-frame-entity.ts';
+import { frameKey as keyOfFrame } from '../frame/layout.ts';
 
 export interface SaveToCatalogOptions {
   readonly batchSize?: number;

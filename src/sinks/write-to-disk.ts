@@ -2,10 +2,12 @@ import { lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
-import { frameFilePath, linkBelowRoot, linkFailure, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from '../disk/frame-files.ts';
+import { linkBelowRoot, linkFailure, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from '../disk/frame-files.ts';
 import type { AtomicWriteOutcome } from '../disk/atomic-write.ts';
 import { writeOffThread } from '../disk/writer-threads.ts';
 import { oneAtATimeStack } from '../operators/one-at-a-time-stack.ts';
+import { frameFilePath } from '../frame/layout.ts';
+import { DEFAULTS } from '../settings.ts';
 
 export interface WriteToDiskOptions {
   readonly root: string;
@@ -48,7 +50,7 @@ export async function writeFileAtomically(finalPath: string, body: Uint8Array): 
  */
 export function writeToDisk({
   root,
-  concurrency = 8,
+  concurrency = DEFAULTS.concurrency,
   fsync = false,
 }: WriteToDiskOptions): OperatorFunction<PipelineItem, Exclude<PipelineItem, FetchedItem>> {
   const sweep = staleTemporaryFileSweeper();

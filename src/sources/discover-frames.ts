@@ -7,10 +7,8 @@ import { InputError } from '../errors.ts';
 import { frameItem, type FrameItem } from '../items.ts';
 import type { DiscoveryCache } from '../catalog/discovery-cache.ts';
 import { assertHttpUrl } from '../operators/build-urls.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL } from './frame-grid.ts';
+import { DEFAULTS } from '../settings.ts';
 
-/** Where the public camera history pages live. */
-export const DEFAULT_PAGE_URL = 'https://app.draydog.com';
 
 export interface DiscoverBrowserOptions extends LaunchOptions, HistoryReadOptions {
   /** A browser that is already running (e.g. one shared by tests): used, never closed; only what discovery opened in it is. */
@@ -112,7 +110,7 @@ class DiscoverySession {
  * when `signal` aborts.
  */
 export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFunction<string, FrameItem> {
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, pageUrl = DEFAULT_PAGE_URL, browser = {}, signal, cache, onDayRead } = options;
+  const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal, pageUrl = DEFAULTS.pageUrl, browser = {}, signal, cache, onDayRead } = options;
   if (streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
   streams.forEach((stream) => assertName(stream, 'stream'));
   assertName(terminal, 'terminal');

@@ -2,9 +2,8 @@ import { mergeMap, type OperatorFunction } from 'rxjs';
 import { assertName, DAY_MS, formatTimestamp, parseDate } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { frameItem, type FrameItem } from '../items.ts';
+import { checkSetting, DEFAULTS } from '../settings.ts';
 
-export const DEFAULT_STREAMS: readonly string[] = ['in_gate', 'out_gate'];
-export const DEFAULT_TERMINAL = 'apm';
 
 export interface FrameGridOptions {
   readonly streams?: readonly string[];
@@ -23,10 +22,8 @@ interface GridSettings {
 
 /** The grid's options checked, with their defaults. */
 function gridSettings(options: FrameGridOptions): GridSettings {
-  const { streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10, maxPerDate } = options;
-  if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 1440) {
-    throw new InputError(`invalid interval "${intervalMinutes}": expected whole minutes from 1 to 1440`);
-  }
+  const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal, intervalMinutes = DEFAULTS.intervalMinutes, maxPerDate } = options;
+  checkSetting('intervalMinutes', intervalMinutes, 'interval');
   if (maxPerDate !== undefined && (!Number.isInteger(maxPerDate) || maxPerDate < 0)) {
     throw new InputError(`invalid per-date limit "${maxPerDate}": expected a whole number >= 0`);
   }

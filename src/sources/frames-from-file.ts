@@ -4,32 +4,22 @@ import { defer, from, type Observable } from 'rxjs';
 import { assertName, parseTimestamp } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { frameItem, type FrameItem, type FrameRef } from '../items.ts';
-import { DEFAULT_TERMINAL } from './frame-grid.ts';
+import { DEFAULTS } from '../settings.ts';
+import { parseFrameUrl } from '../frame/layout.ts';
 
-const cdnPathPattern =
-  /\/([a-z0-9_]+)\/(\d{4}-\d{2}-\d{2})\/(\d{1,2})\/(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})-([a-z0-9_]+?)(-thumbnail)?\.jpeg$/;
 const referencePattern = /^([^\s]+)\s+([^\s]+)$/;
 
 /**
  * A frame from a CDN URL (full-size or thumbnail), or from `<stream> <YYYY-MM-DDTHH:MM:SS>`.
  * Returns undefined when the text is neither.
  */
-export function parseFrameReference(text: string, terminal = DEFAULT_TERMINAL): FrameRef | undefined {
+export function parseFrameReference(text: string, terminal = DEFAULTS.terminal): FrameRef | undefined {
   if (/^https?:\/\//.test(text)) return parseFrameUrl(text);
   const match = referencePattern.exec(text);
   if (!match) return undefined;
   const [, stream, capturedAt] = match;
   parseTimestamp(capturedAt);
   return { terminal, stream: assertName(stream, 'stream'), capturedAt, date: capturedAt.slice(0, 10) };
-}
-
-export function parseFrameUrl(url: string): FrameRef | undefined {
-  const match = cdnPathPattern.exec(new URL(url).pathname.replaceAll('%3A', ':'));
-  if (!match) return undefined;
-  const [, terminal, date, hour, capturedAt, stream] = match;
-  parseTimestamp(capturedAt);
-  if (capturedAt.slice(0, 10) !== date || Number(capturedAt.slice(11, 13)) !== Number(hour)) return undefined;
-  return { terminal, stream, capturedAt, date };
 }
 
 /** A frame reference is a URL of about 90 characters: a longer line is not one (and /dev/zero has no end of line). */

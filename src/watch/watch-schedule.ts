@@ -14,6 +14,7 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import { DAY_MS, formatDate } from '../frame/time.ts';
+import { DEFAULTS } from '../settings.ts';
 
 /** One run of the watch: which UTC dates it looks at, up to which moment. */
 export interface WatchTick {
@@ -33,8 +34,6 @@ export type CycleResult<R> =
   | { readonly tick: WatchTick; readonly ok: true; readonly value: R }
   | { readonly tick: WatchTick; readonly ok: false; readonly error: unknown };
 
-/** The most days before today a cycle looks back to catch up after trouble. */
-export const DEFAULT_MAX_LOOKBACK_DAYS = 7;
 
 export interface WatchScheduleOptions<R = unknown> {
   /** Time between cycle starts, in the scheduler's time. A cycle that runs longer skips the ticks it overlaps. */
@@ -48,7 +47,7 @@ export interface WatchScheduleOptions<R = unknown> {
   readonly stop?: Observable<unknown>;
   /** Whether a cycle that did not throw got everything it asked for (default: yes). */
   readonly succeeded?: (value: R) => boolean;
-  /** Default `DEFAULT_MAX_LOOKBACK_DAYS`. */
+  /** Default `DEFAULTS.maxLookbackDays`. */
   readonly maxLookbackDays?: number;
 }
 
@@ -58,7 +57,7 @@ export interface WatchScheduleOptions<R = unknown> {
  * successful cycle), so that frames left behind by a long or failed cycle around midnight are fetched
  * by the next good one, but never more than `maxLookbackDays` before today.
  */
-export function watchDates(now: number, settleMs: number, since = now, maxLookbackDays = DEFAULT_MAX_LOOKBACK_DAYS): string[] {
+export function watchDates(now: number, settleMs: number, since = now, maxLookbackDays = DEFAULTS.maxLookbackDays): string[] {
   const midnight = Math.floor(now / DAY_MS) * DAY_MS;
   const earliest = Math.max(Math.min(now - settleMs, since), midnight - maxLookbackDays * DAY_MS);
   const dates: string[] = [];

@@ -5,21 +5,16 @@ import { asyncScheduler, filter, from, identity, lastValueFrom, Observable, take
 import { formatDuration } from '../report/format.ts';
 import { DAY_MS, formatTimestamp, parseTimestamp } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
-import { createHttpClient } from '../http/http-client.ts';
-import { createRequestGate } from '../http/request-gate.ts';
 import type { FrameItem } from '../items.ts';
 import type { WatchMetrics } from './metrics.ts';
-import { DEFAULT_BASE_URL, withoutCredentials } from '../operators/build-urls.ts';
 import { watchSchedule, type WatchTick } from './watch-schedule.ts';
-import { DEFAULT_OUT, runDownload, type DownloadOptions } from '../download.ts';
-import { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS } from '../catalog/known-missing.ts';
-import { assertSqliteFile, DEFAULT_DB_PATH, openCatalog } from '../catalog/open-catalog.ts';
+import { frameHttpClient, runDownload, type DownloadOptions } from '../download.ts';
+import { loadKnownMissing, MISS_SETTLES_AFTER_MS } from '../catalog/known-missing.ts';
+import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
 import type { DownloadReport } from '../sinks/write-report.ts';
-import { DEFAULT_STREAMS, DEFAULT_TERMINAL, frameGrid } from '../sources/frame-grid.ts';
-import { MAX_TIMER_MS } from '../timer-limit.ts';
-
-export const DEFAULT_EVERY_MS = 10 * 60_000;
-export const DEFAULT_SETTLE_MS = 60 * 60_000;
+import { frameGrid } from '../sources/frame-grid.ts';
+import { DEFAULTS, MAX_TIMER_MS, resolveFetchSettings } from '../settings.ts';
+import { frameKey } from '../frame/layout.ts';
 
 /** The frames one cycle may ask for. */
 export interface FrameWindow {
@@ -181,7 +176,7 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
       // as settled only for frames captured an hour before the cycle's clock too: with the real clock
       // that changes nothing, with a simulated one (whose misses are stamped with the real time) it
       // keeps recent frames asked for until they arrive.
-      const knownMissing = await loadKnownMissing(orm, { baseUrl: options.baseUrl ?? DEFAULT_BASE_URL, terminal, from: tick.dates[0], to: tick.dates.at(-1) });
+      const knownMissing = await loadKnownMissing(orm, { baseUrl: options.baseUrl ?? DEFAULTS.baseUrl, terminal, from: tick.dates[0], to: tick.dates.at(-1) });
       const settledBefore = tick.now - MISS_SETTLES_AFTER_MS;
       const frames = frameSource({ dates: tick.dates, until: tick.now, streams, terminal, intervalMinutes }).pipe(
         filter((item) => !(knownMissing.has(frameKey(item.frame)) && parseTimestamp(item.frame.capturedAt) <= settledBefore)),
@@ -207,14 +202,14 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
       cycle = { ...base, ok: false, durationMs: performance.now() - startedAt, error: error instanceof Error ? error.message : String(error) };
     }
     metrics?.cycleFinished(cycle);
-    logCycle(logger, cycle, options.signal?.aborted ? 'stopping' : `trying again in ${Math.round((options.everyMs ?? DEFAULT_EVERY_MS) / 60_000) || '<1'} min`);
+    logCycle(logger, cycle, options.signal?.aborted ? 'stopping' : `trying again in ${Math.round((options.everyMs ?? DEFAULTS.everyMs) / 60_000) || '<1'} min`);
     options.onCycle?.(cycle);
     return cycle;
   };
 }
 
 function sharedOptions(options: WatchOptions): DownloadOptions {
-  const { baseUrl, out = DEFAULT_OUT, dbPath = DEFAULT_DB_PATH, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs } = options;
+  const { baseUrl, out = DEFAULTS.out, dbPath = DEFAULTS.dbPath, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs } = options;
   const { thumbnailFallback, maxConsecutiveFailures, fsync } = options;
   return { baseUrl, out, dbPath, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs, thumbnailFallback, maxConsecutiveFailures, fsync };
 }
@@ -243,7 +238,8 @@ function abortedNotice(signal: AbortSignal | undefined): Observable<void> {
 
 /** Checks what a watch is given before the first cycle, so bad input stops it at once instead of failing every cycle. */
 export function validateWatchOptions(options: WatchOptions): void {
-  const { everyMs = DEFAULT_EVERY_MS, settleMs = DEFAULT_SETTLE_MS, streams = DEFAULT_STREAMS, terminal = DEFAULT_TERMINAL, intervalMinutes = 10 } = options;
+  const { everyMs = DEFAULTS.everyMs, settleMs = DEFAULTS.settleMs } = options;
+  const { streams, terminal, intervalMinutes, dbPath } = resolveFetchSettings(options);
   if (!(everyMs > 0)) throw new InputError(`invalid --every "${everyMs}": expected a duration > 0`);
   const realPeriodMs = everyMs / (options.clock?.speed ?? 1);
   if (realPeriodMs > MAX_TIMER_MS) {
@@ -251,14 +247,8 @@ export function validateWatchOptions(options: WatchOptions): void {
   }
   if (!(settleMs >= 0 && settleMs <= DAY_MS)) throw new InputError(`invalid --settle "${settleMs}": expected a duration from 0 to 24h`);
   frameGrid({ streams, terminal, intervalMinutes });
-  for (const [value, flag] of [
-    [options.ratePerSecond, '--rate'],
-    [options.bytesPerSecond, '--bandwidth'],
-  ] as const) {
-    if (value !== undefined && !(value > 0)) throw new InputError(`invalid ${flag} "${value}": expected a number > 0`);
-  }
   if (options.maxCycles !== undefined && !(options.maxCycles >= 1)) throw new InputError(`invalid max cycles "${options.maxCycles}": expected a number >= 1`);
-  if (!options.orm) assertSqliteFile(options.dbPath ?? DEFAULT_DB_PATH);
+  if (!options.orm) assertSqliteFile(dbPath);
 }
 
 /**
@@ -270,38 +260,21 @@ export function validateWatchOptions(options: WatchOptions): void {
  */
 export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
   validateWatchOptions(options);
-  const { everyMs = DEFAULT_EVERY_MS, settleMs = DEFAULT_SETTLE_MS, scheduler = asyncScheduler, logger } = options;
+  const { everyMs = DEFAULTS.everyMs, settleMs = DEFAULTS.settleMs, scheduler = asyncScheduler, logger } = options;
   const clock = options.clock ?? { now: () => scheduler.now(), speed: 1 };
-  const concurrency = options.concurrency ?? 8;
+  const settings = resolveFetchSettings(options);
   const http =
     options.http ??
-    createHttpClient({
-      concurrency,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      timeoutMs: options.timeoutMs,
-      requestDeadlineMs: options.requestDeadlineMs,
-      minBytesPerSecond: options.minBytesPerSecond,
-      maxFrameBytes: options.maxFrameBytes,
-      maxRetryAfterMs: options.maxRetryAfterMs,
-      authorization: withoutCredentials(options.baseUrl ?? DEFAULT_BASE_URL).authorization,
-      gate: createRequestGate({ ratePerSecond: options.ratePerSecond, bytesPerSecond: options.bytesPerSecond }),
+    frameHttpClient(settings, {
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
         options.metrics?.retried();
       },
     });
-  const orm = options.orm ?? (await openCatalog({ dbPath: options.dbPath ?? DEFAULT_DB_PATH }));
+  const orm = options.orm ?? (await openCatalog({ dbPath: settings.dbPath }));
   try {
-    options.metrics?.newestFrames(await newestFrames(orm, options.terminal ?? DEFAULT_TERMINAL));
-    const cycle = watchCycle({
-      options,
-      orm,
-      http,
-      streams: options.streams ?? DEFAULT_STREAMS,
-      terminal: options.terminal ?? DEFAULT_TERMINAL,
-      intervalMinutes: options.intervalMinutes ?? 10,
-    });
+    options.metrics?.newestFrames(await newestFrames(orm, settings.terminal));
+    const cycle = watchCycle({ options, orm, http, streams: settings.streams, terminal: settings.terminal, intervalMinutes: settings.intervalMinutes });
     let cycles = 0;
     let failedCycles = 0;
     let lastCycle: CycleReport | undefined;

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duration } from '../../src/cli/watch-command.ts';
-import { frameFilePath } from '../../src/disk/frame-files.ts';
 import { Image } from '../../src/catalog/image-entity.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { interruptTwice, listTree, runCli, startCli, until, type CliRun } from '../support/cli.ts';
+import { frameFilePath } from '../../src/frame/layout.ts';
 
 const STREAMS = ['in_gate', 'out_gate'];
 let sim: Simulator;

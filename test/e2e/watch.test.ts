@@ -7,7 +7,6 @@ import { throwError } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/frame/time.ts';
 import { WatchMetrics } from '../../src/watch/metrics.ts';
-import { frameFilePath } from '../../src/disk/frame-files.ts';
 import { Image } from '../../src/catalog/image-entity.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
@@ -15,6 +14,7 @@ import { gridFrames, simulatedClock, watch, type CycleReport, type FrameWindow, 
 import { listTree } from '../support/cli.ts';
 import { startLaggingCdn, type LaggingCdn } from '../support/lagging-cdn.ts';
 import { useTempDir } from '../support/temp-dir.ts';
+import { frameFilePath } from '../../src/frame/layout.ts';
 
 const MINUTE = 60_000;
 const STREAMS = ['in_gate', 'out_gate'];
