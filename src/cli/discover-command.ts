@@ -6,14 +6,14 @@ import { InputError } from '../errors.ts';
 import type { FrameRef } from '../items.ts';
 import { assertBaseUrl } from '../operators/build-urls.ts';
 import { dateRange } from '../sources/date-range.ts';
-import { discoverFrames, historyPageUrl, type DiscoverBrowserOptions } from '../sources/discover-frames.ts';
+import { discoverFrames, historyPageUrl } from '../sources/discover-frames.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
-import { cameraOptions, dateRangeOptions, historyPageOptions } from './option-groups.ts';
+import { browserOptionsOf, cameraOptions, dateRangeOptions, historyPageOptions } from './option-groups.ts';
 import { printSummary } from './summary.ts';
 import { plural } from '../report/format.ts';
-import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
+import { DEFAULTS } from '../settings.ts';
 import { frameUrls } from '../frame/layout.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
@@ -21,19 +21,6 @@ export function discoverOptions<T>(yargs: Argv<T>) {
 }
 
 type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & LogOptions;
-
-/** The browser options of `--browser-path`, `DRAYDOG_BROWSER` and `--page-timeout`. */
-export function browserOptionsOf(args: { browserPath?: string; pageTimeout?: number }, env: NodeJS.ProcessEnv): DiscoverBrowserOptions {
-  return { executablePath: args.browserPath, env, ...(args.pageTimeout === undefined ? {} : { timeoutMs: args.pageTimeout }) };
-}
-
-/** Exit 2 before anything is written when discovery cannot run: playwright-core or the browser is missing. */
-export const assertDiscoveryReady = (browser: DiscoverBrowserOptions): Promise<string> => assertBrowserAvailable(browser);
-
-/** What the grid would hold for the range: the best guess of a discovered total before the pages are read. */
-export async function gridEstimate(from: string, to: string | undefined, streams: readonly string[], intervalMinutes = DEFAULTS.intervalMinutes): Promise<number> {
-  return (await lastValueFrom(dateRange(from, to ?? from).pipe(count()))) * streams.length * Math.floor(1440 / intervalMinutes);
-}
 
 /** `draydog discover`: the real frame times of a date range, read from the history pages, as a frames file on stdout. */
 export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
@@ -45,7 +32,7 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   const readings: DayReading[] = [];
   const discovering = discoverFrames({ streams, terminal, pageUrl: args.pageUrl, browser, onDayRead: (reading) => readings.push(reading) });
   const logger = createLogger(io, args);
-  const executable = await assertDiscoveryReady(browser);
+  const executable = await assertBrowserAvailable(browser); // exit 2 before anything is written
   logger.info({ browser: executable, page: historyPageUrl(args.pageUrl, terminal, streams[0]) }, 'reading the camera history pages');
 
   io.stdout.write(`# draydog discover --from ${args.from} --to ${args.to ?? args.from} --streams ${streams.join(',')} --terminal ${terminal}\n`);

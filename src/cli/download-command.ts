@@ -9,7 +9,7 @@ import { dateRange } from '../sources/date-range.ts';
 import { frameRangeCount } from '../sources/frame-range.ts';
 import { catalogDiscoveryCache } from '../catalog/discovery-cache.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
-import { assertDiscoveryReady, browserOptionsOf, gridEstimate } from './discover-command.ts';
+import { assertBrowserAvailable } from '../discovery/browser.ts';
 import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../report/html-report.ts';
 import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -18,7 +18,7 @@ import { formatTable } from '../report/format.ts';
 import { isInteractive, type CliIo } from './io.ts';
 import { createLogger, logLevelOf, type LogOptions } from './logger.ts';
 import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
-import { dateRangeOptions, historyPageOptions, jsonOption } from './option-groups.ts';
+import { browserOptionsOf, dateRangeOptions, historyPageOptions, jsonOption } from './option-groups.ts';
 import { wholeNumber } from './options.ts';
 import { createProgress, progressOptions } from './progress.ts';
 import { StatusLine } from './status-line.ts';
@@ -148,13 +148,10 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (args.progress === 'json' && args.json) throw new InputError('invalid --progress=json with --json: stdout carries one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
-  if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db)))) await assertDiscoveryReady(options.discover.browser ?? {});
+  if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db)))) await assertBrowserAvailable(options.discover.browser ?? {});
   // the grid's frames are counted, not made: a range of centuries is counted at once
-  const total = args.discover && args.from
-    ? await gridEstimate(args.from, args.to, options.streams ?? DEFAULTS.streams, options.intervalMinutes)
-    : args.from && !args.frames
-      ? frameRangeCount({ ...options, from: args.from })
-      : await lastValueFrom(plannedFrames(options).pipe(count()));
+  // (discovered frames are not known before the pages are read: the grid's count is the best guess)
+  const total = args.from && !args.frames ? frameRangeCount({ ...options, from: args.from }) : await lastValueFrom(plannedFrames(options).pipe(count()));
   if (args.dryRun) {
     await printPlan(io, options, args.json);
     return ExitCode.ok;

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import type { DiscoverBrowserOptions } from '../sources/discover-frames.ts';
 import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
 import { commaList, wholeNumber } from './options.ts';
 
@@ -20,9 +21,14 @@ export function terminalOption<T>(yargs: Argv<T>) {
   return yargs.option('terminal', { type: 'string', default: DEFAULTS.terminal, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' });
 }
 
-/** `--db`: the catalog, by default the default one; `{ optional: true }` for commands that use one only when given. */
-export function catalogOption<T>(yargs: Argv<T>, { optional = false, describe = 'SQLite catalog' }: { optional?: boolean; describe?: string } = {}) {
-  return yargs.option('db', { type: 'string', ...(optional ? {} : { default: DEFAULTS.dbPath }), describe });
+/** `--db`: the catalog, by default the default one. */
+export function catalogOption<T>(yargs: Argv<T>) {
+  return yargs.option('db', { type: 'string', default: DEFAULTS.dbPath, describe: 'SQLite catalog' });
+}
+
+/** `--db` for a command that uses a catalog only when given one. */
+export function optionalCatalogOption<T>(yargs: Argv<T>, describe: string) {
+  return yargs.option('db', { type: 'string', describe });
 }
 
 /** `--out`: the root of the archive. */
@@ -45,4 +51,9 @@ export function historyPageOptions<T>(yargs: Argv<T>, { when = '' }: { when?: st
       default: 60_000,
       describe: `${when ? `${when[0].toUpperCase()}${when.slice(1)}: l` : 'L'}ongest wait for a page or for the History of a day, in ms`,
     });
+}
+
+/** The browser options of `--browser-path`, `DRAYDOG_BROWSER` and `--page-timeout`. */
+export function browserOptionsOf(args: { browserPath?: string; pageTimeout?: number }, env: NodeJS.ProcessEnv): DiscoverBrowserOptions {
+  return { executablePath: args.browserPath, env, ...(args.pageTimeout === undefined ? {} : { timeoutMs: args.pageTimeout }) };
 }

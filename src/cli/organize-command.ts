@@ -8,10 +8,10 @@ import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { printSummary } from './summary.ts';
-import { catalogOption, jsonOption, terminalOption } from './option-groups.ts';
+import { jsonOption, optionalCatalogOption, terminalOption } from './option-groups.ts';
 
 export function organizeOptions<T>(yargs: Argv<T>) {
-  return jsonOption(terminalOption(catalogOption(yargs, { optional: true, describe: 'SQLite catalog to record the new paths in (none without it)' })), 'the result')
+  return jsonOption(terminalOption(optionalCatalogOption(yargs, 'SQLite catalog to record the new paths in (none without it)')), 'the result')
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })
     .positional('target', { type: 'string', demandOption: true, describe: 'Root of the <date>/<stream>/ layout' })
     .option('copy', { type: 'boolean', default: false, describe: 'Copy the files instead of moving them' })

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertBrowserAvailable, launchBrowser, loadPlaywright, resolveBrowserPath } from '../../src/discovery/browser.ts';
 import { FrameSet, frameOfUrl, framesFromUrls, frameUrlsIn } from '../../src/discovery/frame-set.ts';
-import { gridEstimate } from '../../src/cli/discover-command.ts';
+import { frameRangeCount } from '../../src/sources/frame-range.ts';
 import { InputError } from '../../src/errors.ts';
 import { resolveSimulatorOptions, startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
 import { judgeReading, shortDayWarnings } from '../../src/discovery/completeness.ts';
@@ -178,8 +178,8 @@ describe('discoverFrames: options', () => {
   });
 
   it('estimates a discovered total from the grid', async () => {
-    expect(await gridEstimate('2025-09-01', '2025-09-02', ['in_gate', 'out_gate'])).toBe(576);
-    expect(await gridEstimate('2025-09-01', undefined, ['in_gate'], 60)).toBe(24);
+    expect(frameRangeCount({ from: '2025-09-01', to: '2025-09-02', streams: ['in_gate', 'out_gate'] })).toBe(576);
+    expect(frameRangeCount({ from: '2025-09-01', streams: ['in_gate'], intervalMinutes: 60 })).toBe(24);
   });
 });
 
