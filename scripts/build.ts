@@ -4,6 +4,7 @@
 //                          (bin/draydog.js runs it unless it may be stale: see bin/entry.js)
 //   dist/index.js          the library, dependencies left to the user's node_modules, so a user's
 //                          rxjs and MikroORM are the ones the operators and entities use
+//   dist/simulator.js      the loopback camera, `draydog/simulator`
 //   dist/writer-thread.js  the file-writing thread both start (see src/disk/writer-threads.ts)
 //   dist/types/            declarations for the library
 //
@@ -46,7 +47,7 @@ await Promise.all([
     external: ['better-sqlite3', 'playwright-core'],
     banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
   }),
-  build({ ...common, entryPoints: { index: 'src/index.ts' }, packages: 'external', sourcemap: true }),
+  build({ ...common, entryPoints: { index: 'src/index.ts', simulator: 'src/simulator/index.ts' }, packages: 'external', sourcemap: true }),
 ]);
 
 if (!flags['no-types']) {

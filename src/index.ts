@@ -1,54 +1,75 @@
-export * from './sources/index.ts';
-export * from './discovery/index.ts';
-export * from './operators/index.ts';
-export * from './sinks/index.ts';
-export { createHttpClient, readFrameAnswer, type FrameAnswer, type HttpClientOptions } from './http/http-client.ts';
-export { undiciAdapter, type UndiciAdapterOptions } from './http/undici-adapter.ts';
-export { jpegDefect, jpegDimensions } from './frame/jpeg.ts';
-export { parseRetryAfter, retryDelayMs } from './http/retry-delay.ts';
-export { parseDate, parseTimestamp } from './frame/time.ts';
-export * from './errors.ts';
-export type * from './items.ts';
+// draydog's public API: what the README documents, pinned by test/unit/public-api.test.ts.
+// The loopback camera is its own entry point, `draydog/simulator`.
+
+// the items that flow, and the settings, errors and names every stage shares
+export type {
+  AlreadyExistedItem,
+  DownloadedItem,
+  FailedItem,
+  FetchedItem,
+  FrameItem,
+  FrameRef,
+  FrameUrls,
+  ItemKind,
+  ItemOfKind,
+  NotFoundItem,
+  OutcomeItem,
+  PipelineItem,
+  RequestItem,
+  Variant,
+} from './items.ts';
 export { isOutcome } from './items.ts';
+export { DEFAULTS, resolveFetchSettings, type FetchSettings } from './settings.ts';
+export * from './errors.ts';
+export { frameFilePath, frameKey, frameOfFileName, frameUrls, parseFrameUrl } from './frame/layout.ts';
+export { jpegDefect, jpegDimensions } from './frame/jpeg.ts';
+
+// sources: where frames come from
+export { dateRange } from './sources/date-range.ts';
+export { frameGrid, type FrameGridOptions } from './sources/frame-grid.ts';
+export { frameRange, frameRangeOnDemand, type FrameRangeOptions } from './sources/frame-range.ts';
+export { framesFromFile } from './sources/frames-from-file.ts';
+export { discoverFrames, type DiscoverBrowserOptions, type DiscoverFramesOptions } from './sources/discover-frames.ts';
+
+// operators: one stage each
+export { buildUrls, type BuildUrlsOptions } from './operators/build-urls.ts';
+export { circuitBreaker, type CircuitBreakerOptions } from './operators/circuit-breaker.ts';
+export { concurrently } from './operators/concurrently.ts';
+export { fetchFrames, type FetchFramesOptions } from './operators/fetch-frames.ts';
+export { limitPerDate } from './operators/limit-per-date.ts';
+export { pullConcurrently } from './operators/pull-concurrently.ts';
+export { skipExisting, type SkipExistingOptions } from './operators/skip-existing.ts';
+export { skipKnownMissing } from './operators/skip-known-missing.ts';
+
+// sinks: where outcomes go
+export { collectStats, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './sinks/collect-stats.ts';
+export { saveToCatalog, type SaveToCatalogOptions } from './sinks/save-to-catalog.ts';
+export { writeReport, type DownloadReport, type WriteReportOptions } from './sinks/write-report.ts';
+export { writeToDisk, type WriteToDiskOptions } from './sinks/write-to-disk.ts';
+
+// the catalog
+export { Image } from './catalog/image-entity.ts';
+export { MissingFrame } from './catalog/missing-frame-entity.ts';
+export { openCatalog, type OpenCatalogOptions } from './catalog/open-catalog.ts';
+export { loadKnownMissing, type KnownMissingOptions } from './catalog/known-missing.ts';
+export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog/summary.ts';
+
+// HTTP
+export { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
+export { undiciAdapter, type UndiciAdapterOptions } from './http/undici-adapter.ts';
+
+// the default pipeline, watch mode, the archive's checks, the reports
+export { runDownload, type DownloadOptions } from './download.ts';
+export { watch, type WatchOptions, type WatchResult, type CycleReport } from './watch/watch.ts';
+export { WatchMetrics, serveMetrics, type MetricsServer, type MetricsServerOptions } from './watch/metrics.ts';
+export { verifyArchive, type ArchiveProblem, type ArchiveProblemKind, type VerifyOptions, type VerifyResult } from './archive/verify.ts';
 export { organizeFiles, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';
-export { plannedFrames, runDownload, type DownloadOptions } from './download.ts';
+export { catalogCoverage, renderHtmlReport, writeHtmlReport, type Coverage, type CoverageOptions } from './report/html-report.ts';
+
+// the customer's original class, on top of the pipeline
 export {
   BulkImageDownloader,
   type BulkImageDownloaderOptions,
   type DateRangeRequest,
   type ImageMetadata,
 } from './compat/bulk-image-downloader.ts';
-export { verifyArchive, type ArchiveProblem, type ArchiveProblemKind, type VerifyOptions, type VerifyResult } from './archive/verify.ts';
-// watch mode, its schedule and metrics; the HTML coverage report
-export {
-  watch,
-  watchCycle,
-  gridFrames,
-  newestFrames,
-  simulatedClock,
-  validateWatchOptions,
-  type CycleReport,
-  type FrameSource,
-  type FrameWindow,
-  type WatchClock,
-  type WatchOptions,
-  type WatchResult,
-} from './watch/watch.ts';
-export { watchSchedule, watchDates, type CycleResult, type WatchScheduleOptions, type WatchTick } from './watch/watch-schedule.ts';
-export { WatchMetrics, serveMetrics, type Health, type MetricsServer, type MetricsServerOptions, type WatchMetricsOptions } from './watch/metrics.ts';
-export {
-  catalogCoverage,
-  renderHtmlReport,
-  writeHtmlReport,
-  writeHtmlReportOfCatalog,
-  type Coverage,
-  type CoverageGap,
-  type CoverageOptions,
-  type DayCoverage,
-  type HourCoverage,
-  type StreamCoverage,
-} from './report/html-report.ts';
-// the loopback camera, for trying pipelines and testing them without the real CDN
-export { startSimulator, type Simulator, type SimulatorOptions } from './simulator/index.ts';
-export { frameFilePath, frameKey, frameOfFileName, frameUrls, parseFrameUrl } from './frame/layout.ts';
-export { DEFAULTS } from './settings.ts';

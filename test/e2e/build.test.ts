@@ -47,8 +47,8 @@ describe('the build (scripts/build.ts)', () => {
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  it('writes the command line, the library and the writer thread as JavaScript', () => {
-    expect(readdirSync(out).filter((name) => name.endsWith('.js') || name.endsWith('.map')).sort()).toEqual(['cli.js', 'index.js', 'index.js.map', 'writer-thread.js']);
+  it('writes the command line, the library, the simulator and the writer thread as JavaScript', () => {
+    expect(readdirSync(out).filter((name) => name.endsWith('.js') || name.endsWith('.map')).sort()).toEqual(['cli.js', 'index.js', 'index.js.map', 'simulator.js', 'simulator.js.map', 'writer-thread.js']);
   });
 
   it('the library bundle exports what the sources export', async () => {

@@ -2,7 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeF
 import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameOfFileName, Image, openCatalog, organizeFiles, upsertImages } from '../../src/index.ts';
+import { frameOfFileName, Image, openCatalog, organizeFiles } from '../../src/index.ts';
+import { upsertImages } from '../../src/sinks/save-to-catalog.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 

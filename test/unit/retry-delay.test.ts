@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter, retryDelayMs } from '../../src/index.ts';
+import { parseRetryAfter, retryDelayMs } from '../../src/http/retry-delay.ts';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2025-09-06T10:00:00Z');
