@@ -64,7 +64,8 @@ export { watch, type WatchOptions, type WatchResult, type CycleReport } from './
 export { WatchMetrics, serveMetrics, type MetricsServer, type MetricsServerOptions } from './watch/metrics.ts';
 export { verifyArchive, type ArchiveProblem, type ArchiveProblemKind, type VerifyOptions, type VerifyResult } from './archive/verify.ts';
 export { organizeFiles, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';
-export { catalogCoverage, renderHtmlReport, writeHtmlReport, type Coverage, type CoverageOptions } from './report/html-report.ts';
+export { catalogCoverage, type Coverage, type CoverageOptions } from './catalog/coverage.ts';
+export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';
 
 // the customer's original class, on top of the pipeline
 export {
