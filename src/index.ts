@@ -60,7 +60,8 @@ export { undiciAdapter, type UndiciAdapterOptions } from './http/undici-adapter.
 
 // the default pipeline, watch mode, the archive's checks, the reports
 export { runDownload, type DownloadOptions } from './download.ts';
-export { watch, type WatchOptions, type WatchResult, type CycleReport } from './watch/watch.ts';
+export { watch, type WatchOptions, type WatchResult } from './watch/watch.ts';
+export type { CycleReport } from './watch/cycle.ts';
 export { WatchMetrics, serveMetrics, type MetricsServer, type MetricsServerOptions } from './watch/metrics.ts';
 export { verifyArchive, type ArchiveProblem, type ArchiveProblemKind, type VerifyOptions, type VerifyResult } from './archive/verify.ts';
 export { organizeFiles, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';

@@ -74,6 +74,29 @@ export interface FetchSettings {
   readonly fsync: boolean;
 }
 
+/** The command-line flag of each fetch setting, named beside the setting in messages about it. */
+export const FLAG_OF = {
+  streams: 'streams',
+  terminal: 'terminal',
+  intervalMinutes: 'interval',
+  baseUrl: 'base-url',
+  out: 'out',
+  dbPath: 'db',
+  concurrency: 'concurrency',
+  retries: 'retries',
+  retryDelayMs: 'retry-delay',
+  timeoutMs: 'timeout',
+  requestDeadlineMs: 'request-deadline',
+  minBytesPerSecond: 'min-speed',
+  maxFrameBytes: 'max-frame-size',
+  maxRetryAfterMs: 'max-retry-after',
+  thumbnailFallback: 'thumbnail-fallback',
+  ratePerSecond: 'rate',
+  bytesPerSecond: 'bandwidth',
+  maxConsecutiveFailures: 'max-consecutive-failures',
+  fsync: 'fsync',
+} as const satisfies Record<keyof FetchSettings, string>;
+
 export type NumberSetting = {
   [K in keyof FetchSettings]-?: NonNullable<FetchSettings[K]> extends number ? K : never;
 }[keyof FetchSettings];
@@ -123,8 +146,8 @@ export function resolveFetchSettings(given: Partial<FetchSettings>): FetchSettin
   return settings;
 }
 
-/** `value` when it is in the range of setting `name`; otherwise an InputError naming it as `label`. */
-export function checkSetting(name: NumberSetting, value: number, label: string = name): number {
+/** `value` when it is in the range of setting `name`; otherwise an InputError naming it (and its flag), or `label`. */
+export function checkSetting(name: NumberSetting, value: number, label = `${name} (--${FLAG_OF[name]})`): number {
   if (!inRange(value, RANGES[name])) throw new InputError(`invalid ${label} "${value}": expected ${describeRange(RANGES[name])}`);
   return value;
 }

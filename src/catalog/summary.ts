@@ -51,3 +51,11 @@ export async function streamsOf(orm: MikroORM): Promise<string[]> {
   const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>('select distinct stream from images order by stream');
   return rows.map((row) => String(row.stream));
 }
+
+/** The capture time of the newest cataloged frame of each stream of `terminal`. */
+export async function newestFrames(orm: MikroORM, terminal: string): Promise<Record<string, string>> {
+  const rows = await orm.em
+    .getConnection()
+    .execute<{ stream: string; newest: string }[]>('select stream, max(captured_at) as newest from images where terminal = ? group by stream', [terminal]);
+  return Object.fromEntries(rows.map((row) => [String(row.stream), String(row.newest)]));
+}

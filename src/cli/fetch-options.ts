@@ -1,32 +1,10 @@
 import type { Argv } from 'yargs';
 import { assertBaseUrl } from '../operators/build-urls.ts';
-import { DEADLINE_PER_TIMEOUT, DEFAULTS, RANGES, type FetchSettings, type NumberSetting } from '../settings.ts';
+import { DEADLINE_PER_TIMEOUT, DEFAULTS, FLAG_OF, RANGES, type FetchSettings, type NumberSetting } from '../settings.ts';
 import { byteAmount, positiveNumber, wholeNumber } from './options.ts';
 import { archiveOption, cameraOptions, catalogOption } from './option-groups.ts';
 import { camelCase } from './foreign-settings.ts';
 
-/** The flag of each fetch setting. */
-const FLAG_OF = {
-  streams: 'streams',
-  terminal: 'terminal',
-  intervalMinutes: 'interval',
-  baseUrl: 'base-url',
-  out: 'out',
-  dbPath: 'db',
-  concurrency: 'concurrency',
-  retries: 'retries',
-  retryDelayMs: 'retry-delay',
-  timeoutMs: 'timeout',
-  requestDeadlineMs: 'request-deadline',
-  minBytesPerSecond: 'min-speed',
-  maxFrameBytes: 'max-frame-size',
-  maxRetryAfterMs: 'max-retry-after',
-  thumbnailFallback: 'thumbnail-fallback',
-  ratePerSecond: 'rate',
-  bytesPerSecond: 'bandwidth',
-  maxConsecutiveFailures: 'max-consecutive-failures',
-  fsync: 'fsync',
-} as const satisfies Record<keyof FetchSettings, string>;
 
 /** A yargs `coerce` for a whole-number setting, in its range from settings.ts. */
 const whole = (name: NumberSetting) => wholeNumber(`--${FLAG_OF[name]}`, RANGES[name].min, RANGES[name].max);

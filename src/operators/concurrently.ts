@@ -12,6 +12,6 @@ export function concurrently<T, R>(
   { concurrency, signal }: { concurrency: number; signal?: AbortSignal },
   stage: OperatorFunction<T, R>,
 ): OperatorFunction<T, R> {
-  checkSetting('concurrency', concurrency);
+  checkSetting('concurrency', concurrency, 'concurrency');
   return mergeMap((item: T) => oneAtATimeStack(signal?.aborted ? EMPTY : of(item).pipe(stage)), concurrency);
 }

@@ -71,8 +71,8 @@ export function fetchFrames(
   options: FetchFramesOptions = {},
 ): OperatorFunction<PipelineItem, Exclude<PipelineItem, RequestItem>> {
   const { concurrency = DEFAULTS.concurrency, retries = DEFAULTS.retries, thumbnailFallback = DEFAULTS.thumbnailFallback, signal } = options;
-  checkSetting('concurrency', concurrency);
-  checkSetting('retries', retries);
+  checkSetting('concurrency', concurrency, 'concurrency');
+  checkSetting('retries', retries, 'retries');
   const http = options.http ?? createHttpClient({ ...options, concurrency, retries });
   return mergeMap(
     (item) => (item.kind === 'request' ? from(fetchFrame(http, item, thumbnailFallback, signal)) : oneAtATimeStack(of(item))),

@@ -12,7 +12,7 @@ export function pullConcurrently<T, R>(
   { concurrency, signal }: { concurrency: number; signal?: AbortSignal },
   stage: OperatorFunction<T, R>,
 ): OperatorFunction<Iterable<T>, R> {
-  checkSetting('concurrency', concurrency);
+  checkSetting('concurrency', concurrency, 'concurrency');
   return concatMap((items) =>
     defer(() => {
       const iterator = items[Symbol.iterator]();

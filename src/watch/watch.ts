@@ -1,92 +1,22 @@
 import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { asyncScheduler, filter, from, identity, lastValueFrom, Observable, take, tap, type SchedulerLike } from 'rxjs';
-import { formatDuration } from '../report/format.ts';
-import { DAY_MS, formatTimestamp, parseTimestamp } from '../frame/time.ts';
-import { InputError } from '../errors.ts';
-import type { FrameItem } from '../items.ts';
-import type { WatchMetrics } from './metrics.ts';
-import { watchSchedule, type WatchTick } from './watch-schedule.ts';
-import { frameHttpClient, runDownload, type DownloadOptions } from '../download.ts';
-import { loadKnownMissing, MISS_SETTLES_AFTER_MS } from '../catalog/known-missing.ts';
+import { asyncScheduler, fromEvent, identity, lastValueFrom, NEVER, of, take, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
-import type { DownloadReport } from '../sinks/write-report.ts';
+import { newestFrames } from '../catalog/summary.ts';
+import { frameHttpClient } from '../download.ts';
+import { InputError } from '../errors.ts';
+import { DAY_MS } from '../frame/time.ts';
+import { formatDuration } from '../report/format.ts';
+import { DEFAULTS, MAX_TIMER_MS, resolveFetchSettings, type FetchSettings } from '../settings.ts';
 import { frameGrid } from '../sources/frame-grid.ts';
-import { DEFAULTS, MAX_TIMER_MS, resolveFetchSettings } from '../settings.ts';
-import { frameKey } from '../frame/layout.ts';
+import type { WatchClock } from './clock.ts';
+import { watchCycle, type CycleReport } from './cycle.ts';
+import type { FrameSource } from './frame-source.ts';
+import type { WatchMetrics } from './metrics.ts';
+import { watchSchedule } from './watch-schedule.ts';
 
-/** The frames one cycle may ask for. */
-export interface FrameWindow {
-  /** `YYYY-MM-DD` (UTC), oldest first. */
-  readonly dates: readonly string[];
-  /** The cycle's clock time (ms since the epoch): frames captured after it do not exist yet. */
-  readonly until: number;
-  readonly streams: readonly string[];
-  readonly terminal: string;
-  readonly intervalMinutes: number;
-}
-
-/**
- * Where a cycle's frames come from. The default is the grid (`gridFrames`); a source that discovers
- * the real frame times (the camera history page) plugs in here without touching the schedule.
- */
-export type FrameSource = (window: FrameWindow) => Observable<FrameItem>;
-
-/** Grid frames of the window's dates captured up to `until`. */
-export const gridFrames: FrameSource = ({ dates, until, streams, terminal, intervalMinutes }) =>
-  from(dates).pipe(
-    frameGrid({ streams, terminal, intervalMinutes }),
-    filter((item) => parseTimestamp(item.frame.capturedAt) <= until),
-  );
-
-/** The watch's notion of now: the real clock, or a simulated one that starts elsewhere and runs faster. */
-export interface WatchClock {
-  now(): number;
-  /** Clock milliseconds per scheduler millisecond: the period between cycles is `everyMs / speed`. */
-  readonly speed: number;
-}
-
-/**
- * A clock that reads `start` when it is first read and from then on runs `speed` times faster than
- * `scheduler`'s time (for demos and tests against the simulator).
- */
-export function simulatedClock(start: number, speed = 1, scheduler: SchedulerLike = asyncScheduler): WatchClock {
-  if (!(speed > 0)) throw new InputError(`invalid clock speed "${speed}": expected a number > 0`);
-  let origin: number | undefined;
-  return {
-    now: () => {
-      origin ??= scheduler.now();
-      return start + (scheduler.now() - origin) * speed;
-    },
-    speed,
-  };
-}
-
-type SharedDownloadOptions = Pick<
-  DownloadOptions,
-  | 'streams'
-  | 'terminal'
-  | 'intervalMinutes'
-  | 'baseUrl'
-  | 'out'
-  | 'dbPath'
-  | 'concurrency'
-  | 'retries'
-  | 'retryDelayMs'
-  | 'timeoutMs'
-  | 'requestDeadlineMs'
-  | 'minBytesPerSecond'
-  | 'maxFrameBytes'
-  | 'maxRetryAfterMs'
-  | 'thumbnailFallback'
-  | 'ratePerSecond'
-  | 'bytesPerSecond'
-  | 'maxConsecutiveFailures'
-  | 'fsync'
->;
-
-export interface WatchOptions extends SharedDownloadOptions {
+export interface WatchOptions extends Partial<FetchSettings> {
   /** Time between cycle starts, in the clock's time (default 10 minutes). */
   readonly everyMs?: number;
   /** How long after midnight the previous day is still fetched (default 1 hour). */
@@ -111,129 +41,10 @@ export interface WatchOptions extends SharedDownloadOptions {
   readonly http?: AxiosInstance;
 }
 
-/** What one cycle did. */
-export interface CycleReport {
-  readonly cycle: number;
-  readonly dates: readonly string[];
-  /** The cycle's clock time, `YYYY-MM-DDTHH:MM:SS` (UTC): frames up to it were asked for. */
-  readonly until: string;
-  /** False when the cycle threw, was stopped early (circuit breaker, disk full) or some frames failed. */
-  readonly ok: boolean;
-  /** Real time the cycle took. */
-  readonly durationMs: number;
-  /** The download report of the cycle, unless it threw. */
-  readonly report?: DownloadReport;
-  /** Why the cycle failed. */
-  readonly error?: string;
-}
-
 export interface WatchResult {
   readonly cycles: number;
   readonly failedCycles: number;
   readonly lastCycle?: CycleReport;
-}
-
-export interface CycleContext {
-  readonly options: WatchOptions;
-  readonly orm: MikroORM;
-  readonly http: AxiosInstance;
-  readonly streams: readonly string[];
-  readonly terminal: string;
-  readonly intervalMinutes: number;
-}
-
-/** The capture time of the newest cataloged frame of each stream of `terminal`. */
-export async function newestFrames(orm: MikroORM, terminal: string): Promise<Record<string, string>> {
-  const rows = await orm.em
-    .getConnection()
-    .execute<{ stream: string; newest: string }[]>('select stream, max(captured_at) as newest from images where terminal = ? group by stream', [terminal]);
-  return Object.fromEntries(rows.map((row) => [String(row.stream), String(row.newest)]));
-}
-
-function whyFailed(report: DownloadReport): string | undefined {
-  if (report.stopReason) return report.stopReason;
-  if (report.stats.failed > 0) return `${report.stats.failed} frames failed after all retries`;
-  return undefined;
-}
-
-/**
- * One cycle as a function of its tick: the window's frames that are neither on disk nor settled as
- * missing go through `runDownload` with the watch's catalog and HTTP client. Never throws: trouble
- * becomes a cycle with `ok: false`, retried by the next cycle.
- */
-export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<CycleReport> {
-  const { options, orm, http, streams, terminal, intervalMinutes } = context;
-  const { frameSource = gridFrames, metrics, logger } = options;
-  return async (tick) => {
-    const startedAt = performance.now();
-    const until = formatTimestamp(tick.now);
-    const base = { cycle: tick.cycle, dates: tick.dates, until };
-    metrics?.cycleStarted();
-    let cycle: CycleReport;
-    try {
-      // runDownload bounds its known-missing query by date only for grid ranges: for a source of
-      // frames it would load every miss ever recorded, so the cycle filters them itself. A miss counts
-      // as settled only for frames captured an hour before the cycle's clock too: with the real clock
-      // that changes nothing, with a simulated one (whose misses are stamped with the real time) it
-      // keeps recent frames asked for until they arrive.
-      const knownMissing = await loadKnownMissing(orm, { baseUrl: options.baseUrl ?? DEFAULTS.baseUrl, terminal, from: tick.dates[0], to: tick.dates.at(-1) });
-      const settledBefore = tick.now - MISS_SETTLES_AFTER_MS;
-      const frames = frameSource({ dates: tick.dates, until: tick.now, streams, terminal, intervalMinutes }).pipe(
-        filter((item) => !(knownMissing.has(frameKey(item.frame)) && parseTimestamp(item.frame.capturedAt) <= settledBefore)),
-      );
-      const report = await runDownload({
-        ...sharedOptions(options),
-        streams,
-        terminal,
-        intervalMinutes,
-        frames,
-        recheckMissing: true,
-        orm,
-        http,
-        signal: options.signal,
-        abortSignal: options.abortSignal,
-        logger,
-        onProgress: (tally) => metrics?.cycleProgress(tally),
-      });
-      metrics?.newestFrames(await newestFrames(orm, terminal));
-      const error = whyFailed(report);
-      cycle = { ...base, ok: error === undefined, durationMs: performance.now() - startedAt, report, ...(error ? { error } : {}) };
-    } catch (error) {
-      cycle = { ...base, ok: false, durationMs: performance.now() - startedAt, error: error instanceof Error ? error.message : String(error) };
-    }
-    metrics?.cycleFinished(cycle);
-    logCycle(logger, cycle, options.signal?.aborted ? 'stopping' : `trying again in ${Math.round((options.everyMs ?? DEFAULTS.everyMs) / 60_000) || '<1'} min`);
-    options.onCycle?.(cycle);
-    return cycle;
-  };
-}
-
-function sharedOptions(options: WatchOptions): DownloadOptions {
-  const { baseUrl, out = DEFAULTS.out, dbPath = DEFAULTS.dbPath, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs } = options;
-  const { thumbnailFallback, maxConsecutiveFailures, fsync } = options;
-  return { baseUrl, out, dbPath, concurrency, retries, retryDelayMs, timeoutMs, maxRetryAfterMs, thumbnailFallback, maxConsecutiveFailures, fsync };
-}
-
-function logCycle(logger: Logger | undefined, cycle: CycleReport, next: string): void {
-  if (!logger) return;
-  const stats = cycle.report?.stats;
-  const counts = stats && { downloaded: stats.downloaded, alreadyExisted: stats.alreadyExisted, notFound: stats.notFound, failed: stats.failed, bytes: stats.bytes };
-  const fields = { cycle: cycle.cycle, dates: cycle.dates, until: cycle.until, durationMs: Math.round(cycle.durationMs), ...counts };
-  const what = stats
-    ? `${stats.downloaded} downloaded, ${stats.alreadyExisted} already there, ${stats.notFound} not on the CDN, ${stats.failed} failed`
-    : 'no frames handled';
-  if (cycle.ok) logger.info(fields, `cycle ${cycle.cycle} (${cycle.dates.join(', ')} up to ${cycle.until.slice(11)}): ${what}`);
-  else logger.warn({ ...fields, error: cycle.error }, `cycle ${cycle.cycle} failed: ${cycle.error}; ${what}; ${next}`);
-}
-
-function abortedNotice(signal: AbortSignal | undefined): Observable<void> {
-  return new Observable<void>((subscriber) => {
-    if (!signal) return;
-    const stop = () => subscriber.next();
-    if (signal.aborted) return stop();
-    signal.addEventListener('abort', stop, { once: true });
-    return () => signal.removeEventListener('abort', stop);
-  });
 }
 
 /** Checks what a watch is given before the first cycle, so bad input stops it at once instead of failing every cycle. */
@@ -249,6 +60,12 @@ export function validateWatchOptions(options: WatchOptions): void {
   frameGrid({ streams, terminal, intervalMinutes });
   if (options.maxCycles !== undefined && !(options.maxCycles >= 1)) throw new InputError(`invalid max cycles "${options.maxCycles}": expected a number >= 1`);
   if (!options.orm) assertSqliteFile(dbPath);
+}
+
+/** Emits once `signal` aborts (at once if it has). */
+function abortNotice(signal: AbortSignal | undefined): Observable<unknown> {
+  if (!signal) return NEVER;
+  return signal.aborted ? of(signal.reason) : fromEvent(signal, 'abort');
 }
 
 /**
@@ -274,13 +91,13 @@ export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
   const orm = options.orm ?? (await openCatalog({ dbPath: settings.dbPath }));
   try {
     options.metrics?.newestFrames(await newestFrames(orm, settings.terminal));
-    const cycle = watchCycle({ options, orm, http, streams: settings.streams, terminal: settings.terminal, intervalMinutes: settings.intervalMinutes });
+    const cycle = watchCycle({ options, settings, orm, http });
     let cycles = 0;
     let failedCycles = 0;
     let lastCycle: CycleReport | undefined;
     await lastValueFrom(
       watchSchedule(
-        { periodMs: everyMs / clock.speed, settleMs, clock: () => clock.now(), scheduler, stop: abortedNotice(options.signal), succeeded: (report) => report.ok },
+        { periodMs: everyMs / clock.speed, settleMs, clock: () => clock.now(), scheduler, stop: abortNotice(options.signal), succeeded: (report) => report.ok },
         cycle,
       ).pipe(
         tap((result) => {
