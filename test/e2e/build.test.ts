@@ -58,7 +58,7 @@ describe('the build (scripts/build.ts)', () => {
 
   it("the command-line bundle reports draydog's version, Node's and that the bundle runs, wherever it is run from", async () => {
     const launcher = join(out, 'launch.js');
-    writeFileSync(launcher, `import { main } from '../cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+    writeFileSync(launcher, `import { main } from './cli.js';\nprocess.exitCode = await main(process.argv.slice(2));\n`);
     const elsewhere = mkdtempSync(join(tmpdir(), 'draydog-version-'));
     writeFileSync(join(elsewhere, 'package.json'), JSON.stringify({ name: 'someone-else', version: '9.9.9' }));
     try {
