@@ -44,7 +44,8 @@ export { skipKnownMissing } from './operators/skip-known-missing.ts';
 // sinks: where outcomes go
 export { collectStats, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './sinks/collect-stats.ts';
 export { saveToCatalog, type SaveToCatalogOptions } from './sinks/save-to-catalog.ts';
-export { writeReport, type DownloadReport, type WriteReportOptions } from './sinks/write-report.ts';
+export { writeReport, type WriteReportOptions } from './sinks/write-report.ts';
+export type { DownloadReport } from './report/json-report.ts';
 export { writeToDisk, type WriteToDiskOptions } from './sinks/write-to-disk.ts';
 
 // the catalog

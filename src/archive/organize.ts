@@ -4,7 +4,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import fse from 'fs-extra';
 import { linkBelowRoot } from '../disk/frame-files.ts';
-import { rowOfFile, upsertImages, type ImageRow } from '../sinks/save-to-catalog.ts';
+import { rowOfFile, upsertImages, type ImageRow } from '../catalog/images.ts';
 import { DEFAULTS } from '../settings.ts';
 import { frameFilePath, frameOfFileName } from '../frame/layout.ts';
 

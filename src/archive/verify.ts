@@ -6,7 +6,7 @@ import { jpegDefect } from '../frame/jpeg.ts';
 import type { FrameRef } from '../items.ts';
 import { isUnderRoot, linkBelowRoot, moveAside, removeStaleTemporaryFiles } from '../disk/frame-files.ts';
 import { Image } from '../catalog/image-entity.ts';
-import { catalogPath, rowOfFile, upsertImages } from '../sinks/save-to-catalog.ts';
+import { catalogPath, rowOfFile, upsertImages } from '../catalog/images.ts';
 import { DEFAULTS, LARGEST_FRAME_BYTES } from '../settings.ts';
 import { frameKey, frameOfFileName } from '../frame/layout.ts';
 

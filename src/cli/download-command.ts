@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
-import { defaultReportPath, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
+import { defaultReportPath, saveReportFile, type DownloadReport } from '../report/json-report.ts';
 import { afterStop, plannedFrames, runDownload, type DownloadOptions } from '../download.ts';
 import { dateRange } from '../sources/date-range.ts';
 import { frameRangeCount } from '../sources/frame-range.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DownloadStats } from '../sinks/collect-stats.ts';
-import type { DownloadReport } from '../sinks/write-report.ts';
+import type { DownloadReport } from '../report/json-report.ts';
 import { describeStaleRun } from '../catalog/stale-frames.ts';
 import { formatBytes, formatDuration, plural } from '../report/format.ts';
 import { isInteractive, type CliIo } from './io.ts';

@@ -5,8 +5,8 @@ import { organizeFiles, type OrganizeResult } from '../archive/organize.ts';
 import { runDownload } from '../download.ts';
 import { emptyCounts, statsAt, type DownloadStats, type FailureRecord, type OutcomeCounts } from '../sinks/collect-stats.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
-import { rowOfFile, upsertImages, type ImageRow } from '../sinks/save-to-catalog.ts';
-import { defaultReportPath, emptyDateStreamsOf, saveReportFile, type DownloadReport } from '../sinks/write-report.ts';
+import { rowOfFile, upsertImages, type ImageRow } from '../catalog/images.ts';
+import { defaultReportPath, emptyDateStreamsOf, saveReportFile, type DownloadReport } from '../report/json-report.ts';
 import { DEFAULTS } from '../settings.ts';
 
 export interface BulkImageDownloaderOptions {

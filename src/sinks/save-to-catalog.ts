@@ -1,15 +1,8 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
-import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sqlite';
 import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { jpegDefect, jpegDimensions } from '../frame/jpeg.ts';
-import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
-import { isUnderRoot } from '../disk/frame-files.ts';
-import { Image } from '../catalog/image-entity.ts';
-import { cdnOf, missesWorthRemembering } from '../catalog/known-missing.ts';
-import { MissingFrame } from '../catalog/missing-frame-entity.ts';
-import { frameKey as keyOfFrame } from '../frame/layout.ts';
+import type { AlreadyExistedItem, DownloadedItem, NotFoundItem, PipelineItem } from '../items.ts';
+import { recordMisses, rowOfDownload, rowsMissingFor, upsertImages } from '../catalog/images.ts';
+import { missesWorthRemembering } from '../catalog/known-missing.ts';
 
 export interface SaveToCatalogOptions {
   readonly batchSize?: number;
@@ -20,130 +13,6 @@ export interface SaveToCatalogOptions {
   readonly baseUrl?: string;
   /** Root of the image tree: paths under it are cataloged relative to it (see `catalogPath`). */
   readonly root?: string;
-}
-
-/** The columns of an `images` row, without its id. */
-export interface ImageRow {
-  terminal: string;
-  stream: string;
-  capturedAt: string;
-  filePath: string;
-  fileSize: number;
-  sha256: string;
-  sourceUrl: string | null;
-  variant: Variant;
-  downloadedAt: string;
-}
-
-export type ImageDetail = Exclude<keyof ImageRow, 'terminal' | 'stream' | 'capturedAt'>;
-
-const frameKey = ['terminal', 'stream', 'capturedAt'] as const;
-const widestThumbnail = 640;
-/** Keeps a statement's bound values well under SQLite's limit. */
-const rowsPerStatement = 1000;
-
-const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl', 'variant', 'downloadedAt'];
-
-/** Inserts rows in chunks in one transaction; a row whose `keys` are already there updates `fields` of it. */
-export async function upsertRows<Entity extends object>(
-  orm: MikroORM,
-  entity: EntityClass<Entity>,
-  rows: readonly RequiredEntityData<Entity>[],
-  keys: readonly string[],
-  fields: readonly string[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await orm.em.fork().transactional(async (em) => {
-    for (let start = 0; start < rows.length; start += rowsPerStatement) {
-      await em
-        .createQueryBuilder(entity)
-        .insert(rows.slice(start, start + rowsPerStatement))
-        .onConflict([...keys] as never)
-        .merge([...fields] as never)
-        .execute();
-    }
-  });
-}
-
-/** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
-export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
-  return upsertRows(orm, Image, rows, frameKey, fields);
-}
-
-/**
- * How the catalog names a file: relative to the archive's `root` when under it, so an archive moved or
- * copied with its catalog still finds its files; absolute otherwise (or without a root), so it holds
- * whatever folder a later command runs in. Read back with `resolve(root, path)`, which takes both.
- */
-export function catalogPath(filePath: string, root?: string): string {
-  return root !== undefined && isUnderRoot(root, filePath) ? relative(resolve(root), resolve(filePath)) : resolve(filePath);
-}
-
-function rowFor({ terminal, stream, capturedAt }: FrameRef, filePath: string, details: Omit<ImageRow, keyof FrameRef | 'filePath'>): ImageRow {
-  return { terminal, stream, capturedAt, filePath, ...details };
-}
-
-export function rowOfDownload(item: DownloadedItem, downloadedAt = new Date(), root?: string): ImageRow {
-  return rowFor(item.frame, catalogPath(item.filePath, root), {
-    fileSize: item.bytes,
-    sha256: item.sha256,
-    sourceUrl: item.url,
-    variant: item.variant,
-    downloadedAt: downloadedAt.toISOString(),
-  });
-}
-
-/** A row describing a frame file found on disk: size, sha256 and variant are read from the file. */
-export async function rowOfFile(item: AlreadyExistedItem, root?: string): Promise<ImageRow> {
-  const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
-  return rowOfBody(item, body, info.mtime, root);
-}
-
-function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, root?: string): ImageRow {
-  const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
-  return rowFor(item.frame, catalogPath(item.filePath, root), {
-    fileSize: body.length,
-    sha256: createHash('sha256').update(body).digest('hex'),
-    sourceUrl: null,
-    variant: width <= widestThumbnail ? 'thumbnail' : 'full',
-    downloadedAt: modifiedAt.toISOString(),
-  });
-}
-
-/** The row of a file found on disk, or none when it is not a whole JPEG: a broken file is never adopted. */
-async function rowOfWholeJpeg(item: AlreadyExistedItem, root?: string): Promise<ImageRow[]> {
-  const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
-  return jpegDefect(body) ? [] : [rowOfBody(item, body, info.mtime, root)];
-}
-
-/**
- * Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file
- * (a folder, a broken link, gone since) or is not a whole JPEG gets none.
- */
-async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
-  if (items.length === 0) return [];
-  const cataloged = await orm.em.fork().find(
-    Image,
-    { $or: items.map(({ frame }) => ({ terminal: frame.terminal, stream: frame.stream, capturedAt: frame.capturedAt })) },
-    { fields: [...frameKey] },
-  );
-  const known = new Set(cataloged.map((row) => `${row.terminal}/${row.stream}/${row.capturedAt}`));
-  const missing = items.filter(({ frame }) => !known.has(`${frame.terminal}/${frame.stream}/${frame.capturedAt}`));
-  const rows = await Promise.allSettled(missing.map((item) => rowOfWholeJpeg(item, root)));
-  return rows.flatMap((row) => (row.status === 'fulfilled' ? row.value : []));
-}
-
-/** Keys (see `frameKey` of known-missing) of the frames the catalog holds of the terminal and stream of `frame`, on its date. */
-export async function catalogedOnDateOf(orm: MikroORM, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
-  const rows = await orm.em.fork().find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameKey] });
-  return new Set(rows.map(keyOfFrame));
-}
-
-/** Remembers frames the CDN at `baseUrl` answered as missing. */
-function recordMisses(orm: MikroORM, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
-  const cdn = cdnOf(baseUrl);
-  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ baseUrl: cdn, terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
-  return upsertRows(orm, MissingFrame, rows, ['baseUrl', ...frameKey], ['checkedAt']);
 }
 
 async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {

@@ -8,7 +8,7 @@ import { runDownload } from '../download.ts';
 import { frameKey } from '../frame/layout.ts';
 import { formatTimestamp, parseTimestamp } from '../frame/time.ts';
 import { DEFAULTS, type FetchSettings } from '../settings.ts';
-import type { DownloadReport } from '../sinks/write-report.ts';
+import type { DownloadReport } from '../report/json-report.ts';
 import { gridFrames } from './frame-source.ts';
 import type { WatchOptions } from './watch.ts';
 import type { WatchTick } from './watch-schedule.ts';

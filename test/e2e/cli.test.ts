@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimFrame, type Simulator } from '../../src/simulator/index.ts';
 import { Image } from '../../src/catalog/image-entity.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
-import { upsertImages, type ImageRow } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages, type ImageRow } from '../../src/catalog/images.ts';
 import { listTree, runCli, summaryOf, warningsOf, type CliRun } from '../support/cli.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 

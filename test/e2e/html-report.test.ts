@@ -6,7 +6,7 @@ import { parseTimestamp } from '../../src/frame/time.ts';
 import { coverageLevel, renderHtmlReport, reportDateRange } from '../../src/report/html-report.ts';
 import { catalogCoverage, type Coverage, type StreamCoverage } from '../../src/catalog/coverage.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
-import { upsertImages } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages } from '../../src/catalog/images.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { runCli } from '../support/cli.ts';
 import { gridRows, KNOWN_NOW, writeKnownCatalog } from '../support/coverage-catalog.ts';

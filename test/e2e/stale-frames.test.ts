@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
-import { upsertImages } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages } from '../../src/catalog/images.ts';
 import { staleRuns } from '../../src/catalog/stale-frames.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import { resolveSimulatorOptions } from '../../src/simulator/options.ts';

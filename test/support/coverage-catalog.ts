@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { formatTimestamp, parseDate } from '../../src/frame/time.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
-import { upsertImages, type ImageRow } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages, type ImageRow } from '../../src/catalog/images.ts';
 
 const TEN_MINUTES = 600_000;
 

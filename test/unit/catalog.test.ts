@@ -7,7 +7,7 @@ import { lastValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameFilePath, Image, MissingFrame, openCatalog, saveToCatalog, summarizeCatalog, type FrameRef, type PipelineItem } from '../../src/index.ts';
 import { catalogConfig } from '../../src/catalog/open-catalog.ts';
-import { upsertImages } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages } from '../../src/catalog/images.ts';
 import { runCli } from '../support/cli.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 import { useTempDir } from '../support/temp-dir.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameOfFileName, Image, openCatalog, organizeFiles } from '../../src/index.ts';
-import { upsertImages } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages } from '../../src/catalog/images.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { frameFilePath, frameUrls, Image, openCatalog, runDownload, verifyArchive, type FrameRef } from '../../src/index.ts';
-import { upsertImages } from '../../src/sinks/save-to-catalog.ts';
+import { upsertImages } from '../../src/catalog/images.ts';
 import { runCli, summaryOf } from '../support/cli.ts';
 import { CDN, useFakeCdn } from '../support/fake-cdn.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
