@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { asyncScheduler, concatMap, last, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concatMap, defer, last, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { DayReading } from '../discovery/completeness.ts';
 import { staleRunsByDateStream, type StaleRun } from '../catalog/stale-frames.ts';
 import { emptyTally, type DownloadStats, type DownloadTally, type FailureRecord, type OutcomeCounts } from './collect-stats.ts';
@@ -73,17 +73,19 @@ export async function saveReportFile(path: string, report: DownloadReport): Prom
   return path;
 }
 
-/** Writes the final tally as a JSON report at `path` (when given) and emits the report. */
+/** Writes the final tally as a JSON report at `path` (when given) and emits the report; an empty run is dated from the subscription. */
 export function writeReport(path: string | undefined, options: WriteReportOptions = {}): OperatorFunction<DownloadTally, DownloadReport> {
   const { scheduler = asyncScheduler } = options;
-  const startedAt = scheduler.now();
   return (source) =>
-    source.pipe(
-      last(undefined, undefined as DownloadTally | undefined),
-      concatMap(async (found) => {
-        const tally = found ?? emptyTally(startedAt);
-        return toReport(tally, options, await options.staleRuns?.(tally.perDateStream));
-      }),
-      concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
-    );
+    defer(() => {
+      const startedAt = scheduler.now();
+      return source.pipe(
+        last(undefined, undefined as DownloadTally | undefined),
+        concatMap(async (found) => {
+          const tally = found ?? emptyTally(startedAt);
+          return toReport(tally, options, await options.staleRuns?.(tally.perDateStream));
+        }),
+        concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
+      );
+    });
 }

@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
@@ -47,6 +47,9 @@ export async function writeFileAtomically(finalPath: string, body: Uint8Array): 
  * `sha256` is that of the bytes written.
  * Files are written on a few writer threads; a body that owns its memory is moved there, not
  * copied, so the `fetched` item's body is empty afterwards: read bodies before this stage.
+ * The folders it made are remembered by the operator, not by each subscription (a download subscribes
+ * it once per frame, inside its concurrency slot), and each is checked to be still there before a
+ * write: one deleted since (by hand, or between two runs of the same operator) is made again.
  */
 export function writeToDisk<T extends PipelineItem>({
   root,
@@ -63,7 +66,7 @@ export function writeToDisk<T extends PipelineItem>({
     let written: AtomicWriteOutcome;
     const notFollowed = (link: string) => linkFailure(item.frame, item.url, item.attempts, link);
     try {
-      if (!createdFolders.has(folder)) {
+      if (!createdFolders.has(folder) || !existsSync(folder)) {
         // mkdir would follow a linked date or stream folder, out of the archive
         const link = linkBelowRoot(root, folder);
         if (link) return notFollowed(link);
