@@ -64,7 +64,9 @@ export function skipExisting<T extends PipelineItem>({
     let body: Buffer;
     try {
       body = readFileSync(filePath);
-    } catch {
+    } catch (error) {
+      // deleted since its folder was listed (a listing is kept for listingTtlMs, across subscriptions): fetched again
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       return true; // left as it is: saveToCatalog does not catalog a file it cannot read
     }
     const defect = jpegDefect(body);

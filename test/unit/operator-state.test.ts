@@ -1,9 +1,10 @@
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { asyncScheduler, EMPTY, firstValueFrom, lastValueFrom, of, ReplaySubject, Subject, take, toArray, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { FetchedItem, FrameRef, PipelineItem } from '../../src/items.ts';
+import type { FetchedItem, FrameItem, FrameRef, PipelineItem } from '../../src/items.ts';
 import { frameFilePath } from '../../src/frame/layout.ts';
+import { skipExisting } from '../../src/operators/skip-existing.ts';
 import { writeReport } from '../../src/sinks/write-report.ts';
 import { writeToDisk } from '../../src/sinks/write-to-disk.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
@@ -45,6 +46,20 @@ describe('writeToDisk', () => {
     frames.complete();
     expect(await lastValueFrom(outcomes.pipe(take(2), toArray()))).toMatchObject([{ kind: 'downloaded' }, { kind: 'downloaded' }]);
     expect(existsSync(frameFilePath(root, frame('2025-09-01T10:10:00')))).toBe(true);
+  });
+});
+
+describe('skipExisting', () => {
+  it('used for two subscriptions, passes on a frame whose file was deleted in between', async () => {
+    const root = tempDir();
+    const path = frameFilePath(root, frame('2025-09-01T10:00:00'));
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, fakeJpeg('10:00'));
+    const skip = skipExisting<FrameItem>({ root }); // its listings are kept for listingTtlMs, across subscriptions
+    const run = () => lastValueFrom(of<FrameItem[]>({ kind: 'frame', frame: frame('2025-09-01T10:00:00') }).pipe(skip, toArray()));
+    expect(await run()).toMatchObject([{ kind: 'alreadyExisted', filePath: path }]);
+    rmSync(path);
+    expect(await run()).toMatchObject([{ kind: 'frame' }]);
   });
 });
 
