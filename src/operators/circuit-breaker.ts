@@ -10,7 +10,7 @@ export interface CircuitBreakerOptions {
 
 /** Watches outcomes pass and calls `onOpen` after a run of failures, so a dead CDN does not burn hours of retries. */
 export function circuitBreaker<T extends PipelineItem>({ maxConsecutiveFailures, onOpen }: CircuitBreakerOptions): MonoTypeOperatorFunction<T> {
-  checkSetting('maxConsecutiveFailures', maxConsecutiveFailures);
+  checkSetting('maxConsecutiveFailures', maxConsecutiveFailures, 'maxConsecutiveFailures');
   return (source) =>
     defer(() => {
       let failuresInARow = 0;
