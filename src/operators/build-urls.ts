@@ -1,6 +1,7 @@
-import { map, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { InputError } from '../errors.ts';
 import type { PipelineItem, RequestItem } from '../items.ts';
+import { onKind, type NotOfKind } from './on-kind.ts';
 import { DEFAULTS } from '../settings.ts';
 import { frameUrls } from '../frame/layout.ts';
 
@@ -40,11 +41,7 @@ export function withoutCredentials(baseUrl: string): { readonly baseUrl: string;
 }
 
 /** Frames become requests carrying their full-size and thumbnail URLs; other items pass through. */
-export function buildUrls(
-  options: BuildUrlsOptions = {},
-): OperatorFunction<PipelineItem, Exclude<PipelineItem, { kind: 'frame' }>> {
+export function buildUrls<T extends PipelineItem>(options: BuildUrlsOptions = {}): OperatorFunction<T, NotOfKind<T, 'frame'> | RequestItem> {
   const baseUrl = assertBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
-  return map((item): Exclude<PipelineItem, { kind: 'frame' }> =>
-    item.kind === 'frame' ? ({ kind: 'request', frame: item.frame, urls: frameUrls(item.frame, baseUrl) } satisfies RequestItem) : item,
-  );
+  return onKind('frame', ({ frame }): RequestItem => ({ kind: 'request', frame, urls: frameUrls(frame, baseUrl) }));
 }

@@ -1,6 +1,6 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import { InputError } from '../errors.ts';
 import type { PipelineItem } from '../items.ts';
+import { checkSetting } from '../settings.ts';
 
 export interface CircuitBreakerOptions {
   readonly maxConsecutiveFailures: number;
@@ -10,9 +10,7 @@ export interface CircuitBreakerOptions {
 
 /** Watches outcomes pass and calls `onOpen` after a run of failures, so a dead CDN does not burn hours of retries. */
 export function circuitBreaker<T extends PipelineItem>({ maxConsecutiveFailures, onOpen }: CircuitBreakerOptions): MonoTypeOperatorFunction<T> {
-  if (!Number.isInteger(maxConsecutiveFailures) || maxConsecutiveFailures < 1) {
-    throw new InputError(`invalid --max-consecutive-failures "${maxConsecutiveFailures}": expected a whole number >= 1`);
-  }
+  checkSetting('maxConsecutiveFailures', maxConsecutiveFailures, 'maxConsecutiveFailures');
   return (source) =>
     defer(() => {
       let failuresInARow = 0;

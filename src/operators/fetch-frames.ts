@@ -1,9 +1,9 @@
 import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
-import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { checkSetting, DEFAULTS } from '../settings.ts';
 import { attemptsOf, createHttpClient, readFrameAnswer, type HttpClientOptions } from '../http/http-client.ts';
 import type { FailedItem, FetchedItem, NotFoundItem, PipelineItem, RequestItem, Variant } from '../items.ts';
-import { oneAtATimeStack } from './one-at-a-time-stack.ts';
+import { mergeOnKind, type NotOfKind } from './on-kind.ts';
 
 export interface FetchFramesOptions extends HttpClientOptions {
   readonly concurrency?: number;
@@ -67,15 +67,12 @@ async function fetchFrame(
  * Requests become `fetched` (a verified JPEG in memory), `notFound` or `failed`, at most
  * `concurrency` at a time; other items pass through.
  */
-export function fetchFrames(
+export function fetchFrames<T extends PipelineItem>(
   options: FetchFramesOptions = {},
-): OperatorFunction<PipelineItem, Exclude<PipelineItem, RequestItem>> {
+): OperatorFunction<T, NotOfKind<T, 'request'> | FetchedItem | NotFoundItem | FailedItem> {
   const { concurrency = DEFAULTS.concurrency, retries = DEFAULTS.retries, thumbnailFallback = DEFAULTS.thumbnailFallback, signal } = options;
   checkSetting('concurrency', concurrency, 'concurrency');
   checkSetting('retries', retries, 'retries');
   const http = options.http ?? createHttpClient({ ...options, concurrency, retries });
-  return mergeMap(
-    (item) => (item.kind === 'request' ? from(fetchFrame(http, item, thumbnailFallback, signal)) : oneAtATimeStack(of(item))),
-    concurrency,
-  );
+  return mergeOnKind('request', (item) => fetchFrame(http, item, thumbnailFallback, signal), concurrency);
 }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { concatMap, from, of, type OperatorFunction } from 'rxjs';
+import { from, of, type Observable, type OperatorFunction } from 'rxjs';
 import { jpegDefect } from '../frame/jpeg.ts';
 import type { AlreadyExistedItem, FailedItem, FrameRef, PipelineItem } from '../items.ts';
 import { linkBelowRoot, linkFailure, listFrameFolder, moveAside, type FrameFolderListing } from '../disk/frame-files.ts';
 import { frameFilePath, frameKey } from '../frame/layout.ts';
+import { concatOnKind, type OfKind } from './on-kind.ts';
 
 export interface SkipExistingOptions {
   readonly root: string;
@@ -63,7 +64,9 @@ export function skipExisting<T extends PipelineItem>({
     let body: Buffer;
     try {
       body = readFileSync(filePath);
-    } catch {
+    } catch (error) {
+      // deleted since its folder was listed (a listing is kept for listingTtlMs, across subscriptions): fetched again
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       return true; // left as it is: saveToCatalog does not catalog a file it cannot read
     }
     const defect = jpegDefect(body);
@@ -71,14 +74,13 @@ export function skipExisting<T extends PipelineItem>({
     onMovedAside?.(filePath, moveAside(filePath), defect);
     return false;
   };
-  const judge = async (item: T, listing: Listing, filePath: string): Promise<T | AlreadyExistedItem> => {
+  const judge = async (item: OfKind<T, 'frame' | 'request'>, listing: Listing, filePath: string): Promise<T | AlreadyExistedItem> => {
     listing.cataloged ??= catalogedOn(item.frame);
     if ((await listing.cataloged).has(frameKey(item.frame)) || isWholeJpegOrMovedAside(filePath)) return { kind: 'alreadyExisted', frame: item.frame, filePath };
     listing.files.delete(basename(filePath));
     return item;
   };
-  return concatMap((item) => {
-    if (item.kind !== 'frame' && item.kind !== 'request') return of(item);
+  return concatOnKind(['frame', 'request'], (item): Observable<T | AlreadyExistedItem | FailedItem> => {
     const filePath = frameFilePath(root, item.frame);
     const listing = listingOf(dirname(filePath));
     const name = basename(filePath);

@@ -1,4 +1,4 @@
-import { asyncScheduler, concatMap, last, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concatMap, defer, last, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { StaleRun } from '../catalog/stale-frames.ts';
 import type { DayReading } from '../discovery/completeness.ts';
 import { saveReportFile, toReport, type DownloadReport } from '../report/json-report.ts';
@@ -16,17 +16,19 @@ export interface WriteReportOptions {
   readonly scheduler?: SchedulerLike;
 }
 
-/** Writes the final tally as a JSON report at `path` (when given) and emits the report. */
+/** Writes the final tally as a JSON report at `path` (when given) and emits the report; an empty run is dated from the subscription. */
 export function writeReport(path: string | undefined, options: WriteReportOptions = {}): OperatorFunction<DownloadTally, DownloadReport> {
   const { scheduler = asyncScheduler } = options;
-  const startedAt = scheduler.now();
   return (source) =>
-    source.pipe(
-      last(undefined, undefined as DownloadTally | undefined),
-      concatMap(async (found) => {
-        const tally = found ?? emptyTally(startedAt);
-        return toReport(tally, options, await options.staleRuns?.(tally.perDateStream));
-      }),
-      concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
-    );
+    defer(() => {
+      const startedAt = scheduler.now();
+      return source.pipe(
+        last(undefined, undefined as DownloadTally | undefined),
+        concatMap(async (found) => {
+          const tally = found ?? emptyTally(startedAt);
+          return toReport(tally, options, await options.staleRuns?.(tally.perDateStream));
+        }),
+        concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
+      );
+    });
 }

@@ -1,11 +1,11 @@
-import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { from, mergeMap, of, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, FailedItem, FetchedItem, PipelineItem } from '../items.ts';
 import { linkBelowRoot, linkFailure, releaseTemporaryPath, staleTemporaryFileSweeper, temporaryPathFor } from '../disk/frame-files.ts';
 import type { AtomicWriteOutcome } from '../disk/atomic-write.ts';
 import { writeOffThread } from '../disk/writer-threads.ts';
-import { oneAtATimeStack } from '../operators/one-at-a-time-stack.ts';
+import { mergeOnKind, type NotOfKind } from '../operators/on-kind.ts';
 import { frameFilePath } from '../frame/layout.ts';
 import { DEFAULTS } from '../settings.ts';
 
@@ -47,12 +47,15 @@ export async function writeFileAtomically(finalPath: string, body: Uint8Array): 
  * `sha256` is that of the bytes written.
  * Files are written on a few writer threads; a body that owns its memory is moved there, not
  * copied, so the `fetched` item's body is empty afterwards: read bodies before this stage.
+ * The folders it made are remembered by the operator, not by each subscription (a download subscribes
+ * it once per frame, inside its concurrency slot), and each is checked to be still there before a
+ * write: one deleted since (by hand, or between two runs of the same operator) is made again.
  */
-export function writeToDisk({
+export function writeToDisk<T extends PipelineItem>({
   root,
   concurrency = DEFAULTS.concurrency,
   fsync = false,
-}: WriteToDiskOptions): OperatorFunction<PipelineItem, Exclude<PipelineItem, FetchedItem>> {
+}: WriteToDiskOptions): OperatorFunction<T, NotOfKind<T, 'fetched'> | DownloadedItem | AlreadyExistedItem | FailedItem> {
   const sweep = staleTemporaryFileSweeper();
   const createdFolders = new Set<string>();
   const write = async (item: FetchedItem): Promise<DownloadedItem | AlreadyExistedItem | FailedItem> => {
@@ -63,7 +66,7 @@ export function writeToDisk({
     let written: AtomicWriteOutcome;
     const notFollowed = (link: string) => linkFailure(item.frame, item.url, item.attempts, link);
     try {
-      if (!createdFolders.has(folder)) {
+      if (!createdFolders.has(folder) || !existsSync(folder)) {
         // mkdir would follow a linked date or stream folder, out of the archive
         const link = linkBelowRoot(root, folder);
         if (link) return notFollowed(link);
@@ -81,5 +84,5 @@ export function writeToDisk({
     }
     return { ...rest, kind: 'downloaded', bytes, sha256: written.sha256, filePath };
   };
-  return mergeMap((item) => (item.kind === 'fetched' ? from(write(item)) : oneAtATimeStack(of(item))), concurrency);
+  return mergeOnKind('fetched', write, concurrency);
 }
