@@ -19,7 +19,7 @@ import { collectStats, type DownloadTally, type OutcomeCounts } from './sinks/co
 import type { DayReading } from './discovery/completeness.ts';
 import { catalogDiscoveryCache } from './catalog/discovery-cache.ts';
 import { loadKnownMissing } from './catalog/known-missing.ts';
-import { assertSqliteFile, openCatalog } from './catalog/open-catalog.ts';
+import { assertCatalogLocation, openCatalog } from './catalog/open-catalog.ts';
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
 import { catalogedOnDateOf } from './catalog/images.ts';
 import { writeReport } from './sinks/write-report.ts';
@@ -150,7 +150,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelled });
   const writeFrame = writeToDisk({ root: out, concurrency: 1, fsync: options.fsync });
   const toUrls = buildUrls({ baseUrl });
-  if (!options.orm) assertSqliteFile(dbPath);
+  if (!options.orm) assertCatalogLocation(dbPath);
   assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
   const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULTS.pageUrl } : undefined;

@@ -46,12 +46,13 @@ export { collectStats, type DownloadStats, type DownloadTally, type FailureRecor
 export { saveToCatalog, type SaveToCatalogOptions } from './sinks/save-to-catalog.ts';
 export { writeReport, type WriteReportOptions } from './sinks/write-report.ts';
 export type { DownloadReport } from './report/json-report.ts';
-export { writeToDisk, type WriteToDiskOptions } from './sinks/write-to-disk.ts';
+export { writeToDisk, writeToStore, type WriteToDiskOptions, type WriteToStoreOptions } from './sinks/write-to-disk.ts';
+export type { FrameStore, PutOutcome } from './storage/frame-store.ts';
 
 // the catalog
 export { Image } from './catalog/image-entity.ts';
 export { MissingFrame } from './catalog/missing-frame-entity.ts';
-export { openCatalog, type OpenCatalogOptions } from './catalog/open-catalog.ts';
+export { openCatalog, type CatalogBackend, type OpenCatalogOptions } from './catalog/open-catalog.ts';
 export { loadKnownMissing, type KnownMissingOptions } from './catalog/known-missing.ts';
 export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog/summary.ts';
 

@@ -41,7 +41,7 @@ async function assertCatalogOrEmpty(orm: MikroORM, dbPath: string): Promise<void
 }
 
 /** Refuses a file that exists and is not an (empty or) SQLite database, without touching it. */
-export function assertSqliteFile(dbPath: string): void {
+function assertSqliteFile(dbPath: string): void {
   const existing = statSync(dbPath, { throwIfNoEntry: false });
   if (!existing || existing.size === 0) return;
   if (!existing.isFile()) throw new InputError(`invalid database "${dbPath}": not a file`);
@@ -55,8 +55,17 @@ export function assertSqliteFile(dbPath: string): void {
   if (!header.equals(sqliteHeader)) throw new InputError(`invalid database "${dbPath}": not a SQLite database`);
 }
 
-export interface OpenCatalogOptions {
-  readonly dbPath?: string;
+/**
+ * One kind of catalog database. The catalog is the same entities and the same portable queries on
+ * every kind; a backend knows which locations are its own, how to check one before anything is
+ * written, and how to open it (creating it and running the migrations it has not had yet).
+ */
+export interface CatalogBackend {
+  /** Whether `location` (a file path; a server's URL) names a catalog of this kind. */
+  handles(location: string): boolean;
+  /** Refuses, without touching anything, a location that cannot hold a catalog: an InputError naming it. */
+  assertUsable(location: string): void;
+  open(location: string): Promise<MikroORM>;
 }
 
 /**
@@ -64,7 +73,7 @@ export interface OpenCatalogOptions {
  * catalog has not had yet are run. They only add, so tables and columns of the user's own are kept; a
  * SQLite database of another application is refused untouched.
  */
-export async function openCatalog({ dbPath = DEFAULTS.dbPath }: OpenCatalogOptions = {}): Promise<MikroORM> {
+async function openSqliteCatalog(dbPath: string): Promise<MikroORM> {
   assertSqliteFile(dbPath);
   mkdirSync(dirname(dbPath), { recursive: true });
   const orm = await MikroORM.init(catalogConfig(dbPath));
@@ -76,4 +85,28 @@ export async function openCatalog({ dbPath = DEFAULTS.dbPath }: OpenCatalogOptio
     throw error;
   }
   return orm;
+}
+
+/** The embedded default: a SQLite file at any path. */
+const sqliteBackend: CatalogBackend = { handles: () => true, assertUsable: assertSqliteFile, open: openSqliteCatalog };
+
+/** The first backend that handles a location opens it; SQLite, last, takes any path. */
+const BACKENDS: readonly CatalogBackend[] = [sqliteBackend];
+
+export function catalogBackendFor(location: string): CatalogBackend {
+  return BACKENDS.find((backend) => backend.handles(location)) ?? sqliteBackend;
+}
+
+/** Refuses, before anything is written, a catalog location that cannot hold a catalog (see `CatalogBackend.assertUsable`). */
+export function assertCatalogLocation(location: string): void {
+  catalogBackendFor(location).assertUsable(location);
+}
+
+export interface OpenCatalogOptions {
+  readonly dbPath?: string;
+}
+
+/** Opens the catalog at `dbPath` with the backend that handles it (see `CatalogBackend`). */
+export function openCatalog({ dbPath = DEFAULTS.dbPath }: OpenCatalogOptions = {}): Promise<MikroORM> {
+  return catalogBackendFor(dbPath).open(dbPath);
 }

@@ -11,7 +11,7 @@ import { catalogDiscoveryCache } from '../catalog/discovery-cache.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
 import { assertBrowserAvailable } from '../discovery/browser.ts';
 import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../report/html-report.ts';
-import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
+import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { formatTable } from '../report/format.ts';
@@ -117,7 +117,7 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
 /** Whether a `--discover` run must read some date's history page: dates the catalog kept from earlier runs need no browser. */
 async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): Promise<boolean> {
   if (!options.from || !existsSync(dbPath)) return true;
-  assertSqliteFile(dbPath);
+  assertCatalogLocation(dbPath);
   const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal } = options;
   const orm = await openCatalog({ dbPath });
   try {
@@ -159,7 +159,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const out = options.out ?? DEFAULTS.out;
   const reportPath = args.report ?? defaultReportPath(out);
   if (args.report) assertReportPath(reportPath);
-  assertSqliteFile(args.db);
+  assertCatalogLocation(args.db);
   assertCreatableFolder(out, '--out');
   assertCreatableFolder(dirname(args.db), '--db', args.db);
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);

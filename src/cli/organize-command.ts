@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
 import { organizeFiles } from '../archive/organize.ts';
-import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
+import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
@@ -31,7 +31,7 @@ function verbOf({ copy, dryRun }: OrganizeArgs): string {
 export async function organize(args: OrganizeArgs, io: CliIo): Promise<number> {
   const { source, target } = args as OrganizeArgs & { source: string; target: string };
   if (!statSync(source, { throwIfNoEntry: false })?.isDirectory()) throw new InputError(`invalid source "${source}": not a folder`);
-  if (args.db) assertSqliteFile(args.db);
+  if (args.db) assertCatalogLocation(args.db);
   // a catalog only when asked for, and none opened (so none created) by a dry run
   const orm = args.db && !args.dryRun ? await openCatalog({ dbPath: args.db }) : undefined;
   try {

@@ -6,7 +6,7 @@ import { InputError } from '../errors.ts';
 import { catalogCoverage, sumOf, type Counts, type Coverage, type CoverageOptions, type HourCoverage, type StreamCoverage } from '../catalog/coverage.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import type { StaleRun } from '../catalog/stale-frames.ts';
-import { writeFileAtomically } from '../sinks/write-to-disk.ts';
+import { writeFileAtomically } from '../disk/disk-store.ts';
 import { formatBytes } from './format.ts';
 import { html, raw, type Html } from './html.ts';
 

@@ -4,7 +4,7 @@ import { staleRunsByDateStream, type StaleRun } from '../catalog/stale-frames.ts
 import type { DayReading } from '../discovery/completeness.ts';
 import type { DownloadStats, DownloadTally, FailureRecord, OutcomeCounts } from '../sinks/collect-stats.ts';
 import type { WriteReportOptions } from '../sinks/write-report.ts';
-import { writeFileAtomically } from '../sinks/write-to-disk.ts';
+import { writeFileAtomically } from '../disk/disk-store.ts';
 
 export interface DownloadReport {
   /** The tally, and the HTTP requests retried (when the pipeline counted them). */

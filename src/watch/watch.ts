@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/sqlite';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { asyncScheduler, fromEvent, identity, lastValueFrom, NEVER, of, take, tap, type Observable, type SchedulerLike } from 'rxjs';
-import { assertSqliteFile, openCatalog } from '../catalog/open-catalog.ts';
+import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
 import { newestFrames } from '../catalog/summary.ts';
 import { frameHttpClient } from '../download.ts';
 import { InputError } from '../errors.ts';
@@ -59,7 +59,7 @@ export function validateWatchOptions(options: WatchOptions): void {
   if (!(settleMs >= 0 && settleMs <= DAY_MS)) throw new InputError(`invalid --settle "${settleMs}": expected a duration from 0 to 24h`);
   frameGrid({ streams, terminal, intervalMinutes });
   if (options.maxCycles !== undefined && !(options.maxCycles >= 1)) throw new InputError(`invalid max cycles "${options.maxCycles}": expected a number >= 1`);
-  if (!options.orm) assertSqliteFile(dbPath);
+  if (!options.orm) assertCatalogLocation(dbPath);
 }
 
 /** Emits once `signal` aborts (at once if it has). */

@@ -59,6 +59,7 @@ it('draydog exports exactly its documented names', () => {
     'writeHtmlReport',
     'writeReport',
     'writeToDisk',
+    'writeToStore',
   ]);
 });
 

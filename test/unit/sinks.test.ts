@@ -5,7 +5,7 @@ import { markAsUntransferable } from 'node:worker_threads';
 import { lastValueFrom, map, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { collectStats, frameFilePath, openCatalog, writeReport, writeToDisk, type FetchedItem, type FrameRef, type PipelineItem } from '../../src/index.ts';
-import { writeFileAtomically } from '../../src/sinks/write-to-disk.ts';
+import { writeFileAtomically } from '../../src/disk/disk-store.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 import { testScheduler } from '../support/marbles.ts';
 import { useTempDir } from '../support/temp-dir.ts';
