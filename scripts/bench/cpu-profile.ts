@@ -31,7 +31,7 @@ function shortUrl(url: string): string {
 export function topSelfTimes(path: string, limit = 20): { totalMs: number; rows: SelfTime[] } {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const microsByNode = new Map<number, number>();
-  profile.samples.forEach((id, index) => microsByNode.set(id, (microsByNode.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0)));
+  for (const [index, id] of profile.samples.entries()) microsByNode.set(id, (microsByNode.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
   const byFunction = new Map<string, { name: string; where: string; micros: number }>();
   let totalMicros = 0;
   for (const node of profile.nodes) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { jpegDefect } from '../frame/jpeg.ts';
@@ -53,7 +54,7 @@ async function readToCheck(path: string, size: number): Promise<Buffer | string>
 
 /** The files under `root`, `reports/` aside; links are reported as links, never followed (one could lead out of the archive). */
 async function* archiveEntries(root: string): AsyncGenerator<{ path: string; link: boolean }> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(root, { withFileTypes: true });
   } catch {
@@ -91,7 +92,10 @@ export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, r
   const unlocated = new Map<string, CatalogRow>();
   const rowsToDrop: number[] = [];
   const pathsToUpdate: { id: number; filePath: string }[] = [];
-  const report = (problem: ArchiveProblem) => (problems.push(problem), problem);
+  const report = (problem: ArchiveProblem) => {
+    problems.push(problem);
+    return problem;
+  };
   const setAside = async (path: string, problem: ArchiveProblem, rowId?: number) => {
     const aside = moveAside(path);
     if (rowId !== undefined) rowsToDrop.push(rowId);

@@ -48,7 +48,10 @@ export async function staleRuns(orm: MikroORM, { from = '0000-00-00', to = '9999
 /** The runs keyed `<YYYY-MM-DD>/<stream>`, as a download report keys its dates and streams. */
 export function staleRunsByDateStream(runs: readonly StaleRun[]): Record<string, Omit<StaleRun, 'date' | 'stream'>[]> {
   const byKey: Record<string, Omit<StaleRun, 'date' | 'stream'>[]> = {};
-  for (const { date, stream, ...run } of runs) (byKey[`${date}/${stream}`] ??= []).push(run);
+  for (const { date, stream, ...run } of runs) {
+    byKey[`${date}/${stream}`] ??= [];
+    byKey[`${date}/${stream}`].push(run);
+  }
   return byKey;
 }
 

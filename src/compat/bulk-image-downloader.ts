@@ -123,7 +123,10 @@ export class BulkImageDownloader implements AsyncDisposable {
     const perDateStream: Record<string, OutcomeCounts> = {};
     const failures: FailureRecord[] = [];
     for (const report of this.#reports) {
-      for (const [key, counts] of Object.entries(report.perDateStream)) addCounts((perDateStream[key] ??= emptyCounts()), counts);
+      for (const [key, counts] of Object.entries(report.perDateStream)) {
+        perDateStream[key] ??= emptyCounts();
+        addCounts(perDateStream[key], counts);
+      }
       failures.push(...report.failures);
     }
     return {

@@ -36,7 +36,7 @@ export function showsDate(value: string, date: string): boolean {
   const numbers = (value.match(/\d+/g) ?? []).map(Number);
   const names = words.map((word) => MONTHS.findIndex((name) => word.length >= 3 && name.startsWith(word))).filter((index) => index >= 0);
   if (!numbers.includes(year) || names.some((index) => index !== month - 1)) return false;
-  const rest = numbers.filter((number, index) => index !== numbers.indexOf(year));
+  const rest = numbers.filter((_, index) => index !== numbers.indexOf(year));
   return names.length > 0 ? rest.length === 1 && rest[0] === day : rest.length === 2 && rest.includes(month) && rest.includes(day) && (month === day || rest[0] !== rest[1]);
 }
 

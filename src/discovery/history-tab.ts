@@ -125,7 +125,7 @@ export class HistoryTab {
     // a total counts for the day being read only when the answer is about that day (an answer for the day the page opened on is not)
     if (this.#date && (url.includes(this.#date) || text.includes(this.#date))) this.#totals.push(...statedTotalsIn(text));
     // times only count where the answer names no frame URL: a list of times is the page's day list
-    if (this.#found.size === before) listedTimesIn(text).forEach((time) => this.#listedTimes.add(time));
+    if (this.#found.size === before) for (const time of listedTimesIn(text)) this.#listedTimes.add(time);
   }
 
   async #watchNetwork(): Promise<void> {

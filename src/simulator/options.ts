@@ -98,7 +98,7 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (!(resolved.latencyMs >= 0)) throw new InputError(`invalid latency "${resolved.latencyMs}": expected milliseconds >= 0`);
   if (resolved.streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
   assertName(resolved.terminal, 'terminal');
-  resolved.streams.forEach((stream) => assertName(stream, 'stream'));
+  for (const stream of resolved.streams) assertName(stream, 'stream');
   assertShare(resolved.missing, 'missing share');
   assertShare(resolved.thumbnailOnly, 'thumbnail-only share');
   assertOneOf(resolved.timing, ['grid', 'irregular'], 'timing');

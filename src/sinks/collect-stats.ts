@@ -74,7 +74,8 @@ export function collectStats(options: CollectStatsOptions = {}): OperatorFunctio
         map((outcome: OutcomeItem): DownloadTally => {
           const key = `${outcome.frame.date}/${outcome.frame.stream}`;
           count(totals, outcome);
-          count((perDateStream[key] ??= emptyCounts()), outcome);
+          perDateStream[key] ??= emptyCounts();
+          count(perDateStream[key], outcome);
           if (outcome.kind === 'failed') {
             const { stream, capturedAt } = outcome.frame;
             failures.push({ stream, capturedAt, url: outcome.url, error: outcome.error, attempts: outcome.attempts });

@@ -28,7 +28,10 @@ export function writeReport(path: string | undefined, options: WriteReportOption
           const tally = found ?? emptyTally(startedAt);
           return toReport(tally, options, await options.staleRuns?.(tally.perDateStream));
         }),
-        concatMap(async (report) => (path ? (await saveReportFile(path, report), report) : report)),
+        concatMap(async (report) => {
+          if (path) await saveReportFile(path, report);
+          return report;
+        }),
       );
     });
 }

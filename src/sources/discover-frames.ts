@@ -112,7 +112,7 @@ class DiscoverySession {
 export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFunction<string, FrameItem> {
   const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal, pageUrl = DEFAULTS.pageUrl, browser = {}, signal, cache, onDayRead } = options;
   if (streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
-  streams.forEach((stream) => assertName(stream, 'stream'));
+  for (const stream of streams) assertName(stream, 'stream');
   assertName(terminal, 'terminal');
   assertHttpUrl(pageUrl, 'page URL');
   return (dates) =>
@@ -129,7 +129,7 @@ export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFun
           return cached.map(frameItem);
         }
         const { items, readings } = await session.framesOn(date);
-        readings.forEach((reading) => onDayRead?.(reading));
+        for (const reading of readings) onDayRead?.(reading);
         // a day read short is never kept: the next run reads its page again
         const complete = readings.filter(({ status }) => status === 'complete').map(({ stream }) => stream);
         await cache?.save(date, terminal, complete, items.map(({ frame }) => frame).filter((frame) => complete.includes(frame.stream)));

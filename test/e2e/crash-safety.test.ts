@@ -16,7 +16,9 @@ const simulators: Simulator[] = [];
 afterEach(async () => {
   await Promise.all(simulators.splice(0).map((sim) => sim.close()));
 });
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
 
 function freshDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'draydog-crash-'));

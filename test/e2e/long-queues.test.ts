@@ -78,7 +78,10 @@ describe('long ranges', () => {
     let read = 0;
     const endless = {
       *[Symbol.iterator]() {
-        for (;;) yield (read += 1);
+        for (;;) {
+          read += 1;
+          yield read;
+        }
       },
     };
     const passed = await finishes(

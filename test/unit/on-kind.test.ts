@@ -67,7 +67,10 @@ describe('onKind', () => {
     const seen: string[] = [];
     const out = await lastValueFrom(
       of(...items).pipe(
-        onKind('frame', (item) => (seen.push(tag(item)), `mapped ${item.frame.capturedAt.slice(11, 16)}`)),
+        onKind('frame', (item) => {
+          seen.push(tag(item));
+          return `mapped ${item.frame.capturedAt.slice(11, 16)}`;
+        }),
         toArray(),
       ),
     );
@@ -84,7 +87,8 @@ describe('onKind', () => {
     let running = 0;
     let peak = 0;
     const slow = async (item: FrameItem) => {
-      peak = Math.max(peak, (running += 1));
+      running += 1;
+      peak = Math.max(peak, running);
       await new Promise((resolve) => setTimeout(resolve, 5));
       running -= 1;
       return tag(item);
@@ -97,7 +101,10 @@ describe('onKind', () => {
   });
 
   it('concatOnKind keeps every item in order', async () => {
-    const later = async (item: FrameItem) => (await new Promise((resolve) => setTimeout(resolve, 5)), tag(item));
+    const later = async (item: FrameItem) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return tag(item);
+    };
     const out = await lastValueFrom(of(...items).pipe(concatOnKind('frame', later), toArray()));
     expect(out).toEqual([items[0], 'frame 10:10', items[2], 'frame 10:30']);
   });
