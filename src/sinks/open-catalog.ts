@@ -55,6 +55,19 @@ export function assertSqliteFile(dbPath: string): void {
   if (!header.equals(sqliteHeader)) throw new InputError(`invalid database "${dbPath}": not a SQLite database`);
 }
 
+/**
+ * A write-ahead log synced at checkpoints, not at every commit: the catalog sink commits several times
+ * a second, and each commit waited for the disk on the event loop (better-sqlite3 is synchronous), half
+ * a second of a run of 2,600 frames on a busy disk. A killed process loses nothing committed; a power
+ * cut can lose the last commits but never corrupts the catalog, and the next run catalogs those files
+ * again from disk, as it does for files written without `--fsync`. The log is removed at close.
+ */
+async function commitWithoutWaitingForTheDisk(orm: MikroORM): Promise<void> {
+  const connection = orm.em.getConnection();
+  await connection.execute('pragma journal_mode = wal');
+  await connection.execute('pragma synchronous = normal');
+}
+
 export interface OpenCatalogOptions {
   readonly dbPath?: string;
 }
@@ -70,6 +83,7 @@ export async function openCatalog({ dbPath = DEFAULT_DB_PATH }: OpenCatalogOptio
   const orm = await MikroORM.init(catalogConfig(dbPath));
   try {
     await assertCatalogOrEmpty(orm, dbPath);
+    await commitWithoutWaitingForTheDisk(orm);
     await orm.migrator.up();
   } catch (error) {
     await orm.close();
