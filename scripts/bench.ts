@@ -17,6 +17,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, count as countItems, from as fromArray } from 'rxjs';
+import { Agent, fetch } from 'undici';
 import { frameUrls } from '../src/operators/build-urls.ts';
 import { frameFilePath } from '../src/sinks/frame-files.ts';
 import { openCatalog } from '../src/sinks/open-catalog.ts';
@@ -138,7 +139,8 @@ async function startCdnProcess(range: { from: string; to: string }, frameSize: '
     url,
     cpu: async () => {
       if (flags.cdn === 'simulator') return { userMs: Number.NaN, systemMs: Number.NaN };
-      return (await (await fetch(`${url}/__cpu`)).json()) as CpuTime;
+      // a connection of its own each time: one kept from before a long run (aria2c's take 30-60 s) may be closed by then
+      return (await (await fetch(`${url}/__cpu`, { dispatcher: new Agent({ pipelining: 0 }) })).json()) as CpuTime;
     },
     stop: () =>
       new Promise<void>((done) => {
