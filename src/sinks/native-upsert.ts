@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
 import type { Database, Statement } from 'better-sqlite3';
 
@@ -18,12 +19,28 @@ export async function upsertRows<Entity extends object>(
 ): Promise<void> {
   if (rows.length === 0) return;
   const database = await orm.em.getConnection().getNativeClient();
+  refuseWritesIfMoved(database);
   const properties = Object.keys(rows[0]);
   const statement = preparedUpsert(database, orm, entity, properties, keys, fields);
   const upsertAll = database.transaction((batch: readonly object[]) => {
     for (const row of batch) statement.run(properties.map((property) => (row as Record<string, unknown>)[property] ?? null));
   });
   upsertAll(rows);
+}
+
+const inodeByDatabase = new WeakMap<Database, number>();
+
+/**
+ * In WAL mode SQLite goes on committing into a catalog file that was deleted or replaced under it
+ * (a rollback journal refuses, as a readonly database), so a run would lose its rows without a word.
+ * Once the file at the catalog's path is gone or another one, the connection is made query-only, and
+ * SQLite refuses the write as it did with the rollback journal.
+ */
+function refuseWritesIfMoved(database: Database): void {
+  const inode = statSync(database.name, { throwIfNoEntry: false, bigint: false })?.ino;
+  const first = inodeByDatabase.get(database) ?? inode;
+  if (first !== undefined) inodeByDatabase.set(database, first);
+  if (inode === undefined || inode !== first) database.pragma('query_only = 1');
 }
 
 const preparedByDatabase = new WeakMap<Database, Map<string, Statement>>();
