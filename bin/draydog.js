@@ -2,6 +2,7 @@
 // The compile cache (in the system's temporary folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off)
 // keeps compiled code between runs.
 import module from 'node:module';
+import v8 from 'node:v8';
 import { cliEntry } from './entry.js';
 
 // package.json's engines: older Nodes cannot strip the sources' types and lack APIs the bundle uses,
@@ -12,6 +13,10 @@ if (major < 22 || (major === 22 && minor < 19)) {
   process.exitCode = 1;
 } else {
   module.enableCompileCache?.();
+  // V8 grows the young generation with the rate of allocation, to 134 MB on a machine of 24 GB in a
+  // 60-day download (67 MB in the throughput set), so peak RSS grew with the range. A growth factor of
+  // 1 keeps it at its first size; its cost in CPU was within the noise of the throughput set.
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
   const { main } = await import(cliEntry().url.href);
   process.exitCode = await main(process.argv.slice(2));
 }

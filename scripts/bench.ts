@@ -1,7 +1,8 @@
-// `npm run bench`: draydog against curl on a loopback CDN stand-in, memory over a short and a long range,
-// and the catalog sink alone. Prints tables on stdout; progress goes to stderr. No internet needed.
+// `npm run bench`: draydog against curl (and aria2c when installed) on a loopback CDN stand-in, memory
+// over 3, 60 and 365 days, and the catalog sink alone, then the issue's targets against what was
+// measured. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
-//   npm run bench                       everything (about a minute)
+//   npm run bench                       everything (about ten minutes on a busy machine)
 //   npm run bench -- --only throughput  or scaling, catalog (comma-separated)
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
@@ -12,10 +13,11 @@
 // Run it on a quiet machine, not within a minute of deleting thousands of files (see REGIMES).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, count as countItems, from as fromArray } from 'rxjs';
+import { Agent, fetch } from 'undici';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
 import { createCamera } from '../src/simulator/index.ts';
@@ -51,6 +53,7 @@ const THROUGHPUT = { from: '2025-09-01', to: '2025-09-10' };
 const SCALING = [
   { label: '3 days', from: '2025-09-01', to: '2025-09-03' },
   { label: '60 days', from: '2025-09-01', to: '2025-10-30' },
+  { label: '365 days', from: '2025-09-01', to: '2026-08-31' },
 ];
 const STREAMS = ['in_gate', 'out_gate'];
 const SEED = 1;
@@ -114,11 +117,11 @@ interface CdnProcess {
  * stand-in that serves bodies made beforehand from memory (`scripts/bench/static-cdn.ts`), so the figures
  * show the downloader's cost; `--cdn simulator` uses `draydog simulate` instead.
  */
-async function startCdnProcess(range: { from: string; to: string }, frameSize: 'full' | 'small'): Promise<CdnProcess> {
+async function startCdnProcess(range: { from: string; to: string }, frameSize: 'full' | 'small', onDemand = false): Promise<CdnProcess> {
   const args =
     flags.cdn === 'simulator'
       ? [cliPath, 'simulate', '--port', '0', '--timing', 'grid', '--faults', 'none', '--seed', String(SEED), '--frame-size', frameSize, '--quiet']
-      : [staticCdnPath, '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','), '--seed', String(SEED), '--frame-size', frameSize];
+      : [staticCdnPath, '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','), '--seed', String(SEED), '--frame-size', frameSize, ...(onDemand ? ['--on-demand'] : [])];
   const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((done, fail) => {
     let seen = '';
@@ -135,7 +138,8 @@ async function startCdnProcess(range: { from: string; to: string }, frameSize: '
     url,
     cpu: async () => {
       if (flags.cdn === 'simulator') return { userMs: Number.NaN, systemMs: Number.NaN };
-      return (await (await fetch(`${url}/__cpu`)).json()) as CpuTime;
+      // a connection of its own each time: one kept from before a long run (aria2c's take 30-60 s) may be closed by then
+      return (await (await fetch(`${url}/__cpu`, { dispatcher: new Agent({ pipelining: 0 }) })).json()) as CpuTime;
     },
     stop: () =>
       new Promise<void>((done) => {
@@ -181,6 +185,7 @@ interface CpuTime {
 interface ToolRun {
   readonly wallMs: number;
   readonly cpu?: CpuTime;
+  readonly maxRssBytes?: number;
   /** What serving the run cost the CDN stand-in. */
   readonly cdnCpu?: CpuTime;
 }
@@ -238,6 +243,27 @@ function childrenCpuOf(stderr: string): CpuTime | undefined {
   return { userMs: ms(times[1], times[2]), systemMs: ms(times[3], times[4]) };
 }
 
+/** GNU time (Debian's `time` package) gives a tool's peak RSS as well as its CPU time; bash's `times` only the CPU. */
+const GNU_TIME = '/usr/bin/time';
+const hasGnuTime = spawnSync(GNU_TIME, ['-f', '%M', 'true']).status === 0;
+const USAGE_LINE = 'bench-usage';
+
+/** Runs a tool measured as draydog's preload measures draydog: CPU time of all its threads and children, and its peak RSS when GNU time is there. */
+async function runMeasured(command: string, args: readonly string[]): Promise<ToolRun & { code: number | null; stderr: string }> {
+  if (hasGnuTime) {
+    const result = await run(GNU_TIME, ['-f', `${USAGE_LINE} %U %S %M`, command, ...args], childEnv());
+    const usage = [...result.stderr.matchAll(new RegExp(`^${USAGE_LINE} ([\\d.]+) ([\\d.]+) (\\d+)$`, 'gm'))].at(-1);
+    const cpu = usage && { userMs: Number(usage[1]) * 1000, systemMs: Number(usage[2]) * 1000 };
+    return { ...result, cpu, maxRssBytes: usage ? Number(usage[3]) * 1024 : undefined };
+  }
+  // through bash for its `times`, which reports the tool's CPU time
+  const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
+  const result = hasBash
+    ? await run('bash', ['-c', `"$@"; code=$?; times >&2; exit $code`, 'bash', command, ...args], childEnv())
+    : await run(command, args, childEnv());
+  return { ...result, cpu: hasBash ? childrenCpuOf(result.stderr) : undefined };
+}
+
 async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<ToolRun> {
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'curl.config');
@@ -246,17 +272,31 @@ async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: s
   const lines = frames.map(({ frame, path }) => `url = "${baseUrl}${path}"\noutput = "${frameFilePath(images, frame)}"\n`);
   writeFileSync(config, lines.join(''));
   const args = ['--parallel', '--parallel-max', String(concurrency), '--create-dirs', '--silent', '--show-error', '--fail', '--config', config];
-  // through bash for its `times`, which reports curl's CPU time as draydog's preload does for draydog
-  const hasBash = spawnSync('bash', ['-c', 'true']).status === 0;
-  const result = hasBash
-    ? await run('bash', ['-c', 'curl "$@"; code=$?; times >&2; exit $code', 'bash', ...args], childEnv())
-    : await run('curl', args, childEnv());
+  const result = await runMeasured('curl', args);
   if (result.code !== 0) throw new Error(`curl exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  assertWrote('curl', images, expected);
+  return { wallMs: result.wallMs, cpu: result.cpu, maxRssBytes: result.maxRssBytes };
+}
+
+function assertWrote(tool: string, images: string, expected: { frames: number; bytes: number }): void {
   const got = filesUnder(images);
   if (got.files !== expected.frames || got.bytes !== expected.bytes) {
-    throw new Error(`curl wrote ${got.files} files, ${got.bytes} bytes; expected ${expected.frames} files, ${expected.bytes} bytes`);
+    throw new Error(`${tool} wrote ${got.files} files, ${got.bytes} bytes; expected ${expected.frames} files, ${expected.bytes} bytes`);
   }
-  return { wallMs: result.wallMs, cpu: hasBash ? childrenCpuOf(result.stderr) : undefined };
+}
+
+/** aria2c over the same URLs and file layout: `-j` downloads at once, one connection each, no control files left. */
+async function runAria2c(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<ToolRun> {
+  mkdirSync(dir, { recursive: true });
+  const input = join(dir, 'aria2c.input');
+  const images = join(dir, 'images');
+  const lines = frames.map(({ frame, path }) => `${baseUrl}${path}\n  out=${relative(images, frameFilePath(images, frame))}\n`);
+  writeFileSync(input, lines.join(''));
+  const args = ['--input-file', input, '--dir', images, '-j', String(concurrency), '--quiet', '--file-allocation=none', '--auto-file-renaming=false', '--allow-overwrite=false', '--max-tries=1'];
+  const result = await runMeasured('aria2c', args);
+  if (result.code !== 0) throw new Error(`aria2c exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  assertWrote('aria2c', images, expected);
+  return { wallMs: result.wallMs, cpu: result.cpu, maxRssBytes: result.maxRssBytes };
 }
 
 /** Removes a run's folder and lets the kernel write back what is dirty, so every run starts alike. */
@@ -286,6 +326,19 @@ function curlVersion(): string | undefined {
   return result.status === 0 ? result.stdout.split(' ').slice(0, 2).join(' ') : undefined;
 }
 
+function aria2cVersion(): string | undefined {
+  const result = spawnSync('aria2c', ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.split('\n')[0].replace(/^aria2 version /, 'aria2c ') : undefined;
+}
+
+/** What the issue asks of draydog, and what this bench measured, printed together at the end. */
+interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+const targetChecks: TargetCheck[] = [];
+
 // ------------------------------------------------------------------------------------------------ parts
 
 /**
@@ -308,13 +361,14 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
   const frames = expectedFrames(THROUGHPUT, 'full');
   const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
   const hasCurl = curlVersion() !== undefined;
+  const hasAria2c = aria2cVersion() !== undefined;
+  const tools = ['draydog', ...(hasCurl ? ['curl'] : []), ...(hasAria2c ? ['aria2c'] : [])];
   const cdn = await startCdnProcess(THROUGHPUT, 'full');
-  const draydogRuns: DraydogRun[] = [];
-  const curlRuns: ToolRun[] = [];
+  const runs = new Map<string, ToolRun[]>(tools.map((tool) => [tool, []]));
   try {
     for (let round = 1; round <= rounds; round += 1) {
-      // alternate which tool goes first, so neither always meets a warmer (or busier) machine
-      const order = round % 2 === 1 ? ['draydog', 'curl'] : ['curl', 'draydog'];
+      // rotate which tool goes first, so none always meets a warmer (or busier) machine
+      const order = tools.map((_, index) => tools[(index + round - 1) % tools.length]);
       for (const tool of order) {
         const dir = join(work, `${regime.deleteBetweenRuns ? 'deleted' : 'kept'}-${tool}-${round}`);
         const cdnBefore = await cdn.cpu();
@@ -322,15 +376,14 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
           const now = await cdn.cpu();
           return { userMs: now.userMs - cdnBefore.userMs, systemMs: now.systemMs - cdnBefore.systemMs };
         };
-        if (tool === 'draydog') {
-          const result = await runDraydog(cdn.url, THROUGHPUT, dir, expected);
-          draydogRuns.push({ ...result, cdnCpu: await cdnCpuSince() });
-          log(`round ${round} draydog ${seconds(result.wallMs)}`);
-        } else if (hasCurl) {
-          const result = await runCurl(cdn.url, frames, dir, expected);
-          curlRuns.push({ ...result, cdnCpu: await cdnCpuSince() });
-          log(`round ${round} curl    ${seconds(result.wallMs)}`);
-        }
+        const result =
+          tool === 'draydog'
+            ? await runDraydog(cdn.url, THROUGHPUT, dir, expected)
+            : tool === 'curl'
+              ? await runCurl(cdn.url, frames, dir, expected)
+              : await runAria2c(cdn.url, frames, dir, expected);
+        runs.get(tool)!.push({ ...result, cdnCpu: await cdnCpuSince() });
+        log(`round ${round} ${tool.padEnd(7)} ${seconds(result.wallMs)}`);
         if (regime.deleteBetweenRuns) clean(dir);
         else spawnSync('sync');
       }
@@ -340,41 +393,69 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
     for (const entry of readdirSync(work)) if (entry.startsWith('kept-')) rmSync(join(work, entry), { recursive: true, force: true });
     spawnSync('sync');
   }
-  const cpuOf = (runs: readonly ToolRun[], which: 'cpu' | 'cdnCpu' = 'cpu') => {
-    const measured = runs.flatMap((run) => (run[which] && !Number.isNaN(run[which].userMs) ? [run[which]] : []));
+  const measuredCpu = (toolRuns: readonly ToolRun[], which: 'cpu' | 'cdnCpu' = 'cpu') =>
+    toolRuns.flatMap((run) => (run[which] && !Number.isNaN(run[which].userMs) ? [run[which]] : []));
+  const cpuOf = (toolRuns: readonly ToolRun[], which: 'cpu' | 'cdnCpu' = 'cpu') => {
+    const measured = measuredCpu(toolRuns, which);
     if (measured.length === 0) return '';
     return `${seconds(median(measured.map((cpu) => cpu.userMs)))} + ${seconds(median(measured.map((cpu) => cpu.systemMs)))}`;
   };
-  const rowOf = (tool: string, runs: readonly ToolRun[], rss?: number) => {
-    const wall = median(runs.map((run) => run.wallMs));
+  /** Median of user + system per run, per frame: every tool fetches the same frames. */
+  const cpuPerFrameMs = (toolRuns: readonly ToolRun[]) => {
+    const measured = measuredCpu(toolRuns);
+    return measured.length === 0 ? Number.NaN : median(measured.map((cpu) => cpu.userMs + cpu.systemMs)) / expected.frames;
+  };
+  const wallOf = (tool: string) => median(runs.get(tool)!.map((run) => run.wallMs));
+  const rssOf = (toolRuns: readonly ToolRun[]) => {
+    const measured = toolRuns.flatMap((run) => (run.maxRssBytes === undefined ? [] : [run.maxRssBytes]));
+    return measured.length === 0 ? '' : megabytes(median(measured));
+  };
+  const labels: Record<string, string> = {
+    draydog: `draydog --concurrency ${concurrency}`,
+    curl: `curl --parallel-max ${concurrency}`,
+    aria2c: `aria2c -j ${concurrency}`,
+  };
+  const rowOf = (tool: string) => {
+    const toolRuns = runs.get(tool)!;
+    const wall = wallOf(tool);
+    const perFrame = cpuPerFrameMs(toolRuns);
     return [
-      tool,
-      ...runs.map((run) => seconds(run.wallMs)),
+      labels[tool],
+      ...toolRuns.map((run) => seconds(run.wallMs)),
       seconds(wall),
       thousands(expected.frames / (wall / 1000)),
       (expected.bytes / 1e6 / (wall / 1000)).toFixed(1),
-      cpuOf(runs),
-      cpuOf(runs, 'cdnCpu'),
-      rss === undefined ? '' : megabytes(rss),
+      cpuOf(toolRuns),
+      Number.isNaN(perFrame) ? '' : `${perFrame.toFixed(2)} ms`,
+      cpuOf(toolRuns, 'cdnCpu'),
+      rssOf(toolRuns),
     ];
   };
-  const header = ['tool', ...draydogRuns.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'CPU user + system', 'CDN CPU', 'peak RSS'];
-  const draydogWalls = draydogRuns.map((run) => run.wallMs);
-  const curlWalls = curlRuns.map((run) => run.wallMs);
-  const rows = [header, rowOf(`draydog --concurrency ${concurrency}`, draydogRuns, median(draydogRuns.map((run) => run.maxRssBytes)))];
-  if (hasCurl) rows.push(rowOf(`curl --parallel-max ${concurrency}`, curlRuns));
+  const header = ['tool', ...runs.get('draydog')!.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'CPU user + system', 'CPU/frame', 'CDN CPU', 'peak RSS'];
   console.log(
     `\nThroughput: ${THROUGHPUT.from}..${THROUGHPUT.to}, ${STREAMS.length} streams, ${thousands(slotsOf(THROUGHPUT))} grid slots, ` +
       `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (CDN: ${flags.cdn === 'simulator' ? 'the simulator' : 'bodies served from memory'}, own process; grid, full frames); ` +
-      `${rounds} alternating rounds, fresh folders, ${regime.label}; wall time includes process start; CPU: medians, all threads`,
+      `${rounds} rotating rounds, fresh folders, ${regime.label}; wall time includes process start; CPU: medians, all threads` +
+      (hasGnuTime ? '' : '; curl and aria2c without peak RSS (no /usr/bin/time)'),
   );
-  console.log(table(rows));
-  if (hasCurl) console.log(`ratio draydog/curl (median wall time): ${(median(draydogWalls) / median(curlWalls)).toFixed(2)}`);
-  else console.log('curl not found: draydog only');
+  console.log(table([header, ...tools.map(rowOf)]));
+  if (!hasAria2c) console.log('aria2c not found (apt-get install -y aria2): not compared');
+  if (!hasCurl) {
+    console.log('curl not found: draydog only');
+    return;
+  }
+  const wallRatio = wallOf('draydog') / wallOf('curl');
+  const cpuRatio = cpuPerFrameMs(runs.get('draydog')!) / cpuPerFrameMs(runs.get('curl')!);
+  console.log(`ratio draydog/curl: wall ${wallRatio.toFixed(2)} (median wall time), CPU per frame ${cpuRatio.toFixed(2)} (median user + system)`);
+  targetChecks.push(
+    { target: `throughput, ${regime.label}: draydog/curl wall <= 1.2`, measured: wallRatio.toFixed(2), met: wallRatio <= 1.2 },
+    { target: `throughput, ${regime.label}: draydog/curl CPU per frame <= 2`, measured: cpuRatio.toFixed(2), met: cpuRatio <= 2 },
+  );
 }
 
 async function scaling(): Promise<void> {
-  const cdn = await startCdnProcess(SCALING.at(-1)!, 'small');
+  // bodies made as they are asked for: a year of them prepared beforehand would take gigabytes
+  const cdn = await startCdnProcess(SCALING.at(-1)!, 'small', true);
   const rows: string[][] = [['range', 'slots', 'frames', 'wall', 'images/s', 'peak RSS']];
   const peaks: number[] = [];
   try {
@@ -398,9 +479,17 @@ async function scaling(): Promise<void> {
   } finally {
     await cdn.stop();
   }
-  console.log(`\nScaling: draydog download --concurrency ${concurrency}, small frames, both streams, peak RSS of the whole process`);
+  console.log(
+    `\nMemory: draydog download --concurrency ${concurrency}, the same flags for every range, default V8 settings, small frames, ` +
+      'both streams, bodies made on demand by the stand-in; peak RSS of the whole process, one run each',
+  );
   console.log(table(rows));
-  console.log(`peak RSS ratio 60 days / 3 days: ${(peaks[1] / peaks[0]).toFixed(2)}`);
+  const [days3, days60, days365] = peaks;
+  console.log(`peak RSS ratio 60 days / 3 days: ${(days60 / days3).toFixed(2)}, 365 days / 3 days: ${(days365 / days3).toFixed(2)}`);
+  targetChecks.push(
+    { target: `peak RSS for 3 days at concurrency ${concurrency} <= 120 MB`, measured: megabytes(days3), met: days3 <= 120e6 },
+    { target: 'peak RSS 365 days / 3 days <= 1.1', measured: (days365 / days3).toFixed(2), met: days365 / days3 <= 1.1 },
+  );
 }
 
 function catalogItems(total: number): DownloadedItem[] {
@@ -437,6 +526,9 @@ async function catalog(): Promise<void> {
       if (saved !== total) throw new Error(`the catalog sink passed on ${saved} of ${total} items`);
       log(`catalog ${pass}: ${seconds(ms)}`);
       rows.push([pass, thousands(total), seconds(ms), thousands(total / (ms / 1000))]);
+      if (pass.startsWith('upsert')) {
+        targetChecks.push({ target: 'catalog sink: >= 60,000 upserts/s on SQLite', measured: `${thousands(total / (ms / 1000))}/s`, met: total / (ms / 1000) >= 60_000 });
+      }
     }
   } finally {
     await orm.close();
@@ -476,7 +568,7 @@ try {
   const cpu = cpus();
   console.log(
     `Machine: ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ` +
-      `Node ${process.version}, ${curlVersion() ?? 'no curl'}; scratch: ${work}`,
+      `Node ${process.version}, ${curlVersion() ?? 'no curl'}, ${aria2cVersion() ?? 'no aria2c'}; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; scratch: ${work}`,
   );
   // bin/draydog.js falls back to the sources when they changed after the build: slower to start
   if (!cliEntry().built) console.log('draydog runs from its TypeScript sources (dist/ is missing or older than src/): run `npm run build` to measure what ships');
@@ -484,6 +576,10 @@ try {
   if (parts.has('scaling')) await scaling();
   if (parts.has('catalog')) await catalog();
   if (flags.profile) await profile();
+  if (targetChecks.length > 0) {
+    console.log(`\nTargets (issue 19), load average at the end ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
+    console.log(table([['target', 'measured', 'met'], ...targetChecks.map(({ target, measured, met }) => [target, measured, met ? 'yes' : 'no'])]));
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

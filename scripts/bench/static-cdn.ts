@@ -6,6 +6,9 @@
 //
 //   node scripts/bench/static-cdn.ts --from 2025-09-01 --to 2025-09-10 --frame-size full
 //
+// `--on-demand` makes each body when it is asked for instead (for the memory runs over a year, whose
+// bodies would take gigabytes here; what they cost the stand-in does not change draydog's memory).
+//
 // Prints its URL on stdout once it listens. `GET /__cpu` answers the CPU time it has spent serving
 // (JSON, milliseconds, making the bodies not included), so the bench can show what the stand-in cost.
 import { createServer } from 'node:http';
@@ -20,13 +23,14 @@ const { values } = parseArgs({
     streams: { type: 'string', default: 'in_gate,out_gate' },
     'frame-size': { type: 'string', default: 'full' },
     seed: { type: 'string', default: '1' },
+    'on-demand': { type: 'boolean', default: false },
   },
 });
 if (!values.from || !values.to) throw new Error('static-cdn needs --from and --to');
 
 const camera = createCamera({ seed: Number(values.seed), timing: 'grid', faults: 'none', frameSize: values['frame-size'] as FrameSize });
 const bodies = new Map<string, Buffer>();
-for (let day = Date.parse(`${values.from}T00:00:00Z`); day <= Date.parse(`${values.to}T00:00:00Z`); day += 86_400_000) {
+for (let day = Date.parse(`${values.from}T00:00:00Z`); !values['on-demand'] && day <= Date.parse(`${values.to}T00:00:00Z`); day += 86_400_000) {
   const date = new Date(day).toISOString().slice(0, 10);
   for (const stream of values.streams.split(',')) {
     for (const frame of camera.frames(date, stream)) {
@@ -48,7 +52,7 @@ const notFound = Buffer.from('Not Found');
 const server = createServer((request, response) => {
   // clients may send the colons of a frame path as %3A
   const path = request.url!.includes('%') ? decodeURIComponent(request.url!) : request.url!;
-  const body = bodies.get(path);
+  const body = values['on-demand'] ? camera.jpegAt(path) : bodies.get(path);
   if (path === '/__cpu') {
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify(cpuSpent()));

@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/sqlite';
 import { DAY_MS, parseDate } from '../frame/time.ts';
 import type { FrameRef } from '../items.ts';
-import { upsertRows } from './images.ts';
+import { upsertRows } from './sqlite-upsert.ts';
 
 /** The frame times the history page listed for one stream on one date. */
 export const DiscoveredDaySchema = defineEntity({

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
+import type { MikroORM } from '@mikro-orm/sqlite';
 import { isUnderRoot } from '../disk/frame-files.ts';
 import { jpegDefect, jpegDimensions } from '../frame/jpeg.ts';
 import { frameKey } from '../frame/layout.ts';
@@ -9,6 +9,7 @@ import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, Varian
 import { Image } from './image-entity.ts';
 import { cdnOf } from './known-missing.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
+import { upsertRows } from './sqlite-upsert.ts';
 
 // The catalog's writes (batched, idempotent upserts) and the reads the pipeline makes per folder.
 
@@ -29,31 +30,8 @@ export type ImageDetail = Exclude<keyof ImageRow, 'terminal' | 'stream' | 'captu
 
 const frameColumns = ['terminal', 'stream', 'capturedAt'] as const;
 const widestThumbnail = 640;
-/** Keeps a statement's bound values well under SQLite's limit. */
-const rowsPerStatement = 1000;
 
 const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl', 'variant', 'downloadedAt'];
-
-/** Inserts rows in chunks in one transaction; a row whose `keys` are already there updates `fields` of it. */
-export async function upsertRows<Entity extends object>(
-  orm: MikroORM,
-  entity: EntityClass<Entity>,
-  rows: readonly RequiredEntityData<Entity>[],
-  keys: readonly string[],
-  fields: readonly string[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  await orm.em.fork().transactional(async (em) => {
-    for (let start = 0; start < rows.length; start += rowsPerStatement) {
-      await em
-        .createQueryBuilder(entity)
-        .insert(rows.slice(start, start + rowsPerStatement))
-        .onConflict([...keys] as never)
-        .merge([...fields] as never)
-        .execute();
-    }
-  });
-}
 
 /** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
 export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {

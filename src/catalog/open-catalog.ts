@@ -56,6 +56,19 @@ function assertSqliteFile(dbPath: string): void {
 }
 
 /**
+ * A write-ahead log synced at checkpoints, not at every commit: the catalog sink commits several times
+ * a second, and each commit waited for the disk on the event loop (better-sqlite3 is synchronous), half
+ * a second of a run of 2,600 frames on a busy disk. A killed process loses nothing committed; a power
+ * cut can lose the last commits but never corrupts the catalog, and the next run catalogs those files
+ * again from disk, as it does for files written without `--fsync`. The log is removed at close.
+ */
+async function commitWithoutWaitingForTheDisk(orm: MikroORM): Promise<void> {
+  const connection = orm.em.getConnection();
+  await connection.execute('pragma journal_mode = wal');
+  await connection.execute('pragma synchronous = normal');
+}
+
+/**
  * One kind of catalog database. The catalog is the same entities and the same portable queries on
  * every kind; a backend knows which locations are its own, how to check one before anything is
  * written, and how to open it (creating it and running the migrations it has not had yet).
@@ -79,6 +92,7 @@ async function openSqliteCatalog(dbPath: string): Promise<MikroORM> {
   const orm = await MikroORM.init(catalogConfig(dbPath));
   try {
     await assertCatalogOrEmpty(orm, dbPath);
+    await commitWithoutWaitingForTheDisk(orm);
     await orm.migrator.up();
   } catch (error) {
     await orm.close();
