@@ -88,6 +88,8 @@ type SharedDownloadOptions = Pick<
   | 'bytesPerSecond'
   | 'maxConsecutiveFailures'
   | 'fsync'
+  | 'onOutcome'
+  | 'onRetry'
 >;
 
 export interface WatchOptions extends SharedDownloadOptions {
@@ -198,6 +200,7 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
         abortSignal: options.abortSignal,
         logger,
         onProgress: (tally) => metrics?.cycleProgress(tally),
+        onOutcome: options.onOutcome,
       });
       metrics?.newestFrames(await newestFrames(orm, terminal));
       const error = whyFailed(report);
@@ -288,6 +291,7 @@ export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
         options.metrics?.retried();
+        options.onRetry?.();
       },
     });
   const orm = options.orm ?? (await openCatalog({ dbPath: options.dbPath ?? DEFAULT_DB_PATH }));

@@ -26,9 +26,11 @@ import { createProgress, progressOptions } from './progress.ts';
 import { StatusLine } from './status-line.ts';
 import { emptyDateWarnings, formatSummary, printSummary, staleFrameWarnings } from './summary.ts';
 import { shortDayWarnings } from '../discovery/completeness.ts';
+import { startDownloadDashboard } from '../dashboard/start-dashboard.ts';
+import { uiOptions, uiSettingsOf } from './ui-options.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
-  return progressOptions(fetchOptions(
+  return uiOptions(progressOptions(fetchOptions(
     yargs
       .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
       .option('to', { type: 'string', describe: 'Last date, inclusive (default: --from)' }),
@@ -45,7 +47,7 @@ export function downloadOptions<T>(yargs: Argv<T>) {
     .option('page-timeout', { coerce: wholeNumber('--page-timeout', 1), default: 60_000, describe: 'With --discover: longest wait for a page or for the History of a day, in ms' })
     .option('rediscover', { type: 'boolean', default: false, describe: 'With --discover: read the pages of dates kept from earlier runs again' })
     .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' }));
 }
 
 type DownloadArgs = Awaited<ReturnType<typeof downloadOptions>['argv']> & LogOptions;
@@ -184,6 +186,9 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total, { mode: args.progress, statsEveryMs: args.stats, statusLine });
+  const ui = uiSettingsOf(args);
+  const range = args.from && !args.frames ? { from: args.from, to: args.to ?? args.from } : undefined;
+  const dashboard = ui && (await startDownloadDashboard({ ui, env: io.env, logger, orm, out, total, range, terminal: options.terminal, intervalMinutes: options.intervalMinutes }));
   try {
     const ran = await runDownload({
       ...options,
@@ -192,11 +197,21 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       logger,
       signal: interruption.drain,
       abortSignal: interruption.cancel,
-      onProgress: (tally) => progress.update(tally),
-      onOutcome: (item) => progress.outcome(item),
-      onRetry: () => progress.retried(),
+      onProgress: (tally) => {
+        progress.update(tally);
+        dashboard?.hooks.onProgress(tally);
+      },
+      onOutcome: (item) => {
+        progress.outcome(item);
+        dashboard?.hooks.onOutcome(item);
+      },
+      onRetry: () => {
+        progress.retried();
+        dashboard?.hooks.onRetry();
+      },
     });
     progress.stop();
+    await dashboard?.finish(ran);
     const report = { ...ran, config: { ...ran.config, reportPath } };
     const savedAt =
       args.report ?? (somethingHappened(report) ? await saveReportFile(reportPath, report).catch((error: unknown) => Promise.reject(afterStop(report.stopReason, error))) : undefined);
@@ -221,6 +236,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   } finally {
     progress.stop();
     interruption.dispose();
+    await dashboard?.close();
     await orm.close();
   }
 }
