@@ -21,7 +21,7 @@ export const PAGE_HTML = `<!DOCTYPE html>
 <p id="stop-reason" class="stop-reason" hidden></p>
 <section class="run">
 <div class="progress" id="progress"><div id="bar" class="bar"></div></div>
-<p class="progress-text"><strong><span id="done">0</span></strong> / <span id="total">–</span> frames <span class="sep">·</span> ETA <span id="eta">–</span> <span class="sep">·</span> <span id="cycles"></span></p>
+<p class="progress-text"><strong><span id="done">0</span></strong> / <span id="total">–</span> frames <span class="sep">·</span> ETA <span id="eta">–</span> <span id="cycles"></span></p>
 <dl class="counts">
 <div class="downloaded"><dt>downloaded</dt><dd id="downloaded">0</dd></div>
 <div class="already"><dt>already there</dt><dd id="alreadyExisted">0</dd></div>
@@ -52,11 +52,11 @@ export const PAGE_HTML = `<!DOCTYPE html>
 <section>
 <h2>Coverage <span id="coverage-range" class="muted"></span></h2>
 <div class="legend">
-<span><i class="l0"></i>none: the CDN answered missing</span>
-<span><i class="failed"></i>failed in this run</span>
-<span><i class="unasked"></i>none: never asked for</span>
-<span><i class="l1"></i>&lt; 1/3</span><span><i class="l2"></i>1/3 to 2/3</span><span><i class="l3"></i>2/3 or more</span><span><i class="l4"></i>every frame</span>
-<span><i class="none"></i>not due yet</span><span><i class="thumbs"></i>some only as thumbnails</span>
+<span><i class="k-l0"></i>none: the CDN answered missing</span>
+<span><i class="k-failed"></i>failed in this run</span>
+<span><i class="k-unasked"></i>none: never asked for</span>
+<span><i class="k-l1"></i>&lt; 1/3</span><span><i class="k-l2"></i>1/3 to 2/3</span><span><i class="k-l3"></i>2/3 or more</span><span><i class="k-l4"></i>every frame</span>
+<span><i class="k-none"></i>not due yet</span><span><i class="k-thumbs"></i>some only as thumbnails</span>
 </div>
 <div id="heatmap"><p class="muted">Waiting for the catalog…</p></div>
 </section>
@@ -110,12 +110,12 @@ table.heatmap { border-collapse: collapse; margin-bottom: 14px; }
 table.heatmap th { font-size: 11px; font-weight: 600; color: #555; padding: 1px 3px; }
 table.heatmap th.date { text-align: left; padding-right: 8px; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.heatmap td.cell { width: 28px; height: 22px; border: 1px solid #fff; text-align: center; font-size: 11px; position: relative; font-variant-numeric: tabular-nums; }
-.l0 { background: var(--l0); color: #fff; } .l1 { background: var(--l1); } .l2 { background: var(--l2); }
-.l3 { background: var(--l3); } .l4 { background: var(--l4); color: #fff; }
-.failed { background: var(--failed); color: #fff; }
-.unasked { background: #bdbdbd; }
-.none { background: repeating-linear-gradient(45deg, var(--none), var(--none) 3px, #fff 3px, #fff 6px); color: #999; }
-.thumbs::after { content: ""; position: absolute; top: 2px; right: 2px; width: 5px; height: 5px; border-radius: 50%; background: #111; box-shadow: 0 0 0 1.5px #fff; }
+.k-l0 { background: var(--l0); color: #fff; } .k-l1 { background: var(--l1); } .k-l2 { background: var(--l2); }
+.k-l3 { background: var(--l3); } .k-l4 { background: var(--l4); color: #fff; }
+.k-failed { background: var(--failed); color: #fff; }
+.k-unasked { background: #bdbdbd; }
+.k-none { background: repeating-linear-gradient(45deg, var(--none), var(--none) 3px, #fff 3px, #fff 6px); color: #999; }
+.k-thumbs::after { content: ""; position: absolute; top: 2px; right: 2px; width: 5px; height: 5px; border-radius: 50%; background: #111; box-shadow: 0 0 0 1.5px #fff; }
 `;
 
 export const PAGE_SCRIPT = `'use strict';
@@ -172,8 +172,15 @@ export const PAGE_SCRIPT = `'use strict';
       const newest = card.querySelector('p.newest');
       if (newest.textContent !== line) newest.textContent = line;
       card.dataset.newest = view.newest || '';
-      const image = card.querySelector('img');
-      if (view.image && image.getAttribute('src') !== view.image) image.setAttribute('src', view.image);
+      // the next frame is shown once it has loaded: never a broken image, even when the server stopped meanwhile
+      if (view.image && card.dataset.image !== view.image) {
+        card.dataset.image = view.image;
+        const next = new Image();
+        next.addEventListener('load', () => {
+          if (card.dataset.image === view.image) card.querySelector('img').setAttribute('src', view.image);
+        });
+        next.src = view.image;
+      }
     }
   };
 
@@ -211,7 +218,7 @@ export const PAGE_SCRIPT = `'use strict';
         row.append(make('th', 'date', day.date));
         for (const cell of day.cells) {
           const shown = cell.kind === 'unasked' || (cell.expected === 0 && cell.present === 0) ? '' : String(cell.present);
-          const td = make('td', 'cell ' + cell.kind + (cell.thumbnails > 0 ? ' thumbs' : ''), shown);
+          const td = make('td', 'cell k-' + cell.kind + (cell.thumbnails > 0 ? ' k-thumbs' : ''), shown);
           Object.assign(td.dataset, { stream: stream.stream, date: day.date, hour: cell.hour, present: cell.present, expected: cell.expected, thumbnails: cell.thumbnails, missing: cell.missing, failed: cell.failed, kind: cell.kind });
           const hour = String(cell.hour).padStart(2, '0');
           td.title = stream.stream + ' ' + day.date + ' ' + hour + ':00-' + hour + ':59 UTC: ' + cell.present + ' of ' + cell.expected + ' frames' +
@@ -247,7 +254,7 @@ export const PAGE_SCRIPT = `'use strict';
     byId('chart-frames').setAttribute('points', points(state.rate.frames));
     byId('chart-bytes').setAttribute('points', points(state.rate.bytes));
     const cycles = state.cycles;
-    setText('cycles', cycles ? 'cycles: ' + (cycles.ok + cycles.failed) + ' (' + cycles.failed + ' failed)' + (cycles.last ? ', the last up to ' + cycles.last.until.replace('T', ' ') + (cycles.last.ok ? '' : ': ' + cycles.last.error) : '') : '');
+    setText('cycles', cycles ? '· cycles: ' + (cycles.ok + cycles.failed) + ' (' + cycles.failed + ' failed)' + (cycles.last ? ', the last up to ' + cycles.last.until.replace('T', ' ') + (cycles.last.ok ? '' : ': ' + cycles.last.error) : '') : '');
     renderStreams(state.streams);
     renderFailures(state.failures);
     if (state.coverage) renderHeatmap(state.coverage);
