@@ -2,35 +2,24 @@
 // the simulator watched live, `draydog dashboard` on its catalog beyond loopback, and a closed tab.
 // Screenshots are kept under test-artifacts/ (git-ignored).
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CoverageCell } from '../src/dashboard/catalog-view.ts';
 import { RunState } from '../src/dashboard/run-state.ts';
 import { serveDashboard } from '../src/dashboard/server.ts';
 import { openCatalog } from '../src/sinks/open-catalog.ts';
 import { startSimulator, type Simulator } from '../src/simulator/index.ts';
 import type { DownloadReport } from '../src/sinks/write-report.ts';
-import { browserForTests } from './support/browser.ts';
+import { ARTIFACTS, browserForTests, openTestBrowser, type TestBrowser } from './support/browser.ts';
 import { startCli, until, type StartedCli } from './support/cli.ts';
 
 const CHROMIUM = browserForTests(import.meta.filename);
-const ARTIFACTS = resolve('test-artifacts');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const DATE = '2025-09-06';
 
-interface Cell {
-  readonly stream: string;
-  readonly date: string;
-  readonly hour: number;
-  readonly present: number;
-  readonly expected: number;
-  readonly thumbnails: number;
-  readonly failed: number;
-  readonly missing: number;
-  readonly kind: string;
-}
+/** A heatmap cell as the page shows it. */
+type Cell = CoverageCell & { readonly stream: string; readonly date: string };
 
 // Runs in the page; strings, since the project type-checks without the DOM library.
 const READ_CELLS = `[...document.querySelectorAll('td.cell')].map((td) => ({
@@ -39,29 +28,22 @@ const READ_CELLS = `[...document.querySelectorAll('td.cell')].map((td) => ({
 }))`;
 const READ_COUNTS = `Object.fromEntries(['done', 'total', 'downloaded', 'alreadyExisted', 'notFound', 'failed', 'retries'].map((id) => [id, document.getElementById(id).textContent]))`;
 
+let browser: TestBrowser | undefined;
 let root: string;
 let context: BrowserContext;
 let sim: Simulator;
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
-  root = mkdtempSync(join(tmpdir(), 'draydog-dashboard-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  context = await chromium.launchPersistentContext(join(root, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1400, height: 900 },
-    timezoneId: 'UTC',
-  });
+  browser = await openTestBrowser(CHROMIUM, 'dashboard');
+  ({ root, context } = browser);
   // grid frames, 10 % of slots empty, some flaky URLs (with --retries 0 some of them fail), slow enough to watch
   sim = await startSimulator({ seed: 7, timing: 'grid', faults: 'mild', missing: 0.1, frameSize: 'small', latencyMs: 30 });
 });
 
 afterAll(async () => {
-  await context?.close();
   await sim?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await browser?.close();
 });
 
 /** The dashboard's address, once the command logged it. */
