@@ -59,7 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command('dashboard', 'Serve the live dashboard of a catalog, read-only: the newest frame of each stream, its lag, the coverage heatmap', withExitCodes(dashboardOptions, 'dashboard'), run(dashboardCommand))
     .completion('completion', 'Print a bash or zsh completion script (draydog completion >> ~/.bashrc)')
     .recommendCommands()
-    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch or config')
+    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch, dashboard or config')
     .middleware(refuseUnknownConfigKeys(everyOption), true)
     .middleware(dropForeignSettings(io.env) as never, true)
     .middleware(refuseEmptyValues, true)
