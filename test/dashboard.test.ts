@@ -233,16 +233,22 @@ describe('the dashboard server', () => {
     writeFileSync(join(out, '2025-09-01', 'in_gate', '20250901000000_in_gate.jpg'), jpeg);
     writeFileSync(join(root, 'secret.jpg'), 'not for the web');
     symlinkSync(join(root, 'secret.jpg'), join(out, 'link.jpg'));
+    // a folder in the archive that is a link to somewhere else
+    mkdirSync(join(root, 'elsewhere'));
+    writeFileSync(join(root, 'elsewhere', 'x.jpg'), 'not for the web either');
+    symlinkSync(join(root, 'elsewhere'), join(out, '2025-09-02'));
     const state = new RunState({ total: 3 });
     state.catalogNewest({
       in_gate: { capturedAt: '2025-09-01T00:00:00', path: join(out, '2025-09-01', 'in_gate', '20250901000000_in_gate.jpg') },
       outside: { capturedAt: '2025-09-01T00:00:00', path: join(root, 'secret.jpg') },
       linked: { capturedAt: '2025-09-01T00:00:00', path: join(out, 'link.jpg') },
+      linkedFolder: { capturedAt: '2025-09-02T00:00:00', path: join(out, '2025-09-02', 'x.jpg') },
+      dotted: { capturedAt: '2025-09-02T00:00:00', path: `${out}/2025-09-01/../../secret.jpg` },
     });
     server = await serveDashboard({ state, out, port: 0, host: '127.0.0.1' });
     const image = await get(server, '/frames/latest.jpg?stream=in_gate');
     expect([image.status, image.headers['content-type'], Buffer.from(image.body, 'latin1').length]).toEqual([200, 'image/jpeg', 4]);
-    for (const stream of ['outside', 'linked', 'nope', '../secret']) expect((await get(server, `/frames/latest.jpg?stream=${stream}`)).status, stream).toBe(404);
+    for (const stream of ['outside', 'linked', 'linkedFolder', 'dotted', 'nope', '../secret']) expect((await get(server, `/frames/latest.jpg?stream=${stream}`)).status, stream).toBe(404);
   });
 
   it('sends the state as events, sampled, and drops a closed stream at once: no stream, no timer', async () => {

@@ -1,4 +1,4 @@
-import { lstat, open } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve, sep } from 'node:path';
@@ -62,12 +62,12 @@ const SECURITY_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** Whether `path` is a regular file (not a link) under `root`, the only kind of file served. */
-async function servableFrame(path: string, root: string): Promise<boolean> {
-  const absolute = resolve(path);
-  if (!absolute.startsWith(resolve(root) + sep) || !absolute.endsWith('.jpg')) return false;
-  const stats = await lstat(absolute).catch(() => undefined);
-  return Boolean(stats?.isFile() && stats.size <= MAX_IMAGE_BYTES);
+/** Where `path` really is when that is a `.jpg` file under `root` (links and `..` resolved), the only kind of file served. */
+async function servableFrame(path: string, root: string): Promise<string | undefined> {
+  const [real, realRoot] = await Promise.all([realpath(resolve(path)), realpath(root)]).catch(() => []);
+  if (!real || !realRoot || !real.startsWith(realRoot + sep) || !real.endsWith('.jpg')) return undefined;
+  const stats = await stat(real).catch(() => undefined);
+  return stats?.isFile() && stats.size <= MAX_IMAGE_BYTES ? real : undefined;
 }
 
 /**
@@ -125,13 +125,14 @@ export async function serveDashboard(options: DashboardServerOptions): Promise<D
     send();
   };
 
-  const openStream = (request: IncomingMessage, response: ServerResponse) => {
+  const openStream = (response: ServerResponse) => {
     response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     response.write(`retry: 2000\n\n${sseEvent('state', state.snapshot(view))}`);
     streams.add(response);
     sampler ??= setInterval(tick, SAMPLE_MS);
     heartbeat ??= setInterval(() => streams.forEach((open) => open.write(': keep-alive\n\n')), HEARTBEAT_MS);
-    request.on('close', () => {
+    // the connection closed: the tab was closed or went elsewhere
+    response.on('close', () => {
       streams.delete(response);
       if (streams.size > 0) return;
       clearInterval(sampler);
@@ -142,11 +143,12 @@ export async function serveDashboard(options: DashboardServerOptions): Promise<D
 
   const serveLatestFrame = async (url: URL, response: ServerResponse) => {
     const frame = state.newestFrameOf(url.searchParams.get('stream') ?? '');
-    if (!frame || !(await servableFrame(frame.path, out))) {
+    const path = frame && (await servableFrame(frame.path, out));
+    if (!path) {
       response.writeHead(404, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end('No frame of that stream\n');
       return;
     }
-    const file = await open(frame.path, 'r');
+    const file = await open(path, 'r');
     try {
       const body = await file.readFile();
       response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'image/jpeg', 'content-length': body.length }).end(body);
@@ -177,7 +179,7 @@ export async function serveDashboard(options: DashboardServerOptions): Promise<D
       case '/dashboard.css':
         return response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8' }).end(PAGE_STYLE);
       case '/events':
-        return openStream(request, response);
+        return openStream(response);
       case '/api/state':
         await refreshCatalog();
         return response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify(state.snapshot(view))}\n`);
