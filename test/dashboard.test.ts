@@ -4,7 +4,10 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { hostAllowed, isLoopback, requestAccess, uiAccess } from '../src/dashboard/access.ts';
+import { openCatalogReadOnly } from '../src/dashboard/read-only-catalog.ts';
+import { openCatalog } from '../src/sinks/open-catalog.ts';
 import { cellKind, heatmapWindow } from '../src/dashboard/catalog-view.ts';
 import { LISTED_FAILURES, RunState } from '../src/dashboard/run-state.ts';
 import { serveDashboard, sseEvent, type DashboardServer } from '../src/dashboard/server.ts';
@@ -190,6 +193,28 @@ function get(server: DashboardServer, path: string, { method = 'GET', headers = 
     sent.end();
   });
 }
+
+describe('openCatalogReadOnly', () => {
+  const tempDir = useTempDir();
+
+  it('reads a catalog, refuses any write to it, and refuses a file that is no draydog catalog', async () => {
+    const dbPath = join(tempDir(), 'catalog.sqlite');
+    await (await openCatalog({ dbPath })).close();
+    const orm = await openCatalogReadOnly(dbPath);
+    try {
+      expect(await orm.em.getConnection().execute('select count(*) as frames from images')).toEqual([{ frames: 0 }]);
+      await expect(orm.em.getConnection().execute("insert into images (terminal, stream, captured_at, file_path, file_size, sha256, variant, downloaded_at) values ('apm', 'in_gate', '2025-09-01T00:00:00', 'x.jpg', 1, 'x', 'full', 'now')")).rejects.toThrow(/readonly/);
+    } finally {
+      await orm.close();
+    }
+    const other = join(tempDir(), 'other.sqlite');
+    const notes = new Database(other);
+    notes.exec('create table notes (body text)');
+    notes.close();
+    await expect(openCatalogReadOnly(other)).rejects.toThrow('invalid --db "' + other + '": not a draydog catalog of this version (no table images, cdn_missing_frames, missing_frames)');
+    await expect(openCatalogReadOnly(join(tempDir(), 'nothing.sqlite'))).rejects.toThrow(/no catalog there/);
+  });
+});
 
 describe('the dashboard server', () => {
   const tempDir = useTempDir();
