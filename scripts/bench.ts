@@ -3,7 +3,8 @@
 // measured. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
 //   npm run bench                       everything (about ten minutes on a busy machine)
-//   npm run bench -- --only throughput  or scaling, catalog (comma-separated)
+//   npm run bench -- --only throughput  or scaling, catalog, ui (comma-separated); ui: the throughput set with and
+//                                       without --ui (no browser connected), alternating
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -33,7 +34,7 @@ const staticCdnPath = join(projectRoot, 'scripts', 'bench', 'static-cdn.ts');
 
 const { values: flags } = parseArgs({
   options: {
-    only: { type: 'string', default: 'throughput,scaling,catalog' },
+    only: { type: 'string', default: 'throughput,scaling,catalog,ui' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     profile: { type: 'boolean', default: false },
@@ -202,6 +203,7 @@ async function runDraydog(
   dir: string,
   expected: { frames: number; bytes: number },
   nodeFlags: readonly string[] = [],
+  downloadFlags: readonly string[] = [],
 ): Promise<DraydogRun> {
   mkdirSync(dir, { recursive: true });
   const usageFile = join(dir, 'resource-usage.json');
@@ -212,7 +214,7 @@ async function runDraydog(
     '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','),
     '--base-url', baseUrl,
     '--out', join(dir, 'images'), '--db', join(dir, 'catalog.sqlite'), '--report', join(dir, 'report.json'),
-    '--concurrency', String(concurrency), '--json',
+    '--concurrency', String(concurrency), '--json', ...downloadFlags,
   ];
   const result = await run(process.execPath, args, childEnv({ BENCH_USAGE_FILE: usageFile }));
   if (result.code !== 0) throw new Error(`draydog exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
@@ -564,6 +566,35 @@ async function profile(): Promise<void> {
 
 // ------------------------------------------------------------------------------------------------- main
 
+/** What the dashboard costs a run nobody looks at: the throughput set with and without `--ui`, alternating, each run's files deleted before the next. */
+async function uiCost(): Promise<void> {
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
+  const runs: Record<'without' | 'with', DraydogRun[]> = { without: [], with: [] };
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const variant of round % 2 === 1 ? (['without', 'with'] as const) : (['with', 'without'] as const)) {
+        const dir = join(work, `ui-${variant}-${round}`);
+        const result = await runDraydog(cdn.url, THROUGHPUT, dir, expected, [], variant === 'with' ? ['--ui'] : []);
+        runs[variant].push(result);
+        log(`round ${round} draydog ${variant} --ui ${seconds(result.wallMs)}`);
+        clean(dir);
+      }
+    }
+  } finally {
+    await cdn.stop();
+  }
+  const row = (variant: 'without' | 'with') => {
+    const measured = runs[variant];
+    const cpu = `${seconds(median(measured.map((run) => run.cpu!.userMs)))} + ${seconds(median(measured.map((run) => run.cpu!.systemMs)))}`;
+    return [`draydog ${variant} --ui`, ...measured.map((run) => seconds(run.wallMs)), seconds(median(measured.map((run) => run.wallMs))), cpu, megabytes(median(measured.map((run) => run.maxRssBytes)))];
+  };
+  console.log(`\nDashboard: the throughput set (${thousands(expected.frames)} frames) with and without --ui, no browser connected; ${rounds} alternating rounds, each run deleted before the next`);
+  console.log(table([['run', ...runs.without.map((_, index) => `round ${index + 1}`), 'median', 'CPU user + system', 'peak RSS'], row('without'), row('with')]));
+  console.log(`ratio with/without --ui (median wall time): ${(median(runs.with.map((run) => run.wallMs)) / median(runs.without.map((run) => run.wallMs))).toFixed(2)}`);
+}
+
 try {
   const cpu = cpus();
   console.log(
@@ -575,6 +606,7 @@ try {
   if (parts.has('throughput')) await throughput();
   if (parts.has('scaling')) await scaling();
   if (parts.has('catalog')) await catalog();
+  if (parts.has('ui')) await uiCost();
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
     console.log(`\nTargets (issue 19), load average at the end ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);

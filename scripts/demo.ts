@@ -4,7 +4,10 @@ import { main } from '../src/cli.ts';
 import { startSimulator } from '../src/simulator/index.ts';
 
 const out = resolve('demo-data');
-const simulator = await startSimulator({ seed: 7, timing: 'grid', faults: 'mild', missing: 0.1 });
+// `npm run demo -- --ui [PORT]`: the live dashboard, and a camera slow enough to watch it
+const uiAt = process.argv.indexOf('--ui');
+const ui = uiAt < 0 ? [] : ['--ui', ...(/^\d+$/.test(process.argv[uiAt + 1] ?? '') ? [process.argv[uiAt + 1]] : [])];
+const simulator = await startSimulator({ seed: 7, timing: 'grid', faults: 'mild', missing: 0.1, latencyMs: ui.length > 0 ? 150 : 0 });
 process.stderr.write(`Camera simulator (mild faults) at ${simulator.url}\n`);
 let exitCode: number;
 try {
@@ -18,6 +21,7 @@ try {
     '--report', `${out}/report.json`,
     '--html', `${out}/coverage.html`,
     '--retry-delay', '200',
+    ...ui,
   ]);
 } finally {
   await simulator.close();
@@ -30,6 +34,7 @@ process.stderr.write(
     `Report:  ${out}/report.json`,
     `Coverage heatmap: ${out}/coverage.html (open it in a browser)`,
     `Run it again: everything is already there and nothing is fetched. See the catalog: npx draydog report --db ${out}/draydog.sqlite`,
+    ...(ui.length > 0 ? [`The dashboard stopped with the download; the archive's stays up with: npx draydog dashboard --db ${out}/draydog.sqlite --out ${out}/images --ui`] : []),
     '',
   ].join('\n'),
 );

@@ -3,6 +3,7 @@ import yargs, { type Argv } from 'yargs';
 import packageJson from '../package.json' with { type: 'json' };
 import { isUsersToFix, UsageError } from './errors.ts';
 import { configCommand, configOptions } from './cli/config-command.ts';
+import { dashboardCommand, dashboardOptions } from './cli/dashboard-command.ts';
 import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
@@ -23,7 +24,7 @@ const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B, com
 /** Which code runs: the bundle (dist/cli.js) or the TypeScript sources, as bin/entry.js chose. */
 const runningFrom = import.meta.url.endsWith('.ts') ? 'the sources' : 'the bundle';
 
-const COMMAND_OPTIONS = [downloadOptions, discoverOptions, organizeOptions, reportOptions, verifyOptions, simulateOptions, watchOptions] as ((yargs: Argv) => Argv)[];
+const COMMAND_OPTIONS = [downloadOptions, discoverOptions, organizeOptions, reportOptions, verifyOptions, simulateOptions, watchOptions, dashboardOptions] as ((yargs: Argv) => Argv)[];
 
 /** Every option of some command, the logging options and `--config` included: what a config file may set. */
 function everyOption(): Set<string> {
@@ -53,9 +54,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions, 'simulate'), run(simulate))
     .command('config', 'Print the settings a download would run with and where each came from (flag, env, file or default)', withExitCodes(configOptions, 'config'), run(configCommand(argv)))
     .command('watch', 'Keep the archive current: fetch today\'s (and, after midnight, yesterday\'s) new frames every --every, until Ctrl-C', watchOptions, run(watchCommand)) // its own exit codes
+    .command('dashboard', 'Serve the live dashboard of a catalog, read-only: the newest frame of each stream, its lag, the coverage heatmap', withExitCodes(dashboardOptions, 'dashboard'), run(dashboardCommand))
     .completion('completion', 'Print a bash or zsh completion script (draydog completion >> ~/.bashrc)')
     .recommendCommands()
-    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch or config')
+    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch, dashboard or config')
     .middleware(refuseUnknownConfigKeys(everyOption), true)
     .middleware(dropForeignSettings(io.env) as never, true)
     .middleware(refuseEmptyValues, true)

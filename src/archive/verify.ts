@@ -8,8 +8,9 @@ import type { FrameRef } from '../items.ts';
 import { isUnderRoot, linkBelowRoot, moveAside, removeStaleTemporaryFiles } from '../disk/frame-files.ts';
 import { Image } from '../catalog/image-entity.ts';
 import { catalogPath, rowOfFile, upsertImages } from '../catalog/images.ts';
-import { DEFAULTS, LARGEST_FRAME_BYTES } from '../settings.ts';
+import { DEFAULTS } from '../settings.ts';
 import { frameKey, frameOfFileName } from '../frame/layout.ts';
+import { LARGEST_FRAME_BYTES } from '../settings.ts';
 
 export type ArchiveProblemKind = 'missingFile' | 'wrongSize' | 'wrongHash' | 'moved' | 'uncataloged' | 'notAJpeg' | 'link' | 'temporaryFile' | 'unreadable';
 

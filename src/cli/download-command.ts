@@ -26,9 +26,11 @@ import { emptyDateWarnings, formatSummary, printSummary, staleFrameWarnings } fr
 import { shortDayWarnings } from '../discovery/completeness.ts';
 import { DEFAULTS } from '../settings.ts';
 import { frameFilePath } from '../frame/layout.ts';
+import { startDownloadDashboard } from '../dashboard/start-dashboard.ts';
+import { uiOptions, uiSettingsOf } from './ui-options.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
-  return historyPageOptions(jsonOption(progressOptions(fetchOptions(dateRangeOptions(yargs))), 'the report'), { when: 'with --discover' })
+  return historyPageOptions(jsonOption(uiOptions(progressOptions(fetchOptions(dateRangeOptions(yargs)))), 'the report'), { when: 'with --discover' })
     .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
     .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
     .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
@@ -173,6 +175,9 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   const interruption = listenForInterruption(logger, 'the frames');
   logger.info({ total, out, db: args.db, baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total, { mode: args.progress, statsEveryMs: args.stats, statusLine });
+  const ui = uiSettingsOf(args);
+  const range = args.from && !args.frames ? { from: args.from, to: args.to ?? args.from } : undefined;
+  const dashboard = ui && (await startDownloadDashboard({ ui, env: io.env, logger, orm, out, total, range, terminal: options.terminal, intervalMinutes: options.intervalMinutes }));
   try {
     const ran = await runDownload({
       ...options,
@@ -181,11 +186,21 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
       logger,
       signal: interruption.drain,
       abortSignal: interruption.cancel,
-      onProgress: (tally) => progress.update(tally),
-      onOutcome: (item) => progress.outcome(item),
-      onRetry: () => progress.retried(),
+      onProgress: (tally) => {
+        progress.update(tally);
+        dashboard?.hooks.onProgress(tally);
+      },
+      onOutcome: (item) => {
+        progress.outcome(item);
+        dashboard?.hooks.onOutcome(item);
+      },
+      onRetry: () => {
+        progress.retried();
+        dashboard?.hooks.onRetry();
+      },
     });
     progress.stop();
+    await dashboard?.finish(ran);
     const report = { ...ran, config: { ...ran.config, reportPath } };
     const savedAt =
       args.report ?? (somethingHappened(report) ? await saveReportFile(reportPath, report).catch((error: unknown) => Promise.reject(afterStop(report.stopReason, error))) : undefined);
@@ -210,6 +225,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   } finally {
     progress.stop();
     interruption.dispose();
+    await dashboard?.close();
     await orm.close();
   }
 }

@@ -36,6 +36,10 @@ ${USAGE}`,
   config: `Exit codes:
   0    the settings were printed
 ${USAGE}`,
+  dashboard: `Exit codes:
+  0    stopped by Ctrl-C or SIGTERM
+  1    it could not serve (e.g. the port is taken) or read the catalog
+${USAGE} (also a --db that is no draydog catalog)`,
   simulate: `Exit codes:
   0    stopped by Ctrl-C or SIGTERM
   1    it could not serve (e.g. the port is taken)

@@ -1,9 +1,10 @@
 import type { Argv } from 'yargs';
 import { assertBaseUrl } from '../operators/build-urls.ts';
-import { DEADLINE_PER_TIMEOUT, DEFAULTS, FLAG_OF, RANGES, type FetchSettings, type NumberSetting } from '../settings.ts';
+import { DEFAULTS, FLAG_OF, RANGES, type FetchSettings, type NumberSetting } from '../settings.ts';
 import { byteAmount, positiveNumber, wholeNumber } from './options.ts';
 import { archiveOption, cameraOptions, catalogOption } from './option-groups.ts';
 import { camelCase } from './foreign-settings.ts';
+import { DEADLINE_PER_TIMEOUT } from '../settings.ts';
 
 
 /** A yargs `coerce` for a whole-number setting, in its range from settings.ts. */

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import type { DiscoverBrowserOptions } from '../sources/discover-frames.ts';
-import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
+import { DEFAULTS } from '../settings.ts';
 import { commaList, wholeNumber } from './options.ts';
+import { MAX_TIMER_MS } from '../settings.ts';
 
 // The options several commands share, each declared once.
 

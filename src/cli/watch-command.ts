@@ -1,3 +1,4 @@
+import type { MikroORM } from '@mikro-orm/sqlite';
 import type { Argv } from 'yargs';
 import { formatDuration } from '../report/format.ts';
 import { DAY_MS, parseTimestamp } from '../frame/time.ts';
@@ -14,7 +15,11 @@ import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
 import { positiveNumber, wholeNumber } from './options.ts';
 import { printSummary } from './summary.ts';
 import { plural } from '../report/format.ts';
-import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
+import { DEFAULTS } from '../settings.ts';
+import { startWatchDashboard, type UiSettings, type WatchDashboard } from '../dashboard/start-dashboard.ts';
+import { openCatalog } from '../catalog/open-catalog.ts';
+import { uiOptions, uiSettingsOf } from './ui-options.ts';
+import { MAX_TIMER_MS } from '../settings.ts';
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -49,7 +54,7 @@ function utcTime(flag: string) {
 }
 
 export function watchOptions<T>(yargs: Argv<T>) {
-  return fetchOptions(
+  return uiOptions(fetchOptions(
     yargs
       .option('every', { coerce: duration('--every', 1000, MAX_TIMER_MS), default: DEFAULTS.everyMs, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
       .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULTS.settleMs, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
@@ -59,7 +64,7 @@ export function watchOptions<T>(yargs: Argv<T>) {
     .option('max-cycles', { coerce: wholeNumber('--max-cycles', 1), describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)' })
     .option('clock-from', { type: 'string', coerce: utcTime('--clock-from'), describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)' })
     .option('clock-speed', { coerce: positiveNumber('--clock-speed'), describe: 'For demos against the simulator: the clock runs N times faster than real time' })
-    .epilogue(WATCH_EXIT_CODES_HELP);
+  ).epilogue(WATCH_EXIT_CODES_HELP);
 }
 
 export const WATCH_EXIT_CODES_HELP = `Exit codes:
@@ -101,9 +106,17 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     logger,
   };
   let server: MetricsServer | undefined;
+  let dashboard: WatchDashboard | undefined;
+  let orm: MikroORM | undefined;
+  const ui = dashboardSettingsOf(args);
   try {
     validateWatchOptions(options);
-    if (args.metricsPort !== undefined) {
+    if (ui) {
+      // the dashboard serves /metrics and /healthz too: one server, not two; it reads the watch's own catalog
+      orm = await openCatalog({ dbPath: args.db });
+      const now = clock ? () => clock.now() : Date.now;
+      dashboard = await startWatchDashboard({ ui, env: io.env, logger, orm, out: args.out, metrics, clock: now, terminal: args.terminal, intervalMinutes: settings.intervalMinutes });
+    } else if (args.metricsPort !== undefined) {
       server = await serveMetrics(metrics, { port: args.metricsPort, host: args.metricsHost });
       logger.info({ url: `${server.url}/metrics`, host: server.host, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
     }
@@ -111,13 +124,25 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
       { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
       `watching ${(args.streams ?? DEFAULTS.streams).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
     );
-    const result = await watch(options);
+    const result = await watch(dashboard ? { ...options, orm, ...dashboard.hooks } : options);
     printSummary(io, logger, `Stopped after ${plural(result.cycles, 'cycle')} (${result.failedCycles} failed).`, { cycles: result.cycles, failedCycles: result.failedCycles });
     return interruption.forced() ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     interruption.dispose();
     await server?.close();
+    await dashboard?.close();
+    await orm?.close();
   }
+}
+
+/** `--ui`, on `--metrics-port` when that is given without another port: the watch has one server. */
+function dashboardSettingsOf(args: WatchArgs): UiSettings | undefined {
+  const ui = uiSettingsOf(args);
+  if (!ui || args.metricsPort === undefined) return ui;
+  if (ui.port !== 0 && ui.port !== args.metricsPort) {
+    throw new InputError(`invalid --metrics-port "${args.metricsPort}" with --ui "${ui.port}": the dashboard serves /metrics and /healthz on its own port; give one of them`);
+  }
+  return { ...ui, port: args.metricsPort };
 }
 
 function formatEvery(ms: number): string {

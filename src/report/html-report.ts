@@ -69,7 +69,7 @@ ol.stale .sha { color: #666; font-family: monospace; }
 `);
 
 /** The cell's class: its coverage level, `none` when nothing is due yet, `unasked` when no frame is there and the CDN was never asked (or its frames failed). */
-function cellLevel(cell: HourCoverage): string {
+export function cellLevel(cell: HourCoverage): string {
   const level = coverageLevel(cell.present, cell.expected);
   if (level === undefined) return 'none';
   return level === 0 && cell.missing === 0 ? 'unasked' : `l${level}`;

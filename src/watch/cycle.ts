@@ -78,6 +78,7 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
         abortSignal: options.abortSignal,
         logger,
         onProgress: (tally) => metrics?.cycleProgress(tally),
+        onOutcome: options.onOutcome,
       });
       metrics?.newestFrames(await newestFrames(orm, terminal));
       const error = whyFailed(report);

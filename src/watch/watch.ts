@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { asyncScheduler, fromEvent, identity, lastValueFrom, NEVER, of, take, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
 import { newestFrames } from '../catalog/summary.ts';
-import { frameHttpClient } from '../download.ts';
+import { frameHttpClient, type DownloadOptions } from '../download.ts';
 import { InputError } from '../errors.ts';
 import { DAY_MS } from '../frame/time.ts';
 import { formatDuration } from '../report/format.ts';
@@ -16,7 +16,7 @@ import type { FrameSource } from './frame-source.ts';
 import type { WatchMetrics } from './metrics.ts';
 import { watchSchedule } from './watch-schedule.ts';
 
-export interface WatchOptions extends Partial<FetchSettings> {
+export interface WatchOptions extends Partial<FetchSettings>, Pick<DownloadOptions, 'onOutcome' | 'onRetry'> {
   /** Time between cycle starts, in the clock's time (default 10 minutes). */
   readonly everyMs?: number;
   /** How long after midnight the previous day is still fetched (default 1 hour). */
@@ -86,6 +86,7 @@ export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
       onRetry: (error) => {
         logger?.debug({ url: error.config?.url, error: error.message }, 'retrying');
         options.metrics?.retried();
+        options.onRetry?.();
       },
     });
   const orm = options.orm ?? (await openCatalog({ dbPath: settings.dbPath }));

@@ -1,22 +1,19 @@
 // The HTML coverage report rendered in a real headless Chromium (Debian's, driven by playwright-core).
 // Screenshots are kept under test-artifacts/ (git-ignored) for a person to look at.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/frame/time.ts';
 import { writeHtmlReport } from '../../src/report/html-report.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
-import { browserForTests } from '../support/browser.ts';
+import { ARTIFACTS, browserForTests, openTestBrowser, type TestBrowser } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
 import { KNOWN_NOW, writeKnownCatalog } from '../support/coverage-catalog.ts';
 
 const CHROMIUM = browserForTests(import.meta.filename);
-const ARTIFACTS = resolve('test-artifacts');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 interface Cell {
   readonly stream: string;
@@ -31,27 +28,17 @@ interface Cell {
   readonly text: string;
 }
 
+let browser: TestBrowser | undefined;
 let root: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
-  root = mkdtempSync(join(tmpdir(), 'draydog-html-'));
-  mkdirSync(ARTIFACTS, { recursive: true });
-  // a fresh profile for every run: nothing cached, nothing from an earlier run
-  context = await chromium.launchPersistentContext(join(root, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1400, height: 900 },
-    timezoneId: 'UTC',
-  });
+  browser = await openTestBrowser(CHROMIUM, 'html');
+  ({ root, context } = browser);
 });
 
-afterAll(async () => {
-  await context?.close();
-  if (root) rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => browser?.close());
 
 /** Opens the file and returns the page and every URL it asked for. */
 async function open(path: string): Promise<{ page: Page; requested: string[] }> {
