@@ -113,24 +113,10 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   frameSupply(options); // rejects bad input before anything is opened
   // credentials go to the server as a header, never into what is stored or printed
   const { baseUrl } = withoutCredentials(settings.baseUrl);
-  const given = (...signals: (AbortSignal | undefined)[]) => signals.filter((signal) => signal !== undefined);
-  const stopping = new AbortController();
-  const userStopped = AbortSignal.any(given(options.signal, options.abortSignal));
-  const stopped = AbortSignal.any([stopping.signal, userStopped]);
-  const cancelled = AbortSignal.any(given(stopping.signal, options.abortSignal));
-  let stopReason: string | undefined;
-  const stop = (reason: string) => {
-    if (stopReason) return;
-    // once the user stopped the run, later failures (frames a second Ctrl-C cancels) are not why it stopped
-    if (!stopped.aborted) {
-      stopReason = reason;
-      logger?.error(reason);
-    }
-    stopping.abort();
-  };
+  const { stopped, cancelled, stop, stopReason } = runStop(options);
   const watchFailures = tap((item: PipelineItem) => {
     // frames that fail because the run stopped add nothing to why it stopped
-    if (item.kind !== 'failed' || stopReason) return;
+    if (item.kind !== 'failed' || stopReason()) return;
     logger?.warn({ url: item.url, error: item.error, attempts: item.attempts }, 'frame failed');
     // a disk that cannot take one frame will not take the next; a name it cannot take is that frame's alone
     if (item.stage === 'write' && !frameNameRefused.test(item.error)) stop(`stopped: ${item.error}`);
@@ -159,12 +145,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const orm = options.orm ?? (await openCatalog({ dbPath }));
   try {
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps the complete days it read in the catalog
-    const readings: DayReading[] = [];
-    const onDayRead = (reading: DayReading) => {
-      readings.push(reading);
-      if (reading.status !== 'complete') logger?.warn(reading, `${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}`);
-      options.discover?.onDayRead?.(reading);
-    };
+    const { readings, onDayRead } = dayReadings(options);
     const cache = catalogDiscoveryCache(orm, { reread: options.rediscover });
     const frames = frameSupply(options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopped } } : options);
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
@@ -188,7 +169,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         writeReport(reportPath, {
           config: { ...config, concurrency, retries, retryDelayMs: settings.retryDelayMs, timeoutMs: settings.timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: settings.ratePerSecond, bytesPerSecond: settings.bytesPerSecond },
           interrupted: () => stopped.aborted,
-          stopReason: () => stopReason,
+          stopReason,
           retries: () => retried,
           discovery: () => (discover ? readings : undefined),
           staleRuns: (perDateStream) => staleRunsOfRun(orm, perDateStream, terminal),
@@ -199,11 +180,44 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       const explained = options.orm && options.dbPath === undefined ? error : withCatalogCause(error, dbPath);
       // what went wrong after the run stopped (a report that cannot be written on a disk gone
       // read-only) is a consequence: the reason it stopped comes first
-      throw explained === error ? afterStop(stopReason, error) : explained;
+      throw explained === error ? afterStop(stopReason(), error) : explained;
     });
   } finally {
     if (!options.orm) await orm.close();
   }
+}
+
+/**
+ * How a run stops: `stopped` when the user stopped it (`signal`, `abortSignal`) or it stopped itself
+ * (`stop`, with the reason it gives), `cancelled` when the frames in flight are cancelled too.
+ */
+function runStop({ signal, abortSignal, logger }: Pick<DownloadOptions, 'signal' | 'abortSignal' | 'logger'>) {
+  const given = (...signals: (AbortSignal | undefined)[]) => signals.filter((one) => one !== undefined);
+  const stopping = new AbortController();
+  const stopped = AbortSignal.any([stopping.signal, ...given(signal, abortSignal)]);
+  const cancelled = AbortSignal.any(given(stopping.signal, abortSignal));
+  let reason: string | undefined;
+  const stop = (why: string) => {
+    if (reason) return;
+    // once the user stopped the run, later failures (frames a second Ctrl-C cancels) are not why it stopped
+    if (!stopped.aborted) {
+      reason = why;
+      logger?.error(why);
+    }
+    stopping.abort();
+  };
+  return { stopped, cancelled, stop, stopReason: () => reason };
+}
+
+/** What discovery said of each day it read, kept for the report; a day read short is logged. */
+function dayReadings({ discover, logger }: Pick<DownloadOptions, 'discover' | 'logger'>) {
+  const readings: DayReading[] = [];
+  const onDayRead = (reading: DayReading) => {
+    readings.push(reading);
+    if (reading.status !== 'complete') logger?.warn(reading, `${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}`);
+    discover?.onDayRead?.(reading);
+  };
+  return { readings, onDayRead };
 }
 
 /** The runs of identical frames the catalog holds for the dates and streams a run handled. */
