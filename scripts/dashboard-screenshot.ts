@@ -20,10 +20,28 @@ const stderr = new Writable({
     done();
   },
 });
-const browser = await chromium.launch({ executablePath: resolveBrowserPath(undefined, process.env), args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+const browser = await chromium.launch({
+  executablePath: resolveBrowserPath(undefined, process.env),
+  args: ['--no-sandbox', '--disable-gpu', '--no-first-run'],
+});
 try {
   const run = main(
-    ['download', '--from', '2025-09-06', '--to', '2025-09-07', '--base-url', simulator.url, '--out', join(work, 'images'), '--db', join(work, 'draydog.sqlite'), '--retry-delay', '200', '--ui'],
+    [
+      'download',
+      '--from',
+      '2025-09-06',
+      '--to',
+      '2025-09-07',
+      '--base-url',
+      simulator.url,
+      '--out',
+      join(work, 'images'),
+      '--db',
+      join(work, 'draydog.sqlite'),
+      '--retry-delay',
+      '200',
+      '--ui',
+    ],
     { stdout: process.stdout, stderr, env: { ...process.env, CI: '1' } },
   );
   while (!/dashboard at (\S+?);/.test(logged)) await new Promise((resolveWait) => setTimeout(resolveWait, 50));

@@ -13,14 +13,22 @@ let exitCode: number;
 try {
   exitCode = await main([
     'download',
-    '--from', '2025-09-06',
-    '--to', '2025-09-07',
-    '--base-url', simulator.url,
-    '--out', `${out}/images`,
-    '--db', `${out}/draydog.sqlite`,
-    '--report', `${out}/report.json`,
-    '--html', `${out}/coverage.html`,
-    '--retry-delay', '200',
+    '--from',
+    '2025-09-06',
+    '--to',
+    '2025-09-07',
+    '--base-url',
+    simulator.url,
+    '--out',
+    `${out}/images`,
+    '--db',
+    `${out}/draydog.sqlite`,
+    '--report',
+    `${out}/report.json`,
+    '--html',
+    `${out}/coverage.html`,
+    '--retry-delay',
+    '200',
     ...ui,
   ]);
 } finally {
@@ -34,7 +42,11 @@ process.stderr.write(
     `Report:  ${out}/report.json`,
     `Coverage heatmap: ${out}/coverage.html (open it in a browser)`,
     `Run it again: everything is already there and nothing is fetched. See the catalog: npx draydog report --db ${out}/draydog.sqlite`,
-    ...(ui.length > 0 ? [`The dashboard stopped with the download; the archive's stays up with: npx draydog dashboard --db ${out}/draydog.sqlite --out ${out}/images --ui`] : []),
+    ...(ui.length > 0
+      ? [
+          `The dashboard stopped with the download; the archive's stays up with: npx draydog dashboard --db ${out}/draydog.sqlite --out ${out}/images --ui`,
+        ]
+      : []),
     '',
   ].join('\n'),
 );

@@ -9,7 +9,6 @@ import { DiscoveredDay } from './discovery-cache.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
 import { DEFAULTS } from '../settings.ts';
 
-
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
 const catalogEntities = [Image, MissingFrame, DiscoveredDay];
@@ -36,7 +35,9 @@ async function assertCatalogOrEmpty(orm: MikroORM, dbPath: string): Promise<void
     .execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name");
   const names = tables.map(({ name }) => name);
   if (names.length > 0 && !names.some((name) => draydogTables.has(name))) {
-    throw new InputError(`invalid database "${dbPath}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`);
+    throw new InputError(
+      `invalid database "${dbPath}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`,
+    );
   }
 }
 

@@ -16,7 +16,11 @@ import { DEFAULTS } from '../settings.ts';
 export function dashboardOptions<T>(yargs: Argv<T>) {
   return uiOptions(yargs)
     .option('db', { type: 'string', default: DEFAULTS.dbPath, describe: 'SQLite catalog, opened read-only' })
-    .option('out', { type: 'string', default: DEFAULTS.out, describe: 'Root of the image tree the catalog names (the newest frame of each stream is shown from it)' })
+    .option('out', {
+      type: 'string',
+      default: DEFAULTS.out,
+      describe: 'Root of the image tree the catalog names (the newest frame of each stream is shown from it)',
+    })
     .option('terminal', { type: 'string', describe: 'Only this terminal (default: every terminal in the catalog)' })
     .option('from', { type: 'string', describe: 'First date of the heatmap, YYYY-MM-DD (default: up to 31 days before --to)' })
     .option('to', { type: 'string', describe: 'Last date of the heatmap (default: the date of the newest frame)' });
@@ -28,7 +32,10 @@ type DashboardArgs = Awaited<ReturnType<typeof dashboardOptions>['argv']> & LogO
 async function catalogDates(orm: MikroORM, terminal: string | undefined): Promise<{ first: string; last: string }> {
   const [row] = await orm.em
     .getConnection()
-    .execute<{ first: string | null; last: string | null }[]>('select min(captured_at) as first, max(captured_at) as last from images where (? is null or terminal = ?)', [terminal ?? null, terminal ?? null]);
+    .execute<{ first: string | null; last: string | null }[]>(
+      'select min(captured_at) as first, max(captured_at) as last from images where (? is null or terminal = ?)',
+      [terminal ?? null, terminal ?? null],
+    );
   const today = formatDate(Date.now());
   return { first: row?.first?.slice(0, 10) ?? today, last: row?.last?.slice(0, 10) ?? today };
 }
@@ -38,7 +45,8 @@ export async function dashboardCommand(args: DashboardArgs, io: CliIo): Promise<
   const logger = createLogger(io, args);
   if (args.from !== undefined) parseDate(args.from, '--from date');
   if (args.to !== undefined) parseDate(args.to, '--to date');
-  if (args.from !== undefined && args.to !== undefined && args.to < args.from) throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
+  if (args.from !== undefined && args.to !== undefined && args.to < args.from)
+    throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
   const orm = await openCatalogReadOnly(args.db);
   const interruption = listenForInterruption(logger, 'the answers');
   try {
@@ -53,7 +61,7 @@ export async function dashboardCommand(args: DashboardArgs, io: CliIo): Promise<
       readCatalog: async () => {
         const { first, last } = await catalogDates(orm, args.terminal);
         const to = args.to ?? last;
-        const window = heatmapWindow({ from: args.from ?? (first < to ? first : to), to }, to);
+        const window = heatmapWindow({ from: args.from ?? [first, to].sort()[0], to }, to);
         return readCatalogView(orm, { ...window, terminal: args.terminal, now: Date.now(), out: args.out });
       },
     });

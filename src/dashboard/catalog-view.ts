@@ -23,7 +23,10 @@ export interface CoverageCell extends HourCoverage {
 export interface CoverageView {
   readonly from: string;
   readonly to: string;
-  readonly streams: readonly { readonly stream: string; readonly days: readonly { readonly date: string; readonly cells: readonly CoverageCell[] }[] }[];
+  readonly streams: readonly {
+    readonly stream: string;
+    readonly days: readonly { readonly date: string; readonly cells: readonly CoverageCell[] }[];
+  }[];
 }
 
 export interface CatalogView {
@@ -83,6 +86,8 @@ export async function readCatalogView(orm: MikroORM, options: CatalogViewOptions
         and captured_at = (select max(captured_at) from images where terminal = newest.terminal and stream = newest.stream)`,
     [terminal ?? null, terminal ?? null],
   );
-  const newest = Object.fromEntries(rows.map((row) => [String(row.stream), { capturedAt: String(row.captured_at), path: resolve(out, String(row.file_path)) }]));
+  const newest = Object.fromEntries(
+    rows.map((row) => [String(row.stream), { capturedAt: String(row.captured_at), path: resolve(out, String(row.file_path)) }]),
+  );
   return { coverage: { from: coverage.from, to: coverage.to, streams }, newest };
 }

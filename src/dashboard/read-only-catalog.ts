@@ -18,7 +18,9 @@ export async function openCatalogReadOnly(dbPath: string): Promise<MikroORM> {
     const rows = await orm.em.getConnection().execute<{ name: string }[]>("select name from sqlite_master where type = 'table'");
     const missing = TABLES_READ.filter((table) => !rows.some(({ name }) => name === table));
     if (missing.length > 0) {
-      throw new InputError(`invalid --db "${dbPath}": not a draydog catalog of this version (no table ${missing.join(', ')}); a download or verify with it upgrades it`);
+      throw new InputError(
+        `invalid --db "${dbPath}": not a draydog catalog of this version (no table ${missing.join(', ')}); a download or verify with it upgrades it`,
+      );
     }
   } catch (error) {
     await orm.close();

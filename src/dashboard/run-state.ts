@@ -61,7 +61,12 @@ export interface RunSnapshot {
   readonly retries: number;
   readonly etaSeconds: number | null;
   /** Frames handled and bytes downloaded per second over the last minute, oldest first. */
-  readonly rate: { readonly frames: readonly number[]; readonly bytes: readonly number[]; readonly framesPerSecond: number; readonly bytesPerSecond: number };
+  readonly rate: {
+    readonly frames: readonly number[];
+    readonly bytes: readonly number[];
+    readonly framesPerSecond: number;
+    readonly bytesPerSecond: number;
+  };
   readonly failures: readonly ListedFailure[];
   readonly streams: readonly StreamView[];
   readonly cycles: { readonly ok: number; readonly failed: number; readonly last: CycleView | null } | null;
@@ -186,7 +191,8 @@ export class RunState {
 
   #rate(): RunSnapshot['rate'] {
     const current = this.#bucketNow();
-    const ordered = (buckets: Float64Array) => Array.from({ length: RATE_WINDOW_SECONDS }, (_, index) => buckets[(current + 1 + index) % RATE_WINDOW_SECONDS]);
+    const ordered = (buckets: Float64Array) =>
+      Array.from({ length: RATE_WINDOW_SECONDS }, (_, index) => buckets[(current + 1 + index) % RATE_WINDOW_SECONDS]);
     const frames = ordered(this.#frameBuckets);
     const bytes = ordered(this.#byteBuckets);
     // over the last minute, or since the start when the run is younger
@@ -198,14 +204,20 @@ export class RunState {
   snapshot(view?: CatalogView): RunSnapshot {
     const done = OUTCOMES.reduce((sum, outcome) => sum + this.#counts[outcome], 0);
     const elapsed = this.#now() - this.#startedAt;
-    const eta = this.#total !== undefined && done > 0 && this.#phase === 'running' ? (Math.max(this.#total - done, 0) * elapsed) / done / 1000 : null;
+    const eta =
+      this.#total !== undefined && done > 0 && this.#phase === 'running' ? (Math.max(this.#total - done, 0) * elapsed) / done / 1000 : null;
     const clockNow = this.#clock();
     const streamNames = new Set([...this.#newest.keys(), ...(view?.coverage.streams.map(({ stream }) => stream) ?? [])]);
     const streams = [...streamNames].sort().map((stream): StreamView => {
       const newest = this.#newest.get(stream);
       if (!newest) return { stream, newest: null, lagSeconds: null, image: null };
       const lag = Math.max(0, Math.round((clockNow - parseTimestamp(newest.capturedAt)) / 1000));
-      return { stream, newest: newest.capturedAt, lagSeconds: lag, image: `/frames/latest.jpg?stream=${encodeURIComponent(stream)}&at=${encodeURIComponent(newest.capturedAt)}` };
+      return {
+        stream,
+        newest: newest.capturedAt,
+        lagSeconds: lag,
+        image: `/frames/latest.jpg?stream=${encodeURIComponent(stream)}&at=${encodeURIComponent(newest.capturedAt)}`,
+      };
     });
     return {
       phase: this.#phase,

@@ -56,7 +56,8 @@ export function sseEvent(event: string, data: unknown): string {
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -126,11 +127,18 @@ export async function serveDashboard(options: DashboardServerOptions): Promise<D
   };
 
   const openStream = (response: ServerResponse) => {
-    response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    response.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     response.write(`retry: 2000\n\n${sseEvent('state', state.snapshot(view))}`);
     streams.add(response);
     sampler ??= setInterval(tick, SAMPLE_MS);
-    heartbeat ??= setInterval(() => streams.forEach((open) => open.write(': keep-alive\n\n')), HEARTBEAT_MS);
+    heartbeat ??= setInterval(() => {
+      for (const open of streams) open.write(': keep-alive\n\n');
+    }, HEARTBEAT_MS);
     // the connection closed: the tab was closed or went elsewhere
     response.on('close', () => {
       streams.delete(response);
@@ -161,10 +169,15 @@ export async function serveDashboard(options: DashboardServerOptions): Promise<D
     const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
     const text = (status: number, body: string, headers: Record<string, string> = {}) =>
       response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${body}\n`);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return text(405, 'Method Not Allowed: the dashboard only reads', { allow: 'GET, HEAD' });
-    if (token === undefined && !hostAllowed(request, server.port)) return text(403, 'Forbidden: open the dashboard through 127.0.0.1 or localhost');
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return text(405, 'Method Not Allowed: the dashboard only reads', { allow: 'GET, HEAD' });
+    if (token === undefined && !hostAllowed(request, server.port))
+      return text(403, 'Forbidden: open the dashboard through 127.0.0.1 or localhost');
     const access = requestAccess(request, url, token);
-    if (access === 'refused') return text(401, 'Unauthorized: open the URL with ?token=... printed at start, or send Authorization: Bearer <token>', { 'www-authenticate': 'Bearer' });
+    if (access === 'refused')
+      return text(401, 'Unauthorized: open the URL with ?token=... printed at start, or send Authorization: Bearer <token>', {
+        'www-authenticate': 'Bearer',
+      });
     if (access === 'query') {
       // the token moves from the address bar into a cookie the page's own requests carry
       url.searchParams.delete('token');
@@ -182,18 +195,26 @@ export async function serveDashboard(options: DashboardServerOptions): Promise<D
         return openStream(response);
       case '/api/state':
         await refreshCatalog();
-        return response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify(state.snapshot(view))}\n`);
+        return response
+          .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+          .end(`${JSON.stringify(state.snapshot(view))}\n`);
       case '/frames/latest.jpg':
         return serveLatestFrame(url, response);
       case '/metrics':
-        if (options.metrics) return response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(options.metrics());
+        if (options.metrics)
+          return response
+            .writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/plain; version=0.0.4; charset=utf-8' })
+            .end(options.metrics());
         return text(404, 'Not Found: a catalog alone has no run to measure');
       case '/healthz':
         if (options.health) {
           const health = options.health();
-          return response.writeHead(health.healthy ? 200 : 503, { ...SECURITY_HEADERS, 'content-type': 'application/json' }).end(`${JSON.stringify(health.body)}\n`);
+          return response
+            .writeHead(health.healthy ? 200 : 503, { ...SECURITY_HEADERS, 'content-type': 'application/json' })
+            .end(`${JSON.stringify(health.body)}\n`);
         }
-      // falls through: only a watch has a health to tell
+        // only a watch has a health to tell
+        return text(404, 'Not Found: try /, /api/state or /metrics');
       default:
         return text(404, 'Not Found: try /, /api/state or /metrics');
     }

@@ -26,7 +26,12 @@ interface StartOptions extends Omit<DashboardServerOptions, 'port' | 'host' | 't
 /** Serves the dashboard and says where, once: beyond loopback with the token draydog made (one from DRAYDOG_UI_TOKEN is not repeated). */
 export async function startDashboard({ ui, env, logger, ...options }: StartOptions): Promise<DashboardServer> {
   const access = uiAccess(ui.host, env);
-  const server = await serveDashboard({ ...options, ...ui, token: access.token, onError: (error) => logger.warn({ error: String(error) }, `dashboard: ${String(error)}`) });
+  const server = await serveDashboard({
+    ...options,
+    ...ui,
+    token: access.token,
+    onError: (error) => logger.warn({ error: String(error) }, `dashboard: ${String(error)}`),
+  });
   const address = access.generated ? `${server.url}/?token=${access.token}` : `${server.url}/`;
   const how = access.token && !access.generated ? ' (token: DRAYDOG_UI_TOKEN)' : '';
   const also = options.metrics ? '/api/state and /metrics' : '/api/state';
@@ -83,7 +88,14 @@ export async function startDownloadDashboard(options: DownloadDashboardOptions):
     readCatalog: () => {
       const today = formatDate(Date.now());
       const range = options.range ?? { from: first ?? today, to: last ?? today };
-      return readCatalogView(orm, { ...heatmapWindow(range, last), terminal, intervalMinutes, now: Date.now(), out, failedIn: (stream, hour) => state.failedIn(stream, hour) });
+      return readCatalogView(orm, {
+        ...heatmapWindow(range, last),
+        terminal,
+        intervalMinutes,
+        now: Date.now(),
+        out,
+        failedIn: (stream, hour) => state.failedIn(stream, hour),
+      });
     },
   });
   return {
@@ -137,7 +149,14 @@ export async function startWatchDashboard(options: WatchDashboardOptions): Promi
     readCatalog: () => {
       const now = clock();
       const range = { from: formatDate(now - (WATCH_HEATMAP_DAYS - 1) * DAY_MS), to: formatDate(now) };
-      return readCatalogView(orm, { ...range, terminal, intervalMinutes, now, out, failedIn: (stream, hour) => state.failedIn(stream, hour) });
+      return readCatalogView(orm, {
+        ...range,
+        terminal,
+        intervalMinutes,
+        now,
+        out,
+        failedIn: (stream, hour) => state.failedIn(stream, hour),
+      });
     },
   });
   return {

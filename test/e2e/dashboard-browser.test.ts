@@ -66,10 +66,29 @@ async function open(url: string): Promise<{ page: Page; requested: string[] }> {
 describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
   let cwd: string;
 
-  it('watches a download live: the counts rise, a failure appears, and at the end they match the report and the heatmap matches the catalog', { timeout: 180_000 }, async () => {
+  it('watches a download live: the counts rise, a failure appears, and at the end they match the report and the heatmap matches the catalog', {
+    timeout: 180_000,
+  }, async () => {
     cwd = mkdtempSync(join(root, 'download-'));
     const run = startCli(
-      ['download', '--from', DATE, '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--report', 'report.json', '--retries', '0', '--concurrency', '2', '--ui'],
+      [
+        'download',
+        '--from',
+        DATE,
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--report',
+        'report.json',
+        '--retries',
+        '0',
+        '--concurrency',
+        '2',
+        '--ui',
+      ],
       { cwd, timeoutMs: 150_000 },
     );
     const url = await dashboardUrl(run);
@@ -85,7 +104,13 @@ describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
       if (seen.at(-1) !== done) seen.push(done);
       if (phase === 'running' && (await page.locator('#failures li').count()) > 0) failureSeenWhileRunning = true;
       // each stream's newest frame, as an image served from the archive (while the server runs: it stops with the download)
-      if (phase === 'running') imagesShown = Math.max(imagesShown, await page.evaluate<number>(`[...document.querySelectorAll('.stream img')].filter((image) => image.complete && image.naturalWidth > 0).length`));
+      if (phase === 'running')
+        imagesShown = Math.max(
+          imagesShown,
+          await page.evaluate<number>(
+            `[...document.querySelectorAll('.stream img')].filter((image) => image.complete && image.naturalWidth > 0).length`,
+          ),
+        );
       if (phase === 'running' && !midRunShot && done > 100) {
         await page.screenshot({ path: join(ARTIFACTS, 'dashboard-download-running.png'), fullPage: true });
         midRunShot = true;
@@ -115,7 +140,9 @@ describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
     });
     expect(stats.failed).toBeGreaterThan(0);
     // the latest failures, newest first, each with its URL and reason as the report has them
-    const listed = await page.$$eval('#failures li', (items) => items.map((item) => [item.getAttribute('data-url'), item.querySelector('.error')?.textContent]));
+    const listed = await page.$$eval('#failures li', (items) =>
+      items.map((item) => [item.getAttribute('data-url'), item.querySelector('.error')?.textContent]),
+    );
     expect(listed.length).toBe(Math.min(20, report.failures.length));
     const reported = new Map(report.failures.map((failure) => [failure.url, failure.error]));
     for (const [failedUrl, error] of listed) expect(reported.get(failedUrl!), failedUrl!).toBe(error);
@@ -129,17 +156,26 @@ describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
       );
     const misses = await orm.em
       .getConnection()
-      .execute<{ stream: string; hour: string; missing: number }[]>('select stream, substr(captured_at, 1, 13) as hour, count(*) as missing from cdn_missing_frames group by stream, hour');
+      .execute<{ stream: string; hour: string; missing: number }[]>(
+        'select stream, substr(captured_at, 1, 13) as hour, count(*) as missing from cdn_missing_frames group by stream, hour',
+      );
     await orm.close();
     const missing = new Map(misses.map((row) => [`${row.stream}/${row.hour}`, Number(row.missing)]));
     const held = new Map(rows.map((row) => [`${row.stream}/${row.hour}`, row]));
     const failedPerHour = new Map<string, number>();
-    for (const failure of report.failures) failedPerHour.set(`${failure.stream}/${failure.capturedAt.slice(0, 13)}`, (failedPerHour.get(`${failure.stream}/${failure.capturedAt.slice(0, 13)}`) ?? 0) + 1);
+    for (const failure of report.failures)
+      failedPerHour.set(
+        `${failure.stream}/${failure.capturedAt.slice(0, 13)}`,
+        (failedPerHour.get(`${failure.stream}/${failure.capturedAt.slice(0, 13)}`) ?? 0) + 1,
+      );
     const cells = await page.evaluate<Cell[]>(READ_CELLS);
     expect(cells).toHaveLength(2 * 24);
     for (const cell of cells) {
       const key = `${cell.stream}/${cell.date}T${String(cell.hour).padStart(2, '0')}`;
-      expect({ present: cell.present, thumbnails: cell.thumbnails, failed: cell.failed, missing: cell.missing, expected: cell.expected }, key).toEqual({
+      expect(
+        { present: cell.present, thumbnails: cell.thumbnails, failed: cell.failed, missing: cell.missing, expected: cell.expected },
+        key,
+      ).toEqual({
         present: Number(held.get(key)?.frames ?? 0),
         missing: missing.get(key) ?? 0,
         thumbnails: Number(held.get(key)?.thumbnails ?? 0),
@@ -151,12 +187,17 @@ describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
     }
     expect(cells.filter((cell) => cell.missing > 0).length, 'hours with frames the CDN answered missing').toBeGreaterThan(5);
     expect(imagesShown).toBe(2);
-    expect(requested.every((address) => address.startsWith(url.replace(/\/$/, ''))), requested.join('\n')).toBe(true);
+    expect(
+      requested.every((address) => address.startsWith(url.replace(/\/$/, ''))),
+      requested.join('\n'),
+    ).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-download.png'), fullPage: true });
     await page.close();
   });
 
-  it('draydog dashboard beyond loopback: 401 without the token, the catalog read-only, hostile names shown as text', { timeout: 120_000 }, async () => {
+  it('draydog dashboard beyond loopback: 401 without the token, the catalog read-only, hostile names shown as text', {
+    timeout: 120_000,
+  }, async () => {
     const dbPath = join(cwd, 'catalog.sqlite');
     // a catalog is data: a stream name and a path someone wrote into it
     const orm = await openCatalog({ dbPath });
@@ -169,7 +210,10 @@ describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
     await orm.close();
     const sha = () => createHash('sha256').update(readFileSync(dbPath)).digest('hex');
     const before = sha();
-    const run = startCli(['dashboard', '--db', 'catalog.sqlite', '--out', 'images', '--ui', '--ui-host', '0.0.0.0'], { cwd, timeoutMs: 100_000 });
+    const run = startCli(['dashboard', '--db', 'catalog.sqlite', '--out', 'images', '--ui', '--ui-host', '0.0.0.0'], {
+      cwd,
+      timeoutMs: 100_000,
+    });
     const printed = await dashboardUrl(run);
     const token = new URL(printed).searchParams.get('token');
     expect(token).toMatch(/^[\w-]{32}$/);

@@ -48,7 +48,20 @@ describe('--ui on the command line', () => {
   });
 
   it('download --ui logs where the dashboard is, and changes nothing of the run', { timeout: 60_000 }, async () => {
-    const args = (cwd: string) => ['download', '--from', '2025-09-01', '--max-per-date', '30', '--base-url', sim.url, '--out', join(cwd, 'images'), '--db', join(cwd, 'catalog.sqlite'), '--json'];
+    const args = (cwd: string) => [
+      'download',
+      '--from',
+      '2025-09-01',
+      '--max-per-date',
+      '30',
+      '--base-url',
+      sim.url,
+      '--out',
+      join(cwd, 'images'),
+      '--db',
+      join(cwd, 'catalog.sqlite'),
+      '--json',
+    ];
     const plainDir = freshDir('plain');
     const uiDir = freshDir('ui');
     const plain = await runCli(args(plainDir), { cwd: plainDir });
@@ -56,7 +69,9 @@ describe('--ui on the command line', () => {
     expect([plain.code, watched.code], watched.stderr).toEqual([0, 0]);
     expect(watched.stderr).toMatch(/"msg":"dashboard at http:\/\/127\.0\.0\.1:\d+\/; \/api\/state and \/metrics on the same server"/);
     const counts = (run: { stdout: string }) => {
-      const { requested, downloaded, alreadyExisted, notFound, failed, bytes } = (JSON.parse(run.stdout) as { stats: Record<string, number> }).stats;
+      const { requested, downloaded, alreadyExisted, notFound, failed, bytes } = (
+        JSON.parse(run.stdout) as { stats: Record<string, number> }
+      ).stats;
       return { requested, downloaded, alreadyExisted, notFound, failed, bytes };
     };
     expect(counts(watched)).toEqual(counts(plain));
@@ -66,7 +81,24 @@ describe('--ui on the command line', () => {
   it('watch --ui --metrics-port 0 --max-cycles 2: the dashboard is the one server, the cycles run as without it', async () => {
     const cwd = freshDir('watch-cycles');
     const run = await runCli(
-      ['watch', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--max-cycles', '2', '--clock-from', '2025-09-01T01:00:00', '--clock-speed', '600', '--metrics-port', '0', '--ui'],
+      [
+        'watch',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--max-cycles',
+        '2',
+        '--clock-from',
+        '2025-09-01T01:00:00',
+        '--clock-speed',
+        '600',
+        '--metrics-port',
+        '0',
+        '--ui',
+      ],
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
@@ -78,7 +110,24 @@ describe('--ui on the command line', () => {
   it('watch --ui on --metrics-port: one server for the dashboard, /api/state, /metrics and /healthz', { timeout: 60_000 }, async () => {
     const cwd = freshDir('watch');
     const run = startCli(
-      ['watch', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--retry-delay', '20', '--clock-from', '2025-09-01T12:00:00', '--clock-speed', '600', '--metrics-port', '0', '--ui'],
+      [
+        'watch',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--retry-delay',
+        '20',
+        '--clock-from',
+        '2025-09-01T12:00:00',
+        '--clock-speed',
+        '600',
+        '--metrics-port',
+        '0',
+        '--ui',
+      ],
       { cwd, timeoutMs: 50_000 },
     );
     let stderr = '';

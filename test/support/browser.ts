@@ -17,7 +17,16 @@ export function browserForTests(testFile: string): string | undefined {
   }
 }
 
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Where browser tests keep their screenshots for a person to look at (git-ignored). */
 export const ARTIFACTS = resolve('test-artifacts');
@@ -33,7 +42,13 @@ export interface TestBrowser {
 export async function openTestBrowser(executablePath: string, name: string): Promise<TestBrowser> {
   const root = mkdtempSync(join(tmpdir(), `draydog-${name}-`));
   mkdirSync(ARTIFACTS, { recursive: true });
-  const context = await chromium.launchPersistentContext(join(root, 'profile'), { executablePath, headless: true, args: FLAGS, viewport: { width: 1400, height: 900 }, timezoneId: 'UTC' });
+  const context = await chromium.launchPersistentContext(join(root, 'profile'), {
+    executablePath,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1400, height: 900 },
+    timezoneId: 'UTC',
+  });
   return {
     context,
     root,

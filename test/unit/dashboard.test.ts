@@ -27,8 +27,20 @@ const downloaded = (stream: string, capturedAt: string, bytes = 1000, variant: '
   filePath: `images/${capturedAt.slice(0, 10)}/${stream}/${capturedAt.replace(/[-T:]/g, '')}_${stream}.jpg`,
   attempts: 1,
 });
-const failed = (stream: string, capturedAt: string, error = 'HTTP 500'): OutcomeItem => ({ kind: 'failed', stage: 'fetch', frame: frame(stream, capturedAt), url: `http://cdn/${stream}/${capturedAt}.jpeg`, error, attempts: 4 });
-const notFound = (stream: string, capturedAt: string): OutcomeItem => ({ kind: 'notFound', frame: frame(stream, capturedAt), urls: [], attempts: 2 });
+const failed = (stream: string, capturedAt: string, error = 'HTTP 500'): OutcomeItem => ({
+  kind: 'failed',
+  stage: 'fetch',
+  frame: frame(stream, capturedAt),
+  url: `http://cdn/${stream}/${capturedAt}.jpeg`,
+  error,
+  attempts: 4,
+});
+const notFound = (stream: string, capturedAt: string): OutcomeItem => ({
+  kind: 'notFound',
+  frame: frame(stream, capturedAt),
+  urls: [],
+  attempts: 2,
+});
 
 function manualClock(start = 1_000_000) {
   let now = start;
@@ -57,7 +69,8 @@ describe('RunState', () => {
 
   it('keeps the latest failures, newest first, and counts every failure in its hour', () => {
     const state = new RunState({ total: 100 });
-    for (let minute = 0; minute < LISTED_FAILURES + 5; minute += 1) state.outcome(failed('in_gate', `2025-09-01T0${Math.floor(minute / 10)}:${String(minute % 10)}0:00`.slice(0, 19), `error ${minute}`));
+    for (let minute = 0; minute < LISTED_FAILURES + 5; minute += 1)
+      state.outcome(failed('in_gate', `2025-09-01T0${Math.floor(minute / 10)}:${String(minute % 10)}0:00`.slice(0, 19), `error ${minute}`));
     const { failures } = state.snapshot();
     expect(failures).toHaveLength(LISTED_FAILURES);
     expect(failures[0].error).toBe(`error ${LISTED_FAILURES + 4}`);
@@ -72,7 +85,10 @@ describe('RunState', () => {
     const state = new RunState({ clock: runClock.now });
     state.outcome(downloaded('in_gate', '2025-09-01T00:20:00'));
     state.outcome(downloaded('in_gate', '2025-09-01T00:10:00'));
-    state.catalogNewest({ out_gate: { capturedAt: '2025-09-01T00:50:00', path: '/archive/x.jpg' }, in_gate: { capturedAt: '2025-09-01T00:00:00', path: '/archive/old.jpg' } });
+    state.catalogNewest({
+      out_gate: { capturedAt: '2025-09-01T00:50:00', path: '/archive/x.jpg' },
+      in_gate: { capturedAt: '2025-09-01T00:00:00', path: '/archive/old.jpg' },
+    });
     const { streams } = state.snapshot();
     expect(streams.map(({ stream, newest, lagSeconds }) => [stream, newest, lagSeconds])).toEqual([
       ['in_gate', '2025-09-01T00:20:00', 2400],
@@ -148,7 +164,8 @@ describe('access', () => {
   });
 
   it('takes the token from the Authorization header, the cookie or the query, nothing else', () => {
-    const asked = (headers: Record<string, string>, url = 'http://x/') => requestAccess({ headers } as IncomingMessage, new URL(url), 'tok');
+    const asked = (headers: Record<string, string>, url = 'http://x/') =>
+      requestAccess({ headers } as IncomingMessage, new URL(url), 'tok');
     expect(asked({})).toBe('refused');
     expect(asked({ authorization: 'Bearer tok' })).toBe('header');
     expect(asked({ authorization: 'Bearer tok2' })).toBe('refused');
@@ -182,12 +199,18 @@ interface Answer {
   readonly body: string;
 }
 
-function get(server: DashboardServer, path: string, { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+function get(
+  server: DashboardServer,
+  path: string,
+  { method = 'GET', headers = {} }: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const sent = request({ host: '127.0.0.1', port: server.port, path, method, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     sent.on('error', reject);
     sent.end();
@@ -203,7 +226,13 @@ describe('openCatalogReadOnly', () => {
     const orm = await openCatalogReadOnly(dbPath);
     try {
       expect(await orm.em.getConnection().execute('select count(*) as frames from images')).toEqual([{ frames: 0 }]);
-      await expect(orm.em.getConnection().execute("insert into images (terminal, stream, captured_at, file_path, file_size, sha256, variant, downloaded_at) values ('apm', 'in_gate', '2025-09-01T00:00:00', 'x.jpg', 1, 'x', 'full', 'now')")).rejects.toThrow(/readonly/);
+      await expect(
+        orm.em
+          .getConnection()
+          .execute(
+            "insert into images (terminal, stream, captured_at, file_path, file_size, sha256, variant, downloaded_at) values ('apm', 'in_gate', '2025-09-01T00:00:00', 'x.jpg', 1, 'x', 'full', 'now')",
+          ),
+      ).rejects.toThrow(/readonly/);
     } finally {
       await orm.close();
     }
@@ -211,7 +240,9 @@ describe('openCatalogReadOnly', () => {
     const notes = new Database(other);
     notes.exec('create table notes (body text)');
     notes.close();
-    await expect(openCatalogReadOnly(other)).rejects.toThrow('invalid --db "' + other + '": not a draydog catalog of this version (no table images, cdn_missing_frames, missing_frames)');
+    await expect(openCatalogReadOnly(other)).rejects.toThrow(
+      `invalid --db "${other}": not a draydog catalog of this version (no table images, cdn_missing_frames, missing_frames)`,
+    );
     await expect(openCatalogReadOnly(join(tempDir(), 'nothing.sqlite'))).rejects.toThrow(/no catalog there/);
   });
 });
@@ -225,7 +256,14 @@ describe('the dashboard server', () => {
   });
 
   it('beyond loopback refuses a request without the token (401) and answers one with it; the token in the URL becomes a cookie', async () => {
-    server = await serveDashboard({ state: new RunState({ total: 1 }), out: tempDir(), port: 0, host: '0.0.0.0', token: 'tok', metrics: () => 'draydog_x 1\n' });
+    server = await serveDashboard({
+      state: new RunState({ total: 1 }),
+      out: tempDir(),
+      port: 0,
+      host: '0.0.0.0',
+      token: 'tok',
+      metrics: () => 'draydog_x 1\n',
+    });
     for (const path of ['/', '/api/state', '/events', '/metrics', '/dashboard.js', '/frames/latest.jpg?stream=in_gate']) {
       expect((await get(server, path)).status, path).toBe(401);
     }
@@ -273,13 +311,15 @@ describe('the dashboard server', () => {
     server = await serveDashboard({ state, out, port: 0, host: '127.0.0.1' });
     const image = await get(server, '/frames/latest.jpg?stream=in_gate');
     expect([image.status, image.headers['content-type'], Buffer.from(image.body, 'latin1').length]).toEqual([200, 'image/jpeg', 4]);
-    for (const stream of ['outside', 'linked', 'linkedFolder', 'dotted', 'nope', '../secret']) expect((await get(server, `/frames/latest.jpg?stream=${stream}`)).status, stream).toBe(404);
+    for (const stream of ['outside', 'linked', 'linkedFolder', 'dotted', 'nope', '../secret'])
+      expect((await get(server, `/frames/latest.jpg?stream=${stream}`)).status, stream).toBe(404);
   });
 
   it('sends the state as events, sampled, and drops a closed stream at once: no stream, no timer', async () => {
     const state = new RunState({ total: 5 });
     server = await serveDashboard({ state, out: tempDir(), port: 0, host: '127.0.0.1' });
-    const timers = () => (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
+    const timers = () =>
+      (process as unknown as { getActiveResourcesInfo(): string[] }).getActiveResourcesInfo().filter((name) => name === 'Timeout').length;
     const events: string[] = [];
     const received = new Promise<IncomingMessage>((resolve) => {
       const sent = request({ host: '127.0.0.1', port: server!.port, path: '/events' }, resolve);
