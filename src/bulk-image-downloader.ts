@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './sinks/catalog-location.ts';
 import { assertName, formatTimestamp, InputError } from './frame-time.ts';
 import { organizeFiles, type OrganizeResult } from './organize.ts';
 import { DEFAULT_OUT, runDownload } from './run-download.ts';
@@ -47,7 +47,7 @@ export class BulkImageDownloader implements AsyncDisposable {
   readonly options: Readonly<Required<Omit<BulkImageDownloaderOptions, 'baseUrl'>>> & { baseUrl?: string };
   readonly #reports: DownloadReport[] = [];
   readonly #createdAt = Date.now();
-  #orm: Promise<MikroORM> | undefined;
+  #orm: Promise<CatalogOrm> | undefined;
 
   constructor(options: BulkImageDownloaderOptions = {}) {
     if (options.useDirectDownload === false) {
@@ -66,7 +66,7 @@ export class BulkImageDownloader implements AsyncDisposable {
     };
   }
 
-  #catalog(): Promise<MikroORM> {
+  #catalog(): Promise<CatalogOrm> {
     this.#orm ??= openCatalog({ dbPath: this.options.dbPath });
     return this.#orm;
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './sinks/catalog-location.ts';
 import { LARGEST_FRAME_BYTES } from './http/http-client.ts';
 import { jpegDefect } from './http/jpeg.ts';
 import type { FrameRef } from './items.ts';
@@ -29,7 +29,7 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  readonly orm: MikroORM;
+  readonly orm: CatalogOrm;
   /** Root of the image tree. */
   readonly root: string;
   readonly terminal?: string;

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './sinks/catalog-location.ts';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { asyncScheduler, filter, from, identity, lastValueFrom, Observable, take, tap, type SchedulerLike } from 'rxjs';
@@ -110,7 +110,7 @@ export interface WatchOptions extends SharedDownloadOptions {
   readonly onCycle?: (cycle: CycleReport) => void;
   readonly logger?: Logger;
   /** An open catalog to use instead of opening `dbPath`; left open. */
-  readonly orm?: MikroORM;
+  readonly orm?: CatalogOrm;
   /** An HTTP client to use instead of the default one (which is shared by all cycles). */
   readonly http?: AxiosInstance;
 }
@@ -139,7 +139,7 @@ export interface WatchResult {
 
 export interface CycleContext {
   readonly options: WatchOptions;
-  readonly orm: MikroORM;
+  readonly orm: CatalogOrm;
   readonly http: AxiosInstance;
   readonly streams: readonly string[];
   readonly terminal: string;
@@ -147,7 +147,7 @@ export interface CycleContext {
 }
 
 /** The capture time of the newest cataloged frame of each stream of `terminal`. */
-export async function newestFrames(orm: MikroORM, terminal: string): Promise<Record<string, string>> {
+export async function newestFrames(orm: CatalogOrm, terminal: string): Promise<Record<string, string>> {
   const rows = await orm.em
     .getConnection()
     .execute<{ stream: string; newest: string }[]>('select stream, max(captured_at) as newest from images where terminal = ? group by stream', [terminal]);

@@ -20,7 +20,7 @@ export function fetchOptions<T>(yargs: Argv<T>) {
     .option('interval', { coerce: wholeNumber('--interval', 1, 1440), default: 10, describe: 'Grid interval in minutes' })
     .option('base-url', { type: 'string', default: DEFAULT_BASE_URL, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
     .option('out', { type: 'string', default: DEFAULT_OUT, describe: 'Root of the image tree' })
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'Catalog: a SQLite file (a path or sqlite:PATH) or PostgreSQL (postgres://user:password@host:port/database)' })
     .option('concurrency', { coerce: wholeNumber('--concurrency', 1, MAX_CONCURRENCY), default: 8, describe: 'Frames fetched at once' })
     .option('retries', { coerce: wholeNumber('--retries', 0, MAX_RETRIES), default: 3, describe: 'Retries per request' })
     .option('retry-delay', { coerce: wholeNumber('--retry-delay', 0, MAX_TIMER_MS), default: 1000, describe: 'Base backoff in ms (doubles each retry)' })

@@ -14,7 +14,7 @@ export function organizeOptions<T>(yargs: Argv<T>) {
   return yargs
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })
     .positional('target', { type: 'string', demandOption: true, describe: 'Root of the <date>/<stream>/ layout' })
-    .option('db', { type: 'string', describe: 'SQLite catalog to record the new paths in (none without it)' })
+    .option('db', { type: 'string', describe: 'Catalog to record the new paths in, SQLite (a path) or postgres://… (none without it)' })
     .option('copy', { type: 'boolean', default: false, describe: 'Copy the files instead of moving them' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would be done and change nothing' })
     .option('terminal', { type: 'string', default: DEFAULT_TERMINAL, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' })

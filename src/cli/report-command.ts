@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { DAY_MS, formatDate, InputError, parseDate } from '../frame-time.ts';
 import { streamsOf, summarizeCatalog, type CatalogDay } from '../sinks/catalog-summary.ts';
 import { describeStaleRun, staleRuns } from '../sinks/stale-frames.ts';
 import { assertHtmlReportPath, percent, slotsBetween, writeHtmlReport } from '../sinks/html-report.ts';
+import { catalogExists } from '../sinks/catalog-location.ts';
 import { DEFAULT_DB_PATH, openCatalog } from '../sinks/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatBytes, formatTable } from '../format.ts';
@@ -13,7 +13,7 @@ import { printSummary } from './summary.ts';
 
 export function reportOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'SQLite catalog' })
+    .option('db', { type: 'string', default: DEFAULT_DB_PATH, describe: 'Catalog: a SQLite file (a path or sqlite:PATH) or PostgreSQL (postgres://user:password@host:port/database)' })
     .option('from', { type: 'string', describe: 'First date, YYYY-MM-DD (UTC)' })
     .option('to', { type: 'string', describe: 'Last date, inclusive' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the rows as one JSON document' })
@@ -64,7 +64,7 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const from = args.from === undefined ? undefined : parseDate(args.from, '--from date');
   const to = args.to === undefined ? undefined : parseDate(args.to, '--to date');
   if (from !== undefined && to !== undefined && to < from) throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
-  if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
+  if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   if (args.html) assertHtmlReportPath(args.html);
   const orm = await openCatalog({ dbPath: args.db });
   try {

@@ -3,6 +3,7 @@ import { formatDuration } from '../format.ts';
 import { DAY_MS, InputError, parseTimestamp } from '../frame-time.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../metrics.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
+import { shownCatalog } from '../sinks/catalog-location.ts';
 import { DEFAULT_STREAMS } from '../sources/frame-grid.ts';
 import { MAX_TIMER_MS } from '../timer-limit.ts';
 import { DEFAULT_EVERY_MS, DEFAULT_SETTLE_MS, simulatedClock, validateWatchOptions, watch, type WatchClock, type WatchOptions } from '../watch.ts';
@@ -107,7 +108,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
       logger.info({ url: `${server.url}/metrics`, host: server.host, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
     }
     logger.info(
-      { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
+      { every: everyMs, settle: args.settle, out: args.out, db: shownCatalog(args.db), baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
       `watching ${(args.streams ?? DEFAULT_STREAMS).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
     );
     const result = await watch(options);

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
+import { secondsBetween } from './catalog-sql.ts';
 import type { DayReading } from '../discovery/completeness.ts';
 import { formatBytes } from '../format.ts';
 import { DAY_MS, formatDate, formatTimestamp, InputError, parseDate, parseTimestamp } from '../frame-time.ts';
@@ -95,7 +96,7 @@ export function slotsBetween(start: number, end: number, intervalMs: number, now
 }
 
 /** Which frames the catalog holds per stream, day and hour, against what the grid expects, and the gaps. */
-export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = {}): Promise<Coverage> {
+export async function catalogCoverage(orm: CatalogOrm, options: CoverageOptions = {}): Promise<Coverage> {
   const { terminal, intervalMinutes = 10, now = Date.now() } = options;
   if (!Number.isInteger(intervalMinutes) || intervalMinutes < 1 || intervalMinutes > 1440) {
     throw new InputError(`invalid interval "${intervalMinutes}": expected whole minutes from 1 to 1440`);
@@ -116,7 +117,7 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
   const streams = await connection.execute<Row[]>(`select distinct terminal, stream from images where ${byTerminal} order by terminal, stream`, terminalParams);
   const hours = await connection.execute<Row[]>(
     `select terminal, stream, substr(captured_at, 1, 13) as hour, count(*) as frames,
-            sum(variant = 'thumbnail') as thumbnails, sum(file_size) as bytes
+            sum(case when variant = 'thumbnail' then 1 else 0 end) as thumbnails, sum(file_size) as bytes
        from images where ${inRange} group by terminal, stream, hour`,
     rangeParams,
   );
@@ -125,8 +126,8 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
     `select terminal, stream, previous, captured_at as next from (
        select terminal, stream, captured_at,
               lag(captured_at) over (partition by terminal, stream order by captured_at) as previous
-         from images where ${inRange})
-      where previous is not null and strftime('%s', captured_at) - strftime('%s', previous) >= ?
+         from images where ${inRange}) as consecutive
+      where previous is not null and ${secondsBetween(orm, 'captured_at', 'previous')} >= ?
       order by terminal, stream, captured_at`,
     [...rangeParams, (2 * intervalMs) / 1000],
   );
@@ -447,7 +448,7 @@ export function assertHtmlReportPath(path: string): void {
 }
 
 /** Writes the HTML coverage report of the catalog to `path` (atomically, never over a file that is not one) and returns the path. */
-export async function writeHtmlReport(orm: MikroORM, path: string, options: WriteHtmlReportOptions = {}): Promise<string> {
+export async function writeHtmlReport(orm: CatalogOrm, path: string, options: WriteHtmlReportOptions = {}): Promise<string> {
   assertHtmlReportPath(path);
   const html = renderHtmlReport(await catalogCoverage(orm, options), options.discovery);
   mkdirSync(dirname(path), { recursive: true });

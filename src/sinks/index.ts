@@ -2,6 +2,7 @@ export { collectStats, emptyTally, successRate, type DownloadStats, type Downloa
 export { frameFilePath, removeActiveTemporaryFiles, removeStaleTemporaryFiles } from './frame-files.ts';
 export { Image, ImageSchema } from './image-entity.ts';
 export { assertSqliteFile, catalogConfig, DEFAULT_DB_PATH, openCatalog, type OpenCatalogOptions } from './open-catalog.ts';
+export { shownCatalog, type CatalogOrm } from './catalog-location.ts';
 export { rowOfDownload, rowOfFile, saveToCatalog, upsertImages, type ImageRow, type SaveToCatalogOptions } from './save-to-catalog.ts';
 export { writeFileAtomically, writeToDisk, type WriteToDiskOptions } from './write-to-disk.ts';
 export { defaultReportPath, saveReportFile, toReport, writeReport, type DownloadReport, type WriteReportOptions } from './write-report.ts';

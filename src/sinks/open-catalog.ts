@@ -3,10 +3,12 @@ import { dirname } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
 import { InputError } from '../frame-time.ts';
+import { isPostgresUrl, shownCatalog, sqlitePathOf, type CatalogOrm } from './catalog-location.ts';
 import { CATALOG_MIGRATIONS, MIGRATIONS_TABLE } from './catalog-migrations.ts';
 import { Image } from './image-entity.ts';
 import { DiscoveredDay } from './discovery-cache.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
+import { openPostgresCatalog } from './open-postgres-catalog.ts';
 
 export const DEFAULT_DB_PATH = 'data/draydog.sqlite';
 
@@ -29,19 +31,24 @@ export function catalogConfig(dbPath: string) {
 /** Tables draydog creates, in this version or an earlier one. */
 const draydogTables = new Set(['images', 'missing_frames', 'cdn_missing_frames', 'discovered_days', MIGRATIONS_TABLE]);
 
-/** Refuses a SQLite database that holds tables and none of draydog's: another application's data, not a catalog. */
-async function assertCatalogOrEmpty(orm: MikroORM, dbPath: string): Promise<void> {
-  const tables = await orm.em
-    .getConnection()
-    .execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name");
-  const names = tables.map(({ name }) => name);
+/** Refuses a database that holds tables and none of draydog's: another application's data, not a catalog. */
+function refuseForeignTables(names: readonly string[], db: string): void {
   if (names.length > 0 && !names.some((name) => draydogTables.has(name))) {
-    throw new InputError(`invalid database "${dbPath}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`);
+    throw new InputError(`invalid database "${shownCatalog(db)}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`);
   }
 }
 
-/** Refuses a file that exists and is not an (empty or) SQLite database, without touching it. */
-export function assertSqliteFile(dbPath: string): void {
+async function sqliteTables(orm: MikroORM): Promise<string[]> {
+  const tables = await orm.em
+    .getConnection()
+    .execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name");
+  return tables.map(({ name }) => name);
+}
+
+/** Refuses a file that exists and is not an (empty or) SQLite database, without touching it; a PostgreSQL URL is checked when opened. */
+export function assertSqliteFile(db: string): void {
+  if (isPostgresUrl(db)) return;
+  const dbPath = sqlitePathOf(db);
   const existing = statSync(dbPath, { throwIfNoEntry: false });
   if (!existing || existing.size === 0) return;
   if (!existing.isFile()) throw new InputError(`invalid database "${dbPath}": not a file`);
@@ -60,16 +67,19 @@ export interface OpenCatalogOptions {
 }
 
 /**
- * A MikroORM instance on a SQLite catalog; the file and its folder are created and the migrations the
- * catalog has not had yet are run. They only add, so tables and columns of the user's own are kept; a
- * SQLite database of another application is refused untouched.
+ * A MikroORM instance on a catalog: `dbPath` is a SQLite file (a path, or `sqlite:` and a path) or a
+ * PostgreSQL server (`postgres://user:password@host:port/database`, see openPostgresCatalog). A SQLite
+ * file and its folder are created. The migrations the catalog has not had yet are run; they only add,
+ * so tables and columns of the user's own are kept; a database of another application is refused untouched.
  */
-export async function openCatalog({ dbPath = DEFAULT_DB_PATH }: OpenCatalogOptions = {}): Promise<MikroORM> {
+export async function openCatalog({ dbPath = DEFAULT_DB_PATH }: OpenCatalogOptions = {}): Promise<CatalogOrm> {
+  if (isPostgresUrl(dbPath)) return openPostgresCatalog({ url: dbPath, entities: catalogEntities }, (tables) => refuseForeignTables(tables, dbPath));
   assertSqliteFile(dbPath);
-  mkdirSync(dirname(dbPath), { recursive: true });
-  const orm = await MikroORM.init(catalogConfig(dbPath));
+  const path = sqlitePathOf(dbPath);
+  mkdirSync(dirname(path), { recursive: true });
+  const orm = await MikroORM.init(catalogConfig(path));
   try {
-    await assertCatalogOrEmpty(orm, dbPath);
+    refuseForeignTables(await sqliteTables(orm), path);
     await orm.migrator.up();
   } catch (error) {
     await orm.close();

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import type { EntityClass, MikroORM, RequiredEntityData } from '@mikro-orm/sqlite';
+import type { EntityClass, RequiredEntityData } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
 import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { jpegDefect, jpegDimensions } from '../http/jpeg.ts';
 import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, PipelineItem, Variant } from '../items.ts';
@@ -45,18 +46,22 @@ const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl'
 
 /** Inserts rows in chunks in one transaction; a row whose `keys` are already there updates `fields` of it. */
 export async function upsertRows<Entity extends object>(
-  orm: MikroORM,
+  orm: CatalogOrm,
   entity: EntityClass<Entity>,
   rows: readonly RequiredEntityData<Entity>[],
   keys: readonly string[],
   fields: readonly string[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  // one row per key (PostgreSQL refuses a statement that updates a row twice), in key order, so that
+  // runs writing one PostgreSQL catalog at once lock rows in the same order and never deadlock
+  const byKey = new Map(rows.map((row) => [JSON.stringify(keys.map((key) => (row as Record<string, unknown>)[key])), row]));
+  const ordered = [...byKey.keys()].sort().map((key) => byKey.get(key)!);
   await orm.em.fork().transactional(async (em) => {
-    for (let start = 0; start < rows.length; start += rowsPerStatement) {
+    for (let start = 0; start < ordered.length; start += rowsPerStatement) {
       await em
         .createQueryBuilder(entity)
-        .insert(rows.slice(start, start + rowsPerStatement))
+        .insert(ordered.slice(start, start + rowsPerStatement))
         .onConflict([...keys] as never)
         .merge([...fields] as never)
         .execute();
@@ -65,7 +70,7 @@ export async function upsertRows<Entity extends object>(
 }
 
 /** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
-export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
+export function upsertImages(orm: CatalogOrm, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
   return upsertRows(orm, Image, rows, frameKey, fields);
 }
 
@@ -119,7 +124,7 @@ async function rowOfWholeJpeg(item: AlreadyExistedItem, root?: string): Promise<
  * Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file
  * (a folder, a broken link, gone since) or is not a whole JPEG gets none.
  */
-async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
+async function rowsMissingFor(orm: CatalogOrm, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
   if (items.length === 0) return [];
   const cataloged = await orm.em.fork().find(
     Image,
@@ -133,19 +138,19 @@ async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[
 }
 
 /** Keys (see `frameKey` of known-missing) of the frames the catalog holds of the terminal and stream of `frame`, on its date. */
-export async function catalogedOnDateOf(orm: MikroORM, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
+export async function catalogedOnDateOf(orm: CatalogOrm, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
   const rows = await orm.em.fork().find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameKey] });
   return new Set(rows.map(keyOfFrame));
 }
 
 /** Remembers frames the CDN at `baseUrl` answered as missing. */
-function recordMisses(orm: MikroORM, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
+function recordMisses(orm: CatalogOrm, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
   const cdn = cdnOf(baseUrl);
   const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ baseUrl: cdn, terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
   return upsertRows(orm, MissingFrame, rows, ['baseUrl', ...frameKey], ['checkedAt']);
 }
 
-async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {
+async function saveBatch(orm: CatalogOrm, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
   const now = new Date();
@@ -158,7 +163,7 @@ async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: 
  * catalog agree after any crash, and remembers the frames the CDN at `baseUrl` did not have (see
  * `missesWorthRemembering`). Every item passes on once its batch is saved.
  */
-export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
+export function saveToCatalog(orm: CatalogOrm, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
   const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler } = options;
   return (source) =>
     defer(() => {

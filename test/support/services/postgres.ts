@@ -16,6 +16,8 @@ export interface PostgresServer {
   readonly password: string;
   /** A new empty database; its URL. */
   createDatabase(name: string): Promise<string>;
+  /** Runs SQL in the database at `databaseUrl` with psql, outside draydog; what it printed, trimmed. */
+  sql(databaseUrl: string, statement: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     async createDatabase(name) {
       await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', name], { env: { ...process.env, PGPASSWORD: password } });
       return `${url}/${name}`;
+    },
+    async sql(databaseUrl, statement) {
+      const { stdout } = await run(join(bin, 'psql'), ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', statement, databaseUrl]);
+      return stdout.trim();
     },
     async stop() {
       await asOwner('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
