@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulkImageDownloader, catalogDiscoveryCache, frameFilePath, Image, openCatalog, upsertImages, type CatalogOrm } from '../src/index.ts';
 import { catalogCoverage } from '../src/sinks/html-report.ts';
-import { startSimulator, type Simulator } from '../src/simulator/index.ts';
+import type { Simulator } from '../src/simulator/index.ts';
 import { listTree, runCli, startCli, until } from './support/cli.ts';
+import { useFreshDirs, useSimulators } from './support/fresh-dirs.ts';
 import { postgresForTests, startPostgres, type PostgresServer } from './support/services/postgres.ts';
 
 const POSTGRES = postgresForTests(import.meta.filename);
@@ -14,24 +14,9 @@ const DATE = '2025-09-01';
 const STREAMS = ['in_gate', 'out_gate'];
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
-const dirs: string[] = [];
-const simulators: Simulator[] = [];
-afterEach(async () => {
-  await Promise.all(simulators.splice(0).map((sim) => sim.close()));
-});
-afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'draydog-pg-'));
-  dirs.push(dir);
-  return dir;
-}
-
-async function harshSimulator(latencyMs = 5): Promise<Simulator> {
-  const sim = await startSimulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs });
-  simulators.push(sim);
-  return sim;
-}
+const freshDir = useFreshDirs('draydog-pg-');
+const simulator = useSimulators();
+const harshSimulator = (latencyMs = 5) => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs });
 
 const downloadArgs = (sim: Simulator, db: string, ...more: string[]) => [
   'download', '--from', DATE, '--base-url', sim.url, '--out', 'images', '--db', db,
@@ -225,8 +210,7 @@ describe('naming a catalog', () => {
 
   it('takes `sqlite:` and a path as that SQLite file', async () => {
     const dir = freshDir();
-    const sim = await startSimulator({ timing: 'grid', frameSize: 'small', seed: 16 });
-    simulators.push(sim);
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
     const run = await runCli(['download', '--from', DATE, '--max-per-date', '2', '--streams', 'in_gate', '--base-url', sim.url, '--out', 'images', '--db', 'sqlite:catalogs/c.sqlite'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     expect(await framesOf(join(dir, 'catalogs', 'c.sqlite'))).toHaveLength(2);
