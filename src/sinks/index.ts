@@ -5,6 +5,17 @@ export { assertSqliteFile, catalogConfig, DEFAULT_DB_PATH, openCatalog, type Ope
 export { shownCatalog, type CatalogOrm } from './catalog-location.ts';
 export { rowOfDownload, rowOfFile, saveToCatalog, upsertImages, type ImageRow, type SaveToCatalogOptions } from './save-to-catalog.ts';
 export { writeFileAtomically, writeToDisk, type WriteToDiskOptions } from './write-to-disk.ts';
+export {
+  assertBucketReachable,
+  createObjectStoreClient,
+  frameObjectKey,
+  objectUrl,
+  skipExistingObjects,
+  writeToObjectStore,
+  type ObjectStoreClientOptions,
+  type ObjectStoreOptions,
+  type WriteToObjectStoreOptions,
+} from './write-to-object-store.ts';
 export { defaultReportPath, saveReportFile, toReport, writeReport, type DownloadReport, type WriteReportOptions } from './write-report.ts';
 export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog-summary.ts';
 export { frameKey, loadKnownMissing, MISS_SETTLES_AFTER_MS, type KnownMissingOptions } from './known-missing.ts';

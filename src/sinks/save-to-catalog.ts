@@ -77,9 +77,11 @@ export function upsertImages(orm: CatalogOrm, rows: readonly ImageRow[], fields:
 /**
  * How the catalog names a file: relative to the archive's `root` when under it, so an archive moved or
  * copied with its catalog still finds its files; absolute otherwise (or without a root), so it holds
- * whatever folder a later command runs in. Read back with `resolve(root, path)`, which takes both.
+ * whatever folder a later command runs in; an object's URL is kept as it is. Read back with `resolve(root, path)`, which takes both.
  */
 export function catalogPath(filePath: string, root?: string): string {
+  // an object in a store (`s3://bucket/key`) is named by its URL
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(filePath)) return filePath;
   return root !== undefined && isUnderRoot(root, filePath) ? relative(resolve(root), resolve(filePath)) : resolve(filePath);
 }
 
