@@ -191,6 +191,25 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     });
   });
 
+  it('watch and organize keep their catalog on PostgreSQL', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
+    const db = await newDatabase();
+    const dir = freshDir();
+    const watched = await runCli(['watch', '--base-url', sim.url, '--out', 'images', '--db', db, '--streams', 'in_gate', '--max-cycles', '1', '--clock-from', `${DATE}T01:00:00`], { cwd: dir, spawned: true, timeoutMs: 60_000 });
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stderr).not.toContain(server.password);
+    const expected = sim.frames(DATE, 'in_gate').filter(({ capturedAt }) => capturedAt <= `${DATE}T01:00:00`);
+    expect((await framesOf(db)).map(({ capturedAt }) => capturedAt)).toEqual(expected.map(({ capturedAt }) => capturedAt));
+
+    // the watched files, organized into another tree: the catalog follows them
+    const target = join(dir, 'organized');
+    const organized = await runCli(['organize', 'images', target, '--db', db, '--json'], { cwd: dir });
+    expect(organized.code, organized.stderr).toBe(0);
+    const rows = await framesOf(db);
+    expect(rows).toHaveLength(expected.length);
+    for (const row of rows) expect(readFileSync(join(target, row.filePath)).length).toBe(row.fileSize);
+  }, 90_000);
+
   it("refuses another application's database untouched", async () => {
     const db = await newDatabase();
     await server.sql(db, 'create table invoices (id int)');
