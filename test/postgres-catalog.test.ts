@@ -191,6 +191,22 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     });
   });
 
+  it('a server that goes away mid-run ends the run with exit 1, naming no password', async () => {
+    const own = await startPostgres();
+    try {
+      const sim = await harshSimulator(20);
+      const db = await own.createDatabase('catalog');
+      const run = startCli(downloadArgs(sim, db), { cwd: freshDir(), timeoutMs: 60_000 });
+      await until(() => sim.stats().totalRequests >= 100);
+      await own.stop();
+      const { code, stderr } = await run.finished;
+      expect(code, stderr).toBe(1);
+      expect(stderr).not.toContain(own.password);
+    } finally {
+      await own.stop();
+    }
+  }, 90_000);
+
   it('watch and organize keep their catalog on PostgreSQL', async () => {
     const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
     const db = await newDatabase();
