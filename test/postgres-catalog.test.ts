@@ -117,6 +117,21 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     await expectCompleteArchive(dir, db, sim);
   }, 90_000);
 
+  it('the first SIGINT drains: exit 130, and every file written has its row', async () => {
+    const sim = await harshSimulator(20);
+    const db = await newDatabase();
+    const dir = freshDir();
+    const run = startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 60_000 });
+    await until(() => sim.stats().totalRequests >= 100);
+    run.child.kill('SIGINT');
+    const { code, stderr } = await run.finished;
+    expect(code, stderr).toBe(130);
+    const files = listTree(join(dir, 'images')).filter((path) => path.endsWith('.jpg'));
+    expect(files.length).toBeGreaterThan(0);
+    expect((await framesOf(db)).map(({ filePath }) => filePath).sort()).toEqual(files);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({ interrupted: true, stats: { downloaded: files.length } });
+  }, 90_000);
+
   it('two runs writing one catalog at once leave exactly one row per frame', async () => {
     const sim = await harshSimulator();
     const db = await newDatabase();
