@@ -33,7 +33,7 @@ describe.skipIf(!S3)('an archive in S3-compatible object storage (Ceph RADOS gat
   beforeAll(async () => {
     server = await startS3();
     client = clientWith(server.secretAccessKey);
-  }, 120_000);
+  }, 240_000);
   afterAll(async () => {
     client?.destroy();
     await server?.stop();

@@ -74,18 +74,18 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const sim = await harshSimulator();
     const db = await newDatabase();
     const [onPostgres, onSqlite] = [freshDir(), freshDir()];
-    const first = await runCli(downloadArgs(sim, db), { cwd: onPostgres, spawned: true, timeoutMs: 60_000 });
+    const first = await runCli(downloadArgs(sim, db), { cwd: onPostgres, spawned: true, timeoutMs: 120_000 });
     expect(first.code, first.stderr).toBe(0);
     await expectCompleteArchive(onPostgres, db, sim);
     expect(first.stderr).toContain('postgres:***@127.0.0.1');
     expect(first.stderr + readFileSync(join(onPostgres, 'report.json'), 'utf8')).not.toContain(server.password);
 
     const requests = sim.stats().totalRequests;
-    const again = await runCli(downloadArgs(sim, db), { cwd: onPostgres, spawned: true });
+    const again = await runCli(downloadArgs(sim, db), { cwd: onPostgres, spawned: true, timeoutMs: 120_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(sim.stats().totalRequests).toBe(requests);
 
-    const sqlite = await runCli(downloadArgs(sim, 'sqlite:catalog.sqlite'), { cwd: onSqlite, spawned: true, timeoutMs: 60_000 });
+    const sqlite = await runCli(downloadArgs(sim, 'sqlite:catalog.sqlite'), { cwd: onSqlite, spawned: true, timeoutMs: 120_000 });
     expect(sqlite.code, sqlite.stderr).toBe(0);
     expect(await framesOf(db)).toEqual(await framesOf(join(onSqlite, 'catalog.sqlite')));
 
@@ -102,27 +102,27 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const html = await runCli(['report', '--db', db, '--html', 'coverage.html'], { cwd: onPostgres });
     expect(html.code, html.stderr).toBe(0);
     expect(readFileSync(join(onPostgres, 'coverage.html'), 'utf8')).toContain('in_gate');
-  }, 150_000);
+  }, 300_000);
 
   it('killed with -9 mid-run, a rerun completes the archive with one row per frame', async () => {
     const sim = await harshSimulator(20);
     const db = await newDatabase();
     const dir = freshDir();
     const run = startCli(downloadArgs(sim, db), { cwd: dir });
-    await until(() => sim.stats().totalRequests >= 150);
+    await until(() => sim.stats().totalRequests >= 150, 90_000);
     run.child.kill('SIGKILL');
     expect((await run.finished).signal).toBe('SIGKILL');
-    const rerun = await runCli(downloadArgs(sim, db), { cwd: dir, spawned: true, timeoutMs: 60_000 });
+    const rerun = await runCli(downloadArgs(sim, db), { cwd: dir, spawned: true, timeoutMs: 120_000 });
     expect(rerun.code, rerun.stderr).toBe(0);
     await expectCompleteArchive(dir, db, sim);
-  }, 90_000);
+  }, 180_000);
 
   it('the first SIGINT drains: exit 130, and every file written has its row', async () => {
     const sim = await harshSimulator(20);
     const db = await newDatabase();
     const dir = freshDir();
-    const run = startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 60_000 });
-    await until(() => sim.stats().totalRequests >= 100);
+    const run = startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 120_000 });
+    await until(() => sim.stats().totalRequests >= 100, 90_000);
     run.child.kill('SIGINT');
     const { code, stderr } = await run.finished;
     expect(code, stderr).toBe(130);
@@ -130,16 +130,16 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     expect(files.length).toBeGreaterThan(0);
     expect((await framesOf(db)).map(({ filePath }) => filePath).sort()).toEqual(files);
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({ interrupted: true, stats: { downloaded: files.length } });
-  }, 90_000);
+  }, 180_000);
 
   it('two runs writing one catalog at once leave exactly one row per frame', async () => {
     const sim = await harshSimulator();
     const db = await newDatabase();
     const dir = freshDir();
-    const runs = [startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 60_000 }), startCli(downloadArgs(sim, db, '--report', 'other.json'), { cwd: dir, timeoutMs: 60_000 })];
+    const runs = [startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 120_000 }), startCli(downloadArgs(sim, db, '--report', 'other.json'), { cwd: dir, timeoutMs: 120_000 })];
     for (const { code, stderr } of await Promise.all(runs.map((run) => run.finished))) expect(code, stderr).toBe(0);
     await expectCompleteArchive(dir, db, sim);
-  }, 90_000);
+  }, 180_000);
 
   describe('a server that cannot be used is bad input: exit 2, one line naming the URL without its password, nothing written', () => {
     const cases: [string, (server: PostgresServer, sim: Simulator) => string, RegExp][] = [
@@ -171,7 +171,7 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const sim = await harshSimulator();
     const db = await newDatabase();
     const dir = freshDir();
-    expect((await runCli(downloadArgs(sim, db, '--max-per-date', '6'), { cwd: dir, spawned: true })).code).toBe(0);
+    expect((await runCli(downloadArgs(sim, db, '--max-per-date', '6'), { cwd: dir, spawned: true, timeoutMs: 120_000 })).code).toBe(0);
     const before = await framesOf(db);
     const [flipped, gone] = before.map(({ filePath }) => join(dir, 'images', filePath));
     writeFileSync(flipped, Buffer.concat([readFileSync(flipped).subarray(0, -3), Buffer.from([0, 0xff, 0xd9])]));
@@ -211,8 +211,8 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     try {
       const sim = await harshSimulator(20);
       const db = await own.createDatabase('catalog');
-      const run = startCli(downloadArgs(sim, db), { cwd: freshDir(), timeoutMs: 60_000 });
-      await until(() => sim.stats().totalRequests >= 100);
+      const run = startCli(downloadArgs(sim, db), { cwd: freshDir(), timeoutMs: 120_000 });
+      await until(() => sim.stats().totalRequests >= 100, 90_000);
       await own.stop();
       const { code, stderr } = await run.finished;
       expect(code, stderr).toBe(1);
@@ -220,13 +220,13 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     } finally {
       await own.stop();
     }
-  }, 90_000);
+  }, 180_000);
 
   it('watch and organize keep their catalog on PostgreSQL', async () => {
     const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
     const db = await newDatabase();
     const dir = freshDir();
-    const watched = await runCli(['watch', '--base-url', sim.url, '--out', 'images', '--db', db, '--streams', 'in_gate', '--max-cycles', '1', '--clock-from', `${DATE}T01:00:00`], { cwd: dir, spawned: true, timeoutMs: 60_000 });
+    const watched = await runCli(['watch', '--base-url', sim.url, '--out', 'images', '--db', db, '--streams', 'in_gate', '--max-cycles', '1', '--clock-from', `${DATE}T01:00:00`], { cwd: dir, spawned: true, timeoutMs: 120_000 });
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stderr).not.toContain(server.password);
     const expected = sim.frames(DATE, 'in_gate').filter(({ capturedAt }) => capturedAt <= `${DATE}T01:00:00`);
@@ -239,7 +239,7 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const rows = await framesOf(db);
     expect(rows).toHaveLength(expected.length);
     for (const row of rows) expect(readFileSync(join(target, row.filePath)).length).toBe(row.fileSize);
-  }, 90_000);
+  }, 180_000);
 
   it("refuses another application's database untouched", async () => {
     const db = await newDatabase();
