@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import { isPostgresUrl, shownCatalog, sqlitePathOf, type CatalogOrm } from './catalog/catalog-location.ts';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
@@ -54,7 +54,7 @@ export interface DownloadOptions extends Partial<FetchSettings> {
   readonly recheckMissing?: boolean;
   readonly http?: AxiosInstance;
   /** An open catalog to use instead of opening `dbPath`; left open. */
-  readonly orm?: MikroORM;
+  readonly orm?: CatalogOrm;
   /** Aborting stops new requests; frames in flight finish, and the report says `interrupted`. */
   readonly signal?: AbortSignal;
   /** Aborting cancels the requests in flight too (their frames fail as interrupted). */
@@ -154,7 +154,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
   const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULTS.pageUrl } : undefined;
-  const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath, reportPath, recheckMissing };
+  const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath: shownCatalog(dbPath), reportPath, recheckMissing };
   const gridRange = framesFile || options.frames ? {} : { from, to };
   const orm = options.orm ?? (await openCatalog({ dbPath }));
   try {
@@ -207,7 +207,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
 }
 
 /** The runs of identical frames the catalog holds for the dates and streams a run handled. */
-async function staleRunsOfRun(orm: MikroORM, perDateStream: Readonly<Record<string, OutcomeCounts>>, terminal: string): Promise<StaleRun[]> {
+async function staleRunsOfRun(orm: CatalogOrm, perDateStream: Readonly<Record<string, OutcomeCounts>>, terminal: string): Promise<StaleRun[]> {
   const range = reportDateRange(perDateStream);
   if (!range.from) return [];
   const runs = await staleRuns(orm, { ...range, terminal });
@@ -225,7 +225,7 @@ export function afterStop(stopReason: string | undefined, error: unknown): unkno
 
 /** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */
 function withCatalogCause(error: unknown, dbPath: string): unknown {
-  if (existsSync(dbPath)) return error;
+  if (isPostgresUrl(dbPath) || existsSync(sqlitePathOf(dbPath))) return error;
   const cause = error instanceof Error ? error.message : String(error);
   return new CatalogGoneError(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
 }

@@ -11,7 +11,7 @@ import { printSummary } from './summary.ts';
 import { jsonOption, optionalCatalogOption, terminalOption } from './option-groups.ts';
 
 export function organizeOptions<T>(yargs: Argv<T>) {
-  return jsonOption(terminalOption(optionalCatalogOption(yargs, 'SQLite catalog to record the new paths in (none without it)')), 'the result')
+  return jsonOption(terminalOption(optionalCatalogOption(yargs, 'Catalog to record the new paths in, SQLite (a path) or postgres://… (none without it)')), 'the result')
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })
     .positional('target', { type: 'string', demandOption: true, describe: 'Root of the <date>/<stream>/ layout' })
     .option('copy', { type: 'boolean', default: false, describe: 'Copy the files instead of moving them' })

@@ -5,6 +5,7 @@ import { InputError } from '../errors.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../watch/metrics.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
 import { simulatedClock, type WatchClock } from '../watch/clock.ts';
+import { shownCatalog } from '../catalog/catalog-location.ts';
 import { validateWatchOptions, watch, type WatchOptions } from '../watch/watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
@@ -108,7 +109,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
       logger.info({ url: `${server.url}/metrics`, host: server.host, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
     }
     logger.info(
-      { every: everyMs, settle: args.settle, out: args.out, db: args.db, baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
+      { every: everyMs, settle: args.settle, out: args.out, db: shownCatalog(args.db), baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
       `watching ${(args.streams ?? DEFAULTS.streams).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
     );
     const result = await watch(options);

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, NotFoundItem, PipelineItem } from '../items.ts';
 import { recordMisses, rowOfDownload, rowsMissingFor, upsertImages } from '../catalog/images.ts';
@@ -15,7 +15,7 @@ export interface SaveToCatalogOptions {
   readonly root?: string;
 }
 
-async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {
+async function saveBatch(orm: CatalogOrm, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
   const now = new Date();
@@ -28,7 +28,7 @@ async function saveBatch(orm: MikroORM, batch: readonly PipelineItem[], misses: 
  * catalog agree after any crash, and remembers the frames the CDN at `baseUrl` did not have (see
  * `missesWorthRemembering`). Every item passes on once its batch is saved.
  */
-export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
+export function saveToCatalog(orm: CatalogOrm, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
   const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler } = options;
   return (source) =>
     defer(() => {
