@@ -9,7 +9,9 @@ import { cliEntry } from './entry.js';
 // and would fail with a stack trace that does not say why
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
-  process.stderr.write(`draydog: needs Node 22.19 or newer, this is Node ${process.versions.node} (in a clone of draydog, npx draydog runs the Node 24 of its devDependencies)\n`);
+  process.stderr.write(
+    `draydog: needs Node 22.19 or newer, this is Node ${process.versions.node} (in a clone of draydog, npx draydog runs the Node 24 of its devDependencies)\n`,
+  );
   process.exitCode = 1;
 } else {
   module.enableCompileCache?.();

@@ -121,8 +121,35 @@ interface CdnProcess {
 async function startCdnProcess(range: { from: string; to: string }, frameSize: 'full' | 'small', onDemand = false): Promise<CdnProcess> {
   const args =
     flags.cdn === 'simulator'
-      ? [cliPath, 'simulate', '--port', '0', '--timing', 'grid', '--faults', 'none', '--seed', String(SEED), '--frame-size', frameSize, '--quiet']
-      : [staticCdnPath, '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','), '--seed', String(SEED), '--frame-size', frameSize, ...(onDemand ? ['--on-demand'] : [])];
+      ? [
+          cliPath,
+          'simulate',
+          '--port',
+          '0',
+          '--timing',
+          'grid',
+          '--faults',
+          'none',
+          '--seed',
+          String(SEED),
+          '--frame-size',
+          frameSize,
+          '--quiet',
+        ]
+      : [
+          staticCdnPath,
+          '--from',
+          range.from,
+          '--to',
+          range.to,
+          '--streams',
+          STREAMS.join(','),
+          '--seed',
+          String(SEED),
+          '--frame-size',
+          frameSize,
+          ...(onDemand ? ['--on-demand'] : []),
+        ];
   const child = spawn(process.execPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((done, fail) => {
     let seen = '';
@@ -166,7 +193,11 @@ function expectedFrames(range: { from: string; to: string }, frameSize: 'full' |
       for (const simFrame of camera.frames(date, stream)) {
         const variant = simFrame.thumbnailOnly ? 'thumbnail' : 'full';
         const frame: FrameRef = { terminal: simFrame.terminal, stream, capturedAt: simFrame.capturedAt, date };
-        frames.push({ frame, path: variant === 'full' ? simFrame.fullPath : simFrame.thumbnailPath, bytes: camera.frameBytes(stream, simFrame.capturedAt, variant)!.length });
+        frames.push({
+          frame,
+          path: variant === 'full' ? simFrame.fullPath : simFrame.thumbnailPath,
+          bytes: camera.frameBytes(stream, simFrame.capturedAt, variant)!.length,
+        });
       }
     }
   }
@@ -208,18 +239,35 @@ async function runDraydog(
   const usageFile = join(dir, 'resource-usage.json');
   const args = [
     ...nodeFlags,
-    '--import', usagePreload,
-    cliPath, 'download',
-    '--from', range.from, '--to', range.to, '--streams', STREAMS.join(','),
-    '--base-url', baseUrl,
-    '--out', join(dir, 'images'), '--db', join(dir, 'catalog.sqlite'), '--report', join(dir, 'report.json'),
-    '--concurrency', String(concurrency), '--json',
+    '--import',
+    usagePreload,
+    cliPath,
+    'download',
+    '--from',
+    range.from,
+    '--to',
+    range.to,
+    '--streams',
+    STREAMS.join(','),
+    '--base-url',
+    baseUrl,
+    '--out',
+    join(dir, 'images'),
+    '--db',
+    join(dir, 'catalog.sqlite'),
+    '--report',
+    join(dir, 'report.json'),
+    '--concurrency',
+    String(concurrency),
+    '--json',
   ];
   const result = await run(process.execPath, args, childEnv({ BENCH_USAGE_FILE: usageFile }));
   if (result.code !== 0) throw new Error(`draydog exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   const { stats } = JSON.parse(result.stdout) as { stats: { downloaded: number; failed: number; bytes: number } };
   if (stats.downloaded !== expected.frames || stats.failed !== 0 || stats.bytes !== expected.bytes) {
-    throw new Error(`draydog got ${stats.downloaded} frames, ${stats.bytes} bytes, ${stats.failed} failed; expected ${expected.frames} frames, ${expected.bytes} bytes`);
+    throw new Error(
+      `draydog got ${stats.downloaded} frames, ${stats.bytes} bytes, ${stats.failed} failed; expected ${expected.frames} frames, ${expected.bytes} bytes`,
+    );
   }
   const { maxRssBytes, userMs, systemMs } = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssBytes: number } & CpuTime;
   return { wallMs: result.wallMs, cpu: { userMs, systemMs }, maxRssBytes, downloaded: stats.downloaded, bytes: stats.bytes };
@@ -265,14 +313,29 @@ async function runMeasured(command: string, args: readonly string[]): Promise<To
   return { ...result, cpu: hasBash ? childrenCpuOf(result.stderr) : undefined };
 }
 
-async function runCurl(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<ToolRun> {
+async function runCurl(
+  baseUrl: string,
+  frames: readonly ExpectedFrame[],
+  dir: string,
+  expected: { frames: number; bytes: number },
+): Promise<ToolRun> {
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'curl.config');
   const images = join(dir, 'images');
   // the same URLs draydog asks for and the same file layout draydog writes
   const lines = frames.map(({ frame, path }) => `url = "${baseUrl}${path}"\noutput = "${frameFilePath(images, frame)}"\n`);
   writeFileSync(config, lines.join(''));
-  const args = ['--parallel', '--parallel-max', String(concurrency), '--create-dirs', '--silent', '--show-error', '--fail', '--config', config];
+  const args = [
+    '--parallel',
+    '--parallel-max',
+    String(concurrency),
+    '--create-dirs',
+    '--silent',
+    '--show-error',
+    '--fail',
+    '--config',
+    config,
+  ];
   const result = await runMeasured('curl', args);
   if (result.code !== 0) throw new Error(`curl exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   assertWrote('curl', images, expected);
@@ -287,13 +350,30 @@ function assertWrote(tool: string, images: string, expected: { frames: number; b
 }
 
 /** aria2c over the same URLs and file layout: `-j` downloads at once, one connection each, no control files left. */
-async function runAria2c(baseUrl: string, frames: readonly ExpectedFrame[], dir: string, expected: { frames: number; bytes: number }): Promise<ToolRun> {
+async function runAria2c(
+  baseUrl: string,
+  frames: readonly ExpectedFrame[],
+  dir: string,
+  expected: { frames: number; bytes: number },
+): Promise<ToolRun> {
   mkdirSync(dir, { recursive: true });
   const input = join(dir, 'aria2c.input');
   const images = join(dir, 'images');
   const lines = frames.map(({ frame, path }) => `${baseUrl}${path}\n  out=${relative(images, frameFilePath(images, frame))}\n`);
   writeFileSync(input, lines.join(''));
-  const args = ['--input-file', input, '--dir', images, '-j', String(concurrency), '--quiet', '--file-allocation=none', '--auto-file-renaming=false', '--allow-overwrite=false', '--max-tries=1'];
+  const args = [
+    '--input-file',
+    input,
+    '--dir',
+    images,
+    '-j',
+    String(concurrency),
+    '--quiet',
+    '--file-allocation=none',
+    '--auto-file-renaming=false',
+    '--allow-overwrite=false',
+    '--max-tries=1',
+  ];
   const result = await runMeasured('aria2c', args);
   if (result.code !== 0) throw new Error(`aria2c exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   assertWrote('aria2c', images, expected);
@@ -432,7 +512,17 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
       rssOf(toolRuns),
     ];
   };
-  const header = ['tool', ...runs.get('draydog')!.map((_, index) => `round ${index + 1}`), 'median', 'images/s', 'MB/s', 'CPU user + system', 'CPU/frame', 'CDN CPU', 'peak RSS'];
+  const header = [
+    'tool',
+    ...runs.get('draydog')!.map((_, index) => `round ${index + 1}`),
+    'median',
+    'images/s',
+    'MB/s',
+    'CPU user + system',
+    'CPU/frame',
+    'CDN CPU',
+    'peak RSS',
+  ];
   console.log(
     `\nThroughput: ${THROUGHPUT.from}..${THROUGHPUT.to}, ${STREAMS.length} streams, ${thousands(slotsOf(THROUGHPUT))} grid slots, ` +
       `${thousands(expected.frames)} frames, ${megabytes(expected.bytes)} (CDN: ${flags.cdn === 'simulator' ? 'the simulator' : 'bodies served from memory'}, own process; grid, full frames); ` +
@@ -447,7 +537,9 @@ async function throughputIn(regime: (typeof REGIMES)[number]): Promise<void> {
   }
   const wallRatio = wallOf('draydog') / wallOf('curl');
   const cpuRatio = cpuPerFrameMs(runs.get('draydog')!) / cpuPerFrameMs(runs.get('curl')!);
-  console.log(`ratio draydog/curl: wall ${wallRatio.toFixed(2)} (median wall time), CPU per frame ${cpuRatio.toFixed(2)} (median user + system)`);
+  console.log(
+    `ratio draydog/curl: wall ${wallRatio.toFixed(2)} (median wall time), CPU per frame ${cpuRatio.toFixed(2)} (median user + system)`,
+  );
   targetChecks.push(
     { target: `throughput, ${regime.label}: draydog/curl wall <= 1.2`, measured: wallRatio.toFixed(2), met: wallRatio <= 1.2 },
     { target: `throughput, ${regime.label}: draydog/curl CPU per frame <= 2`, measured: cpuRatio.toFixed(2), met: cpuRatio <= 2 },
@@ -578,8 +670,15 @@ async function profile(): Promise<void> {
   for (const file of files.sort((a, b) => threadOf(a) - threadOf(b))) {
     const { totalMs, rows } = topSelfTimes(join(profileDir, file), threadOf(file) === 0 ? 20 : 6);
     const thread = threadOf(file) === 0 ? 'main thread' : `writer thread ${threadOf(file)}`;
-    console.log(`\nProfile: one draydog run of the throughput set (node --cpu-prof), ${thread}, top self times of ${seconds(totalMs)} sampled`);
-    console.log(table([['function', 'where', 'self', 'share'], ...rows.map((row) => [row.name, row.where, `${row.ms.toFixed(0)} ms`, `${(row.share * 100).toFixed(1)} %`])]));
+    console.log(
+      `\nProfile: one draydog run of the throughput set (node --cpu-prof), ${thread}, top self times of ${seconds(totalMs)} sampled`,
+    );
+    console.log(
+      table([
+        ['function', 'where', 'self', 'share'],
+        ...rows.map((row) => [row.name, row.where, `${row.ms.toFixed(0)} ms`, `${(row.share * 100).toFixed(1)} %`]),
+      ]),
+    );
   }
 }
 
@@ -589,17 +688,28 @@ try {
   const cpu = cpus();
   console.log(
     `Machine: ${cpu.length} x ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ` +
-      `Node ${process.version}, ${curlVersion() ?? 'no curl'}, ${aria2cVersion() ?? 'no aria2c'}; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')}; scratch: ${work}`,
+      `Node ${process.version}, ${curlVersion() ?? 'no curl'}, ${aria2cVersion() ?? 'no aria2c'}; load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}; scratch: ${work}`,
   );
   // bin/draydog.js falls back to the sources when they changed after the build: slower to start
-  if (!cliEntry().built) console.log('draydog runs from its TypeScript sources (dist/ is missing or older than src/): run `npm run build` to measure what ships');
+  if (!cliEntry().built)
+    console.log(
+      'draydog runs from its TypeScript sources (dist/ is missing or older than src/): run `npm run build` to measure what ships',
+    );
   if (parts.has('throughput')) await throughput();
   if (parts.has('scaling')) await scaling();
   if (parts.has('catalog')) await catalog();
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
-    console.log(`\nTargets (issue 19), load average at the end ${loadavg().map((load) => load.toFixed(1)).join(' ')}`);
-    console.log(table([['target', 'measured', 'met'], ...targetChecks.map(({ target, measured, met }) => [target, measured, met ? 'yes' : 'no'])]));
+    console.log(
+      `\nTargets (issue 19), load average at the end ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')}`,
+    );
+    console.log(
+      table([['target', 'measured', 'met'], ...targetChecks.map(({ target, measured, met }) => [target, measured, met ? 'yes' : 'no'])]),
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -45,13 +45,17 @@ await Promise.all([
     // a native addon and an optional peer stay outside; CommonJS dependencies bundled into ES
     // modules still call `require` for Node's built-in modules
     external: ['better-sqlite3', 'playwright-core'],
-    banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+    },
   }),
   build({ ...common, entryPoints: { index: 'src/index.ts', simulator: 'src/simulator/index.ts' }, packages: 'external', sourcemap: true }),
 ]);
 
 if (!flags['no-types']) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const declarations = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dist, 'types')], { stdio: 'inherit' });
+  const declarations = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dist, 'types')], {
+    stdio: 'inherit',
+  });
   if (declarations.status !== 0) process.exit(declarations.status ?? 1);
 }

@@ -10,14 +10,22 @@ let exitCode: number;
 try {
   exitCode = await main([
     'download',
-    '--from', '2025-09-06',
-    '--to', '2025-09-07',
-    '--base-url', simulator.url,
-    '--out', `${out}/images`,
-    '--db', `${out}/draydog.sqlite`,
-    '--report', `${out}/report.json`,
-    '--html', `${out}/coverage.html`,
-    '--retry-delay', '200',
+    '--from',
+    '2025-09-06',
+    '--to',
+    '2025-09-07',
+    '--base-url',
+    simulator.url,
+    '--out',
+    `${out}/images`,
+    '--db',
+    `${out}/draydog.sqlite`,
+    '--report',
+    `${out}/report.json`,
+    '--html',
+    `${out}/coverage.html`,
+    '--retry-delay',
+    '200',
   ]);
 } finally {
   await simulator.close();

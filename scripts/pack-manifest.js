@@ -11,7 +11,9 @@ const kept = new URL('../package.json.before-pack', import.meta.url);
 
 if (process.argv[2] === 'strip') {
   if (existsSync(kept)) {
-    console.error('pack-manifest: package.json.before-pack exists: an earlier pack did not finish; run `node scripts/pack-manifest.js restore` first');
+    console.error(
+      'pack-manifest: package.json.before-pack exists: an earlier pack did not finish; run `node scripts/pack-manifest.js restore` first',
+    );
     process.exit(1);
   }
   const text = readFileSync(manifest, 'utf8');

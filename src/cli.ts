@@ -23,7 +23,15 @@ const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B, com
 /** Which code runs: the bundle (dist/cli.js) or the TypeScript sources, as bin/entry.js chose. */
 const runningFrom = import.meta.url.endsWith('.ts') ? 'the sources' : 'the bundle';
 
-const COMMAND_OPTIONS = [downloadOptions, discoverOptions, organizeOptions, reportOptions, verifyOptions, simulateOptions, watchOptions] as ((yargs: Argv) => Argv)[];
+const COMMAND_OPTIONS = [
+  downloadOptions,
+  discoverOptions,
+  organizeOptions,
+  reportOptions,
+  verifyOptions,
+  simulateOptions,
+  watchOptions,
+] as ((yargs: Argv) => Argv)[];
 
 /** Every option of some command, the logging options and `--config` included: what a config file may set. */
 function everyOption(): Set<string> {
@@ -43,16 +51,54 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const parser = logOptions(yargs([...argv]))
     .scriptName('draydog')
     .env('DRAYDOG')
-    .config('config', 'JSON file of options (flags and DRAYDOG_* variables win; default: $XDG_CONFIG_HOME/draydog/config.json or ~/.config/draydog/config.json, if there)')
+    .config(
+      'config',
+      'JSON file of options (flags and DRAYDOG_* variables win; default: $XDG_CONFIG_HOME/draydog/config.json or ~/.config/draydog/config.json, if there)',
+    )
     .default('config', defaultConfigPath(io.env))
-    .command('download', 'Download frames over a date range into a verified, cataloged archive', withExitCodes(downloadOptions, 'download'), run(download))
-    .command('discover', 'Read the real frame times from the camera history pages (headless Chromium) and print a frames file', withExitCodes(discoverOptions, 'discover'), run(discover))
-    .command('organize <source> <target>', 'Move images found under <source> into the <date>/<stream>/ layout', withExitCodes(organizeOptions, 'organize'), run(organize))
+    .command(
+      'download',
+      'Download frames over a date range into a verified, cataloged archive',
+      withExitCodes(downloadOptions, 'download'),
+      run(download),
+    )
+    .command(
+      'discover',
+      'Read the real frame times from the camera history pages (headless Chromium) and print a frames file',
+      withExitCodes(discoverOptions, 'discover'),
+      run(discover),
+    )
+    .command(
+      'organize <source> <target>',
+      'Move images found under <source> into the <date>/<stream>/ layout',
+      withExitCodes(organizeOptions, 'organize'),
+      run(organize),
+    )
     .command('report', 'What the catalog holds per date and stream', withExitCodes(reportOptions, 'report'), run(report))
-    .command('verify', 'Check every cataloged file against its size and sha256, and every image on disk against the catalog', withExitCodes(verifyOptions, 'verify'), run(verify))
-    .command('simulate', 'Serve a loopback camera CDN for demos, tests and benchmarks', withExitCodes(simulateOptions, 'simulate'), run(simulate))
-    .command('config', 'Print the settings a download would run with and where each came from (flag, env, file or default)', withExitCodes(configOptions, 'config'), run(configCommand(argv)))
-    .command('watch', 'Keep the archive current: fetch today\'s (and, after midnight, yesterday\'s) new frames every --every, until Ctrl-C', watchOptions, run(watchCommand)) // its own exit codes
+    .command(
+      'verify',
+      'Check every cataloged file against its size and sha256, and every image on disk against the catalog',
+      withExitCodes(verifyOptions, 'verify'),
+      run(verify),
+    )
+    .command(
+      'simulate',
+      'Serve a loopback camera CDN for demos, tests and benchmarks',
+      withExitCodes(simulateOptions, 'simulate'),
+      run(simulate),
+    )
+    .command(
+      'config',
+      'Print the settings a download would run with and where each came from (flag, env, file or default)',
+      withExitCodes(configOptions, 'config'),
+      run(configCommand(argv)),
+    )
+    .command(
+      'watch',
+      "Keep the archive current: fetch today's (and, after midnight, yesterday's) new frames every --every, until Ctrl-C",
+      watchOptions,
+      run(watchCommand),
+    ) // its own exit codes
     .completion('completion', 'Print a bash or zsh completion script (draydog completion >> ~/.bashrc)')
     .recommendCommands()
     .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch or config')

@@ -23,7 +23,7 @@ import { assertCatalogLocation, openCatalog } from './catalog/open-catalog.ts';
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
 import { catalogedOnDateOf } from './catalog/images.ts';
 import { writeReport } from './sinks/write-report.ts';
-import { type DownloadReport } from './report/json-report.ts';
+import type { DownloadReport } from './report/json-report.ts';
 import { reportDateRange } from './report/html-report.ts';
 import { staleRuns, type StaleRun } from './catalog/stale-frames.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
@@ -32,7 +32,6 @@ import { discoverFrames, type DiscoverFramesOptions } from './sources/discover-f
 import { frameRangeOnDemand } from './sources/frame-range.ts';
 import { framesFromFile } from './sources/frames-from-file.ts';
 import { DEFAULTS, resolveFetchSettings, type FetchSettings } from './settings.ts';
-
 
 export interface DownloadOptions extends Partial<FetchSettings> {
   /** First date, `YYYY-MM-DD` (UTC); required unless `framesFile` or `frames` is given. */
@@ -153,8 +152,23 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   if (!options.orm) assertCatalogLocation(dbPath);
   assertWritableFolder(out);
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
-  const discover = options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULTS.pageUrl } : undefined;
-  const config = { from, to, framesFile, discover, streams, terminal, intervalMinutes, maxPerDate, baseUrl, out, dbPath: shownCatalog(dbPath), reportPath, recheckMissing };
+  const discover =
+    options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULTS.pageUrl } : undefined;
+  const config = {
+    from,
+    to,
+    framesFile,
+    discover,
+    streams,
+    terminal,
+    intervalMinutes,
+    maxPerDate,
+    baseUrl,
+    out,
+    dbPath: shownCatalog(dbPath),
+    reportPath,
+    recheckMissing,
+  };
   const gridRange = framesFile || options.frames ? {} : { from, to };
   const orm = options.orm ?? (await openCatalog({ dbPath }));
   try {
@@ -166,12 +180,15 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       options.discover?.onDayRead?.(reading);
     };
     const cache = catalogDiscoveryCache(orm, { reread: options.rediscover });
-    const frames = frameSupply(options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopped } } : options);
+    const frames = frameSupply(
+      options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopped } } : options,
+    );
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
     const skipOnDisk = skipExisting({
       root: out,
       catalogedOn: (frame) => catalogedOnDateOf(orm, frame),
-      onMovedAside: (path, aside, defect) => logger?.warn({ path, aside, defect }, `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`),
+      onMovedAside: (path, aside, defect) =>
+        logger?.warn({ path, aside, defect }, `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`),
     });
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
@@ -186,7 +203,17 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
         writeReport(reportPath, {
-          config: { ...config, concurrency, retries, retryDelayMs: settings.retryDelayMs, timeoutMs: settings.timeoutMs, thumbnailFallback, maxConsecutiveFailures, ratePerSecond: settings.ratePerSecond, bytesPerSecond: settings.bytesPerSecond },
+          config: {
+            ...config,
+            concurrency,
+            retries,
+            retryDelayMs: settings.retryDelayMs,
+            timeoutMs: settings.timeoutMs,
+            thumbnailFallback,
+            maxConsecutiveFailures,
+            ratePerSecond: settings.ratePerSecond,
+            bytesPerSecond: settings.bytesPerSecond,
+          },
           interrupted: () => stopped.aborted,
           stopReason: () => stopReason,
           retries: () => retried,
@@ -207,7 +234,11 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
 }
 
 /** The runs of identical frames the catalog holds for the dates and streams a run handled. */
-async function staleRunsOfRun(orm: CatalogOrm, perDateStream: Readonly<Record<string, OutcomeCounts>>, terminal: string): Promise<StaleRun[]> {
+async function staleRunsOfRun(
+  orm: CatalogOrm,
+  perDateStream: Readonly<Record<string, OutcomeCounts>>,
+  terminal: string,
+): Promise<StaleRun[]> {
   const range = reportDateRange(perDateStream);
   if (!range.from) return [];
   const runs = await staleRuns(orm, { ...range, terminal });

@@ -3,7 +3,14 @@
  * is without parsing the message, the message names the bad value, and `cause` keeps the error
  * underneath. Anything else that escapes is a bug or an error of the system (a disk, a socket).
  */
-export type ErrorCode = 'ERR_INPUT' | 'ERR_USAGE' | 'ERR_BROWSER' | 'ERR_HISTORY_PAGE' | 'ERR_DAY_PICK' | 'ERR_CATALOG_GONE' | 'ERR_STOPPED';
+export type ErrorCode =
+  | 'ERR_INPUT'
+  | 'ERR_USAGE'
+  | 'ERR_BROWSER'
+  | 'ERR_HISTORY_PAGE'
+  | 'ERR_DAY_PICK'
+  | 'ERR_CATALOG_GONE'
+  | 'ERR_STOPPED';
 
 export class DraydogError extends Error {
   readonly code: ErrorCode;

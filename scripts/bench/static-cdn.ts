@@ -30,7 +30,11 @@ if (!values.from || !values.to) throw new Error('static-cdn needs --from and --t
 
 const camera = createCamera({ seed: Number(values.seed), timing: 'grid', faults: 'none', frameSize: values['frame-size'] as FrameSize });
 const bodies = new Map<string, Buffer>();
-for (let day = Date.parse(`${values.from}T00:00:00Z`); !values['on-demand'] && day <= Date.parse(`${values.to}T00:00:00Z`); day += 86_400_000) {
+for (
+  let day = Date.parse(`${values.from}T00:00:00Z`);
+  !values['on-demand'] && day <= Date.parse(`${values.to}T00:00:00Z`);
+  day += 86_400_000
+) {
   const date = new Date(day).toISOString().slice(0, 10);
   for (const stream of values.streams.split(',')) {
     for (const frame of camera.frames(date, stream)) {

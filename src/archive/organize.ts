@@ -34,7 +34,10 @@ async function* filesUnder(folder: string): AsyncGenerator<string> {
   }
 }
 
-const sha256Of = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256Of = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 async function startsLikeJpeg(path: string): Promise<boolean> {
   const file = await open(path, 'r');
@@ -94,7 +97,9 @@ export async function organizeFiles(source: string, target: string, options: Org
     }
     result.moved.push({ from: path, to: destination });
     if (dryRun) continue;
-    await (copy ? fse.copy(path, destination, { overwrite: false, errorOnExist: true, preserveTimestamps: true }) : fse.move(path, destination, { overwrite: false }));
+    await (copy
+      ? fse.copy(path, destination, { overwrite: false, errorOnExist: true, preserveTimestamps: true })
+      : fse.move(path, destination, { overwrite: false }));
     rows.push(await rowOfFile({ kind: 'alreadyExisted', frame, filePath: destination }, target));
   }
   if (orm) await upsertImages(orm, rows, ['filePath', 'fileSize', 'sha256', 'variant']);

@@ -11,7 +11,16 @@ import { catalogPath, rowOfFile, upsertImages } from '../catalog/images.ts';
 import { DEFAULTS, LARGEST_FRAME_BYTES } from '../settings.ts';
 import { frameKey, frameOfFileName } from '../frame/layout.ts';
 
-export type ArchiveProblemKind = 'missingFile' | 'wrongSize' | 'wrongHash' | 'moved' | 'uncataloged' | 'notAJpeg' | 'link' | 'temporaryFile' | 'unreadable';
+export type ArchiveProblemKind =
+  | 'missingFile'
+  | 'wrongSize'
+  | 'wrongHash'
+  | 'moved'
+  | 'uncataloged'
+  | 'notAJpeg'
+  | 'link'
+  | 'temporaryFile'
+  | 'unreadable';
 
 export interface ArchiveProblem {
   readonly kind: ArchiveProblemKind;
@@ -109,7 +118,13 @@ export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, r
     lastId = rows.at(-1)!.id;
     for (const { id, terminal: rowTerminal, stream, capturedAt, filePath, fileSize, sha256: known } of rows) {
       rowsChecked += 1;
-      const row: CatalogRow = { id, frame: { terminal: rowTerminal, stream, capturedAt, date: capturedAt.slice(0, 10) }, filePath, fileSize, sha256: known };
+      const row: CatalogRow = {
+        id,
+        frame: { terminal: rowTerminal, stream, capturedAt, date: capturedAt.slice(0, 10) },
+        filePath,
+        fileSize,
+        sha256: known,
+      };
       const path = resolve(root, filePath);
       const onDisk = isUnderRoot(root, path) && !linkBelowRoot(root, dirname(path)) ? await stat(path).catch(() => undefined) : undefined;
       if (!onDisk?.isFile()) {
@@ -127,7 +142,8 @@ export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, r
         report({ kind: 'unreadable', path, detail: body });
         continue;
       }
-      const problem = sha256(body) !== known
+      const problem =
+        sha256(body) !== known
           ? report({ kind: 'wrongHash', path, detail: `sha256 differs from the catalog's ${known.slice(0, 12)}…` })
           : undefined;
       if (problem && repair) await setAside(path, problem, id);
@@ -146,7 +162,11 @@ export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, r
     filesChecked += 1;
     const key = frameKey(frame);
     if (link) {
-      report({ kind: 'link', path, detail: `a symbolic link where ${frame.stream} ${frame.capturedAt} belongs: not followed, not cataloged, left alone` });
+      report({
+        kind: 'link',
+        path,
+        detail: `a symbolic link where ${frame.stream} ${frame.capturedAt} belongs: not followed, not cataloged, left alone`,
+      });
       continue;
     }
     if (located.get(key) === resolve(path)) continue;
@@ -166,19 +186,31 @@ export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, r
       unlocated.delete(key);
       located.set(key, resolve(path));
       if (body.length === row.fileSize && sha256(body) === row.sha256) {
-        const problem = report({ kind: 'moved', path, detail: `${frame.stream} ${frame.capturedAt} is cataloged at ${row.filePath}; same sha256` });
+        const problem = report({
+          kind: 'moved',
+          path,
+          detail: `${frame.stream} ${frame.capturedAt} is cataloged at ${row.filePath}; same sha256`,
+        });
         if (repair) {
           pathsToUpdate.push({ id: row.id, filePath: catalogPath(path, root) });
           problem.repaired = 'row points to it';
         }
       } else {
-        const problem = report({ kind: 'wrongHash', path, detail: `sha256 differs from the catalog's ${row.sha256.slice(0, 12)}… for ${frame.stream} ${frame.capturedAt}` });
+        const problem = report({
+          kind: 'wrongHash',
+          path,
+          detail: `sha256 differs from the catalog's ${row.sha256.slice(0, 12)}… for ${frame.stream} ${frame.capturedAt}`,
+        });
         if (repair) await setAside(path, problem, row.id);
       }
       continue;
     }
     if (located.has(key)) {
-      report({ kind: 'uncataloged', path, detail: `${frame.stream} ${frame.capturedAt} is cataloged as ${located.get(key)}; this copy is left alone` });
+      report({
+        kind: 'uncataloged',
+        path,
+        detail: `${frame.stream} ${frame.capturedAt} is cataloged as ${located.get(key)}; this copy is left alone`,
+      });
       continue;
     }
     const problem = report({ kind: 'uncataloged', path, detail: `${frame.stream} ${frame.capturedAt} on disk without a row` });
@@ -207,7 +239,8 @@ export async function verifyArchive({ orm, root, terminal = DEFAULTS.terminal, r
   if (rowsToAdd.length > 0) await upsertImages(orm, rowsToAdd);
   if (repair) {
     for (const problem of problems.filter(({ kind }) => kind === 'temporaryFile')) {
-      if (removeStaleTemporaryFiles(dirname(problem.path)) > 0 || !(await stat(problem.path).catch(() => undefined))) problem.repaired = 'removed';
+      if (removeStaleTemporaryFiles(dirname(problem.path)) > 0 || !(await stat(problem.path).catch(() => undefined)))
+        problem.repaired = 'removed';
     }
   }
   return { rowsChecked, filesChecked, problems };

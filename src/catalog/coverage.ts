@@ -96,7 +96,10 @@ export async function catalogCoverage(orm: CatalogOrm, options: CoverageOptions 
   const connection = orm.em.getConnection();
   const byTerminal = '(? is null or terminal = ?)';
   const terminalParams = [terminal ?? null, terminal ?? null];
-  const [bounds] = await connection.execute<Row[]>(`select min(captured_at) as first, max(captured_at) as last from images where ${byTerminal}`, terminalParams);
+  const [bounds] = await connection.execute<Row[]>(
+    `select min(captured_at) as first, max(captured_at) as last from images where ${byTerminal}`,
+    terminalParams,
+  );
   const from = options.from ?? (bounds?.first ? String(bounds.first).slice(0, 10) : formatDate(now));
   const to = options.to ?? (bounds?.last ? String(bounds.last).slice(0, 10) : from);
   const rangeStart = parseDate(from, '--from date');
@@ -106,7 +109,10 @@ export async function catalogCoverage(orm: CatalogOrm, options: CoverageOptions 
   const rangeParams = [from, `${to}T99`, ...terminalParams];
   const intervalMs = intervalMinutes * 60_000;
 
-  const streams = await connection.execute<Row[]>(`select distinct terminal, stream from images where ${byTerminal} order by terminal, stream`, terminalParams);
+  const streams = await connection.execute<Row[]>(
+    `select distinct terminal, stream from images where ${byTerminal} order by terminal, stream`,
+    terminalParams,
+  );
   const hours = await connection.execute<Row[]>(
     `select terminal, stream, substr(captured_at, 1, 13) as hour, count(*) as frames,
             sum(case when variant = 'thumbnail' then 1 else 0 end) as thumbnails, sum(file_size) as bytes
@@ -160,9 +166,18 @@ export async function catalogCoverage(orm: CatalogOrm, options: CoverageOptions 
         const row = hourCounts.get(hourKey);
         const start = day + hour * HOUR_MS;
         const expected = slotsBetween(start, start + HOUR_MS, intervalMs, now);
-        return { hour, present: Number(row?.frames ?? 0), expected, thumbnails: Number(row?.thumbnails ?? 0), missing: missingCounts.get(hourKey) ?? 0 };
+        return {
+          hour,
+          present: Number(row?.frames ?? 0),
+          expected,
+          thumbnails: Number(row?.thumbnails ?? 0),
+          missing: missingCounts.get(hourKey) ?? 0,
+        };
       });
-      const bytes = cells.reduce((sum, cell) => sum + Number(hourCounts.get(`${key(stream)}/${date}T${String(cell.hour).padStart(2, '0')}`)?.bytes ?? 0), 0);
+      const bytes = cells.reduce(
+        (sum, cell) => sum + Number(hourCounts.get(`${key(stream)}/${date}T${String(cell.hour).padStart(2, '0')}`)?.bytes ?? 0),
+        0,
+      );
       days.push({ date, hours: cells, ...sumOf(cells), bytes });
     }
     const gaps: CoverageGap[] = [];
@@ -191,7 +206,12 @@ export type Counts = Pick<HourCoverage, 'present' | 'expected' | 'thumbnails' | 
 
 export function sumOf(parts: readonly Counts[]): Counts {
   return parts.reduce(
-    (sum, part) => ({ present: sum.present + part.present, expected: sum.expected + part.expected, thumbnails: sum.thumbnails + part.thumbnails, missing: sum.missing + part.missing }),
+    (sum, part) => ({
+      present: sum.present + part.present,
+      expected: sum.expected + part.expected,
+      thumbnails: sum.thumbnails + part.thumbnails,
+      missing: sum.missing + part.missing,
+    }),
     { present: 0, expected: 0, thumbnails: 0, missing: 0 },
   );
 }

@@ -44,7 +44,10 @@ export interface CatalogDiscoveryCacheOptions {
  * `settleMs`) is final and is not browsed again; today's and yesterday's pages are always read afresh.
  * Discovery saves only the streams it read completely.
  */
-export function catalogDiscoveryCache(orm: CatalogOrm, { settleMs = 3_600_000, now = Date.now, reread = false }: CatalogDiscoveryCacheOptions = {}): DiscoveryCache {
+export function catalogDiscoveryCache(
+  orm: CatalogOrm,
+  { settleMs = 3_600_000, now = Date.now, reread = false }: CatalogDiscoveryCacheOptions = {},
+): DiscoveryCache {
   const settledAt = (date: string) => parseDate(date) + DAY_MS + settleMs;
   return {
     async load(date, terminal, streams) {

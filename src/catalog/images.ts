@@ -49,7 +49,11 @@ export function catalogPath(filePath: string, root?: string): string {
   return root !== undefined && isUnderRoot(root, filePath) ? relative(resolve(root), resolve(filePath)) : resolve(filePath);
 }
 
-function rowFor({ terminal, stream, capturedAt }: FrameRef, filePath: string, details: Omit<ImageRow, keyof FrameRef | 'filePath'>): ImageRow {
+function rowFor(
+  { terminal, stream, capturedAt }: FrameRef,
+  filePath: string,
+  details: Omit<ImageRow, keyof FrameRef | 'filePath'>,
+): ImageRow {
   return { terminal, stream, capturedAt, filePath, ...details };
 }
 
@@ -92,11 +96,13 @@ async function rowOfWholeJpeg(item: AlreadyExistedItem, root?: string): Promise<
  */
 export async function rowsMissingFor(orm: CatalogOrm, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
   if (items.length === 0) return [];
-  const cataloged = await orm.em.fork().find(
-    Image,
-    { $or: items.map(({ frame }) => ({ terminal: frame.terminal, stream: frame.stream, capturedAt: frame.capturedAt })) },
-    { fields: [...frameColumns] },
-  );
+  const cataloged = await orm.em
+    .fork()
+    .find(
+      Image,
+      { $or: items.map(({ frame }) => ({ terminal: frame.terminal, stream: frame.stream, capturedAt: frame.capturedAt })) },
+      { fields: [...frameColumns] },
+    );
   const known = new Set(cataloged.map((row) => `${row.terminal}/${row.stream}/${row.capturedAt}`));
   const missing = items.filter(({ frame }) => !known.has(`${frame.terminal}/${frame.stream}/${frame.capturedAt}`));
   const rows = await Promise.allSettled(missing.map((item) => rowOfWholeJpeg(item, root)));
@@ -105,13 +111,21 @@ export async function rowsMissingFor(orm: CatalogOrm, items: readonly AlreadyExi
 
 /** Keys (see `frameKey` of known-missing) of the frames the catalog holds of the terminal and stream of `frame`, on its date. */
 export async function catalogedOnDateOf(orm: CatalogOrm, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
-  const rows = await orm.em.fork().find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameColumns] });
+  const rows = await orm.em
+    .fork()
+    .find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameColumns] });
   return new Set(rows.map(frameKey));
 }
 
 /** Remembers frames the CDN at `baseUrl` answered as missing. */
 export function recordMisses(orm: CatalogOrm, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
   const cdn = cdnOf(baseUrl);
-  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({ baseUrl: cdn, terminal, stream, capturedAt, checkedAt: checkedAt.toISOString() }));
+  const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({
+    baseUrl: cdn,
+    terminal,
+    stream,
+    capturedAt,
+    checkedAt: checkedAt.toISOString(),
+  }));
   return upsertRows(orm, MissingFrame, rows, ['baseUrl', ...frameColumns], ['checkedAt']);
 }

@@ -16,7 +16,9 @@ class CatalogTables extends Migration {
     this.addSql(
       'create table if not exists `missing_frames` (`id` integer not null primary key autoincrement, `terminal` text not null, `stream` text not null, `captured_at` text not null, `checked_at` text not null);',
     );
-    this.addSql('create unique index if not exists `missing_frames_frame_unique` on `missing_frames` (`terminal`, `stream`, `captured_at`);');
+    this.addSql(
+      'create unique index if not exists `missing_frames_frame_unique` on `missing_frames` (`terminal`, `stream`, `captured_at`);',
+    );
     this.addSql(
       'create table if not exists `discovered_days` (`id` integer not null primary key autoincrement, `terminal` text not null, `stream` text not null, `date` text not null, `captured_at` text not null, `discovered_at` text not null);',
     );
@@ -34,7 +36,9 @@ class MissesPerCdn extends Migration {
     this.addSql(
       'create table if not exists `cdn_missing_frames` (`id` integer not null primary key autoincrement, `base_url` text not null, `terminal` text not null, `stream` text not null, `captured_at` text not null, `checked_at` text not null);',
     );
-    this.addSql('create unique index if not exists `cdn_missing_frames_unique` on `cdn_missing_frames` (`base_url`, `terminal`, `stream`, `captured_at`);');
+    this.addSql(
+      'create unique index if not exists `cdn_missing_frames_unique` on `cdn_missing_frames` (`base_url`, `terminal`, `stream`, `captured_at`);',
+    );
   }
 }
 

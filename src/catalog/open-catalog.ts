@@ -11,7 +11,6 @@ import { MissingFrame } from './missing-frame-entity.ts';
 import { openPostgresCatalog } from './open-postgres-catalog.ts';
 import { DEFAULTS } from '../settings.ts';
 
-
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
 const catalogEntities = [Image, MissingFrame, DiscoveredDay];
@@ -34,7 +33,9 @@ const draydogTables = new Set(['images', 'missing_frames', 'cdn_missing_frames',
 /** Refuses a database that holds tables and none of draydog's: another application's data, not a catalog. */
 function refuseForeignTables(names: readonly string[], db: string): void {
   if (names.length > 0 && !names.some((name) => draydogTables.has(name))) {
-    throw new InputError(`invalid database "${shownCatalog(db)}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`);
+    throw new InputError(
+      `invalid database "${shownCatalog(db)}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`,
+    );
   }
 }
 

@@ -43,7 +43,9 @@ const reasons: Record<string, string> = {
 /** Why the server could not be used, in words that never hold the password. */
 function reasonOf(error: unknown, password: string): string {
   const { code, message = String(error) } = error as { code?: string; message?: string };
-  const reason = (code && reasons[code]) ?? (/timeout/i.test(message) ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : `not a PostgreSQL server that answers (${message})`);
+  const reason =
+    (code && reasons[code]) ??
+    (/timeout/i.test(message) ? `no answer within ${CONNECT_TIMEOUT_MS / 1000} s` : `not a PostgreSQL server that answers (${message})`);
   return password ? reason.replaceAll(password, '***') : reason;
 }
 
@@ -51,7 +53,9 @@ function reasonOf(error: unknown, password: string): string {
 async function tablesOf(orm: CatalogOrm): Promise<string[]> {
   const rows = await orm.em
     .getConnection()
-    .execute<{ name: string }[]>("select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name");
+    .execute<{ name: string }[]>(
+      "select table_name as name from information_schema.tables where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name",
+    );
   return rows.map(({ name }) => name);
 }
 

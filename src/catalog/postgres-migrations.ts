@@ -19,11 +19,15 @@ class PostgresCatalogTables extends Migration {
     this.addSql(
       'create table if not exists "missing_frames" ("id" serial primary key, "terminal" text not null, "stream" text not null, "captured_at" text not null, "checked_at" text not null);',
     );
-    this.addSql('create unique index if not exists "missing_frames_frame_unique" on "missing_frames" ("terminal", "stream", "captured_at");');
+    this.addSql(
+      'create unique index if not exists "missing_frames_frame_unique" on "missing_frames" ("terminal", "stream", "captured_at");',
+    );
     this.addSql(
       'create table if not exists "cdn_missing_frames" ("id" serial primary key, "base_url" text not null, "terminal" text not null, "stream" text not null, "captured_at" text not null, "checked_at" text not null);',
     );
-    this.addSql('create unique index if not exists "cdn_missing_frames_unique" on "cdn_missing_frames" ("base_url", "terminal", "stream", "captured_at");');
+    this.addSql(
+      'create unique index if not exists "cdn_missing_frames_unique" on "cdn_missing_frames" ("base_url", "terminal", "stream", "captured_at");',
+    );
     this.addSql(
       'create table if not exists "discovered_days" ("id" serial primary key, "terminal" text not null, "stream" text not null, "date" text not null, "captured_at" text not null, "discovered_at" text not null);',
     );

@@ -45,7 +45,14 @@ function refuseWritesIfMoved(database: Database): void {
 
 const preparedByDatabase = new WeakMap<Database, Map<string, Statement>>();
 
-function preparedUpsert(database: Database, orm: MikroORM, entity: EntityClass<object>, properties: readonly string[], keys: readonly string[], fields: readonly string[]): Statement {
+function preparedUpsert(
+  database: Database,
+  orm: MikroORM,
+  entity: EntityClass<object>,
+  properties: readonly string[],
+  keys: readonly string[],
+  fields: readonly string[],
+): Statement {
   const meta = orm.getMetadata().get(entity);
   const cacheKey = JSON.stringify([meta.tableName, properties, keys, fields]);
   const prepared = preparedByDatabase.get(database) ?? new Map<string, Statement>();

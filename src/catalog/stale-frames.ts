@@ -15,7 +15,10 @@ export interface StaleRun {
 }
 
 /** The runs of identical frames (same sha256, one after the other in time) per stream and date, found by the database. */
-export async function staleRuns(orm: CatalogOrm, { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {}): Promise<StaleRun[]> {
+export async function staleRuns(
+  orm: CatalogOrm,
+  { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {},
+): Promise<StaleRun[]> {
   // gaps and islands: a frame whose sha256 differs from the one before it starts a run, and a running sum of those starts numbers the runs
   const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>(
     `with ordered as (

@@ -21,7 +21,10 @@ export interface CatalogSummaryOptions {
 }
 
 /** What the catalog holds per date and stream, computed by the database without loading the rows. */
-export async function summarizeCatalog(orm: CatalogOrm, { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {}): Promise<CatalogDay[]> {
+export async function summarizeCatalog(
+  orm: CatalogOrm,
+  { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {},
+): Promise<CatalogDay[]> {
   const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>(
     `select day as date, stream, count(*) as frames, sum(file_size) as bytes,
             min(captured_at) as first, max(captured_at) as last,
@@ -56,6 +59,9 @@ export async function streamsOf(orm: CatalogOrm): Promise<string[]> {
 export async function newestFrames(orm: CatalogOrm, terminal: string): Promise<Record<string, string>> {
   const rows = await orm.em
     .getConnection()
-    .execute<{ stream: string; newest: string }[]>('select stream, max(captured_at) as newest from images where terminal = ? group by stream', [terminal]);
+    .execute<{ stream: string; newest: string }[]>(
+      'select stream, max(captured_at) as newest from images where terminal = ? group by stream',
+      [terminal],
+    );
   return Object.fromEntries(rows.map((row) => [String(row.stream), String(row.newest)]));
 }

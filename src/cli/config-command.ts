@@ -24,9 +24,18 @@ const NOT_SETTINGS = new Set(['help', 'version', 'json', '$0', '_']);
 const variableOf = (option: string) => `DRAYDOG_${option.toUpperCase().replaceAll('-', '_')}`;
 
 /** Where an option's value came from, in the order they win: a flag, a DRAYDOG_* variable, the config file, the default. */
-function sourceOf(option: string, aliases: readonly string[], rawArgs: readonly string[], env: NodeJS.ProcessEnv, fileKeys: ReadonlySet<string>): Source {
+function sourceOf(
+  option: string,
+  aliases: readonly string[],
+  rawArgs: readonly string[],
+  env: NodeJS.ProcessEnv,
+  fileKeys: ReadonlySet<string>,
+): Source {
   const flags = [`--${option}`, `--no-${option}`, ...aliases.map((alias) => (alias.length === 1 ? `-${alias}` : `--${alias}`))];
-  if (rawArgs.some((arg) => flags.some((flag) => arg === flag || arg.startsWith(`${flag}=`) || (flag.length === 2 && arg.startsWith(flag))))) return 'flag';
+  if (
+    rawArgs.some((arg) => flags.some((flag) => arg === flag || arg.startsWith(`${flag}=`) || (flag.length === 2 && arg.startsWith(flag))))
+  )
+    return 'flag';
   if (env[variableOf(option)] !== undefined) return 'env';
   return fileKeys.has(camelCase(option)) ? 'file' : 'default';
 }
@@ -43,7 +52,8 @@ function optionTable(): OptionTable {
 }
 
 /** A value as it may be shown: a catalog URL without its password. */
-const shownValue = (option: string, value: unknown) => (option === 'db' && typeof value === 'string' ? shownCatalog(value) : (value ?? null));
+const shownValue = (option: string, value: unknown) =>
+  option === 'db' && typeof value === 'string' ? shownCatalog(value) : (value ?? null);
 
 /** The effective settings of a run and where each came from, for `draydog config`. */
 function effectiveSettings(argv: Record<string, unknown>, rawArgs: readonly string[], env: NodeJS.ProcessEnv): Setting[] {
@@ -52,7 +62,14 @@ function effectiveSettings(argv: Record<string, unknown>, rawArgs: readonly stri
   return [...Object.keys(options.key), 'config']
     .filter((option) => !NOT_SETTINGS.has(option) && option.length > 1 && option === option.toLowerCase())
     .sort()
-    .map((option) => ({ option, value: shownValue(option, argv[camelCase(option)]), from: option === 'config' ? configSource(rawArgs, env, argv.config) : sourceOf(option, options.alias[option] ?? [], rawArgs, env, fileKeys) }));
+    .map((option) => ({
+      option,
+      value: shownValue(option, argv[camelCase(option)]),
+      from:
+        option === 'config'
+          ? configSource(rawArgs, env, argv.config)
+          : sourceOf(option, options.alias[option] ?? [], rawArgs, env, fileKeys),
+    }));
 }
 
 /** `--config`, `DRAYDOG_CONFIG`, or the XDG place (a default) when it exists. */
@@ -71,7 +88,9 @@ export function configCommand(rawArgs: readonly string[]) {
       return ExitCode.ok;
     }
     const shown = (value: unknown) => (value === null ? '-' : Array.isArray(value) ? value.join(',') : String(value));
-    io.stdout.write(`${formatTable([['option', 'value', 'from'], ...settings.map(({ option, value, from }) => [option, shown(value), from])])}\n`);
+    io.stdout.write(
+      `${formatTable([['option', 'value', 'from'], ...settings.map(({ option, value, from }) => [option, shown(value), from])])}\n`,
+    );
     return ExitCode.ok;
   };
 }

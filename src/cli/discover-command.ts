@@ -17,7 +17,11 @@ import { DEFAULTS } from '../settings.ts';
 import { frameUrls } from '../frame/layout.ts';
 
 export function discoverOptions<T>(yargs: Argv<T>) {
-  return historyPageOptions(cameraOptions(dateRangeOptions(yargs))).option('base-url', { type: 'string', default: DEFAULTS.baseUrl, describe: 'CDN the printed frame URLs point at' });
+  return historyPageOptions(cameraOptions(dateRangeOptions(yargs))).option('base-url', {
+    type: 'string',
+    default: DEFAULTS.baseUrl,
+    describe: 'CDN the printed frame URLs point at',
+  });
 }
 
 type DiscoverArgs = Awaited<ReturnType<typeof discoverOptions>['argv']> & LogOptions;
@@ -35,7 +39,9 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   const executable = await assertBrowserAvailable(browser); // exit 2 before anything is written
   logger.info({ browser: executable, page: historyPageUrl(args.pageUrl, terminal, streams[0]) }, 'reading the camera history pages');
 
-  io.stdout.write(`# draydog discover --from ${args.from} --to ${args.to ?? args.from} --streams ${streams.join(',')} --terminal ${terminal}\n`);
+  io.stdout.write(
+    `# draydog discover --from ${args.from} --to ${args.to ?? args.from} --streams ${streams.join(',')} --terminal ${terminal}\n`,
+  );
   const perStream = new Map<string, number>(streams.map((stream) => [stream, 0]));
   let day: { date: string; frames: number } | undefined;
   const dayDone = () => day && logger.info({ date: day.date, frames: day.frames }, `discovered ${day.frames} frames on ${day.date}`);
@@ -57,7 +63,11 @@ export async function discover(args: DiscoverArgs, io: CliIo): Promise<number> {
   dayDone();
   const days = await lastValueFrom(dates.pipe(count()));
   const byStream = [...perStream].map(([stream, n]) => `${stream} ${n}`).join(', ');
-  printSummary(io, logger, `Discovered ${plural(frames, 'frame')} on ${plural(days, 'day')} (${byStream})`, { frames, days, perStream: Object.fromEntries(perStream) });
+  printSummary(io, logger, `Discovered ${plural(frames, 'frame')} on ${plural(days, 'day')} (${byStream})`, {
+    frames,
+    days,
+    perStream: Object.fromEntries(perStream),
+  });
   for (const { level, message } of shortDayWarnings(readings)) logger[level](message);
   // the frames file of a day listed short is not the whole day
   return readings.some(({ status }) => status === 'incomplete') ? ExitCode.framesFailed : ExitCode.ok;

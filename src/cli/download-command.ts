@@ -29,16 +29,26 @@ import { DEFAULTS } from '../settings.ts';
 import { frameFilePath } from '../frame/layout.ts';
 
 export function downloadOptions<T>(yargs: Argv<T>) {
-  return historyPageOptions(jsonOption(progressOptions(fetchOptions(dateRangeOptions(yargs))), 'the report'), { when: 'with --discover' })
-    .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
-    .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
-    .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
-    .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
-    // discovery of the real frame times (see discover-command.ts)
-    .option('discover', { type: 'boolean', default: false, describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid' })
-    .option('rediscover', { type: 'boolean', default: false, describe: 'With --discover: read the pages of dates kept from earlier runs again' })
-    .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' });
+  return (
+    historyPageOptions(jsonOption(progressOptions(fetchOptions(dateRangeOptions(yargs))), 'the report'), { when: 'with --discover' })
+      .option('report', { type: 'string', describe: 'JSON report path (default: <out>/reports/download-<UTC time>.json)' })
+      .option('html', { type: 'string', describe: 'At the end, write the HTML coverage report of the dates downloaded to PATH' })
+      .option('max-per-date', { coerce: wholeNumber('--max-per-date', 0), describe: 'At most N frames per date and stream' })
+      .option('frames', { type: 'string', describe: 'Take frames from FILE (CDN URLs or "<stream> <YYYY-MM-DDTHH:MM:SS>" lines)' })
+      // discovery of the real frame times (see discover-command.ts)
+      .option('discover', {
+        type: 'boolean',
+        default: false,
+        describe: 'Read the real frame times of each date from the camera history page (headless Chromium) instead of the grid',
+      })
+      .option('rediscover', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --discover: read the pages of dates kept from earlier runs again',
+      })
+      .option('recheck-missing', { type: 'boolean', default: false, describe: 'Ask again for frames earlier runs found missing for good' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the plan and fetch nothing' })
+  );
 }
 
 type DownloadArgs = Awaited<ReturnType<typeof downloadOptions>['argv']> & LogOptions;
@@ -136,7 +146,12 @@ async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): 
 // a run that changed nothing is not worth a report, unless it found something wrong: a whole day
 // and stream without a frame, or a day its history page listed short
 const somethingHappened = ({ stats, interrupted, stopReason, emptyDateStreams, discovery = [] }: DownloadReport) =>
-  stats.downloaded > 0 || stats.failed > 0 || interrupted || Boolean(stopReason) || emptyDateStreams.length > 0 || discovery.some(({ status }) => status !== 'complete');
+  stats.downloaded > 0 ||
+  stats.failed > 0 ||
+  interrupted ||
+  Boolean(stopReason) ||
+  emptyDateStreams.length > 0 ||
+  discovery.some(({ status }) => status !== 'complete');
 
 /** `draydog download`: the default pipeline with progress, a summary, a report and exit codes. */
 export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
@@ -149,10 +164,14 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (args.progress === 'json' && args.json) throw new InputError('invalid --progress=json with --json: stdout carries one of them');
   plannedFrames(options); // validates the dates before the browser is looked for
   // a dry run opens no catalog: it only says what a run would do
-  if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db)))) await assertBrowserAvailable(options.discover.browser ?? {});
+  if (options.discover && (args.dryRun || args.rediscover || (await someDateNeedsBrowsing(options, args.db))))
+    await assertBrowserAvailable(options.discover.browser ?? {});
   // the grid's frames are counted, not made: a range of centuries is counted at once
   // (discovered frames are not known before the pages are read: the grid's count is the best guess)
-  const total = args.from && !args.frames ? frameRangeCount({ ...options, from: args.from }) : await lastValueFrom(plannedFrames(options).pipe(count()));
+  const total =
+    args.from && !args.frames
+      ? frameRangeCount({ ...options, from: args.from })
+      : await lastValueFrom(plannedFrames(options).pipe(count()));
   if (args.dryRun) {
     await printPlan(io, options, args.json);
     return ExitCode.ok;
@@ -189,11 +208,16 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     progress.stop();
     const report = { ...ran, config: { ...ran.config, reportPath } };
     const savedAt =
-      args.report ?? (somethingHappened(report) ? await saveReportFile(reportPath, report).catch((error: unknown) => Promise.reject(afterStop(report.stopReason, error))) : undefined);
+      args.report ??
+      (somethingHappened(report)
+        ? await saveReportFile(reportPath, report).catch((error: unknown) => Promise.reject(afterStop(report.stopReason, error)))
+        : undefined);
     // --html: the coverage report of the dates downloaded, named in the summary; failing to write it does not fail the download
     const range = args.from ? { from: args.from, to: args.to ?? args.from } : reportDateRange(report.perDateStream);
     const htmlPath = args.html
-      ? await writeHtmlReportOfCatalog(args.db, args.html, { ...range, discovery: report.discovery }).catch((error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`))
+      ? await writeHtmlReportOfCatalog(args.db, args.html, { ...range, discovery: report.discovery }).catch(
+          (error: Error) => void logger.error(`could not write --html ${args.html}: ${error.message}`),
+        )
       : undefined;
     // warnings of their own, so that a log shipper sees them at the warning level
     for (const warning of emptyDateWarnings(report)) logger.warn(warning);

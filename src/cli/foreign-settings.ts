@@ -44,9 +44,10 @@ export function refuseUnknownConfigKeys(everyOption: () => ReadonlySet<string>) 
 export function dropForeignSettings(env: NodeJS.ProcessEnv) {
   // getOptions() is yargs API that @types/yargs 17 does not declare
   return (argv: Record<string, unknown>, yargs: { getOptions(): { key: Record<string, unknown> } }): void => {
-
     const fromSettings = new Set([
-      ...Object.keys(env).filter((name) => name.startsWith('DRAYDOG_')).map((name) => camelCase(name.slice('DRAYDOG_'.length).toLowerCase())),
+      ...Object.keys(env)
+        .filter((name) => name.startsWith('DRAYDOG_'))
+        .map((name) => camelCase(name.slice('DRAYDOG_'.length).toLowerCase())),
       ...configKeys(argv.config),
     ]);
     const known = new Set(Object.keys(yargs.getOptions().key).map(camelCase));

@@ -20,7 +20,11 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const satisfie
 /** The logging options every command takes, as rclone names them. */
 export function logOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option('verbose', { type: 'count', alias: 'v', describe: 'More detail: -v logs debug lines (every retry), -vv trace lines too (every frame)' })
+    .option('verbose', {
+      type: 'count',
+      alias: 'v',
+      describe: 'More detail: -v logs debug lines (every retry), -vv trace lines too (every frame)',
+    })
     .option('quiet', { type: 'boolean', alias: 'q', describe: 'Errors only: no progress bar, no summary' })
     .option('log-level', { choices: LOG_LEVELS, describe: 'Lowest level logged (wins over -v and -q)' })
     .option('log-file', { type: 'string', describe: 'Append the log lines (JSON) to FILE instead of stderr' });
@@ -34,15 +38,24 @@ export function logLevelOf({ verbose = 0, quiet, logLevel }: LogOptions): Level 
 
 /** Whether the user asked for detail (a stack trace on an unexpected error), judged from the raw arguments. */
 export function wantsDetail(argv: readonly string[]): boolean {
-  return argv.some((arg, index) => /^-v+$|^--verbose$/.test(arg) || (arg === '--log-level' && /^(debug|trace)$/.test(argv[index + 1] ?? '')) || /^--log-level=(debug|trace)$/.test(arg));
+  return argv.some(
+    (arg, index) =>
+      /^-v+$|^--verbose$/.test(arg) ||
+      (arg === '--log-level' && /^(debug|trace)$/.test(argv[index + 1] ?? '')) ||
+      /^--log-level=(debug|trace)$/.test(arg),
+  );
 }
 
 /** Appends to `path`, created by the first line: a run refused for bad input leaves no empty log behind. */
 function appendingTo(path: string): DestinationStream {
   const existing = statSync(path, { throwIfNoEntry: false });
   const problem = existing
-    ? existing.isFile() ? undefined : 'not a file'
-    : statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory() ? undefined : `${dirname(path)} is not a folder`;
+    ? existing.isFile()
+      ? undefined
+      : 'not a file'
+    : statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()
+      ? undefined
+      : `${dirname(path)} is not a folder`;
   if (problem) throw new InputError(`invalid --log-file "${path}": ${problem}`);
   try {
     accessSync(existing ? path : dirname(path), constants.W_OK);

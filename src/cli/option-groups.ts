@@ -14,16 +14,29 @@ export function dateRangeOptions<T>(yargs: Argv<T>, { toDefault = '--from' }: { 
 
 /** `--streams` and `--terminal`: which cameras. */
 export function cameraOptions<T>(yargs: Argv<T>) {
-  return terminalOption(yargs).option('streams', { type: 'string', coerce: commaList, default: DEFAULTS.streams.join(','), describe: 'Comma-separated streams' });
+  return terminalOption(yargs).option('streams', {
+    type: 'string',
+    coerce: commaList,
+    default: DEFAULTS.streams.join(','),
+    describe: 'Comma-separated streams',
+  });
 }
 
 export function terminalOption<T>(yargs: Argv<T>) {
-  return yargs.option('terminal', { type: 'string', default: DEFAULTS.terminal, describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)' });
+  return yargs.option('terminal', {
+    type: 'string',
+    default: DEFAULTS.terminal,
+    describe: 'Terminal the camera belongs to (apm: APM Terminals, Los Angeles)',
+  });
 }
 
 /** `--db`: the catalog, by default the default one. */
 export function catalogOption<T>(yargs: Argv<T>) {
-  return yargs.option('db', { type: 'string', default: DEFAULTS.dbPath, describe: 'Catalog: a SQLite file (a path or sqlite:PATH) or PostgreSQL (postgres://user:password@host:port/database)' });
+  return yargs.option('db', {
+    type: 'string',
+    default: DEFAULTS.dbPath,
+    describe: 'Catalog: a SQLite file (a path or sqlite:PATH) or PostgreSQL (postgres://user:password@host:port/database)',
+  });
 }
 
 /** `--db` for a command that uses a catalog only when given one. */
@@ -44,8 +57,15 @@ export function jsonOption<T>(yargs: Argv<T>, what: string) {
 /** The history-page options of `discover` and `download --discover`; `when` says when they apply. */
 export function historyPageOptions<T>(yargs: Argv<T>, { when = '' }: { when?: string } = {}) {
   return yargs
-    .option('page-url', { type: 'string', default: DEFAULTS.pageUrl, describe: `Site of the camera history pages${when ? `, ${when}` : ' (e.g. a `draydog simulate` URL)'}` })
-    .option('browser-path', { type: 'string', describe: `Chromium or Chrome binary${when ? ` ${when}` : ''} (default: DRAYDOG_BROWSER, then /usr/bin/chromium)` })
+    .option('page-url', {
+      type: 'string',
+      default: DEFAULTS.pageUrl,
+      describe: `Site of the camera history pages${when ? `, ${when}` : ' (e.g. a `draydog simulate` URL)'}`,
+    })
+    .option('browser-path', {
+      type: 'string',
+      describe: `Chromium or Chrome binary${when ? ` ${when}` : ''} (default: DRAYDOG_BROWSER, then /usr/bin/chromium)`,
+    })
     .option('page-timeout', {
       coerce: wholeNumber('--page-timeout', 1, MAX_TIMER_MS),
       default: 60_000,

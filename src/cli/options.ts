@@ -28,7 +28,10 @@ const byteUnits: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 102
  * A yargs `coerce` for an amount of bytes like `5M`, `500K` or `1048576` (K, M and G are powers of
  * 1024), from `min` to `max`; `unit` says what the amount counts ("bytes", "bytes per second").
  */
-export function byteAmount(flag: string, { min, max = Number.MAX_SAFE_INTEGER, unit = 'bytes' }: { min: number; max?: number; unit?: string }) {
+export function byteAmount(
+  flag: string,
+  { min, max = Number.MAX_SAFE_INTEGER, unit = 'bytes' }: { min: number; max?: number; unit?: string },
+) {
   return (raw: unknown): number | undefined => {
     if (raw === undefined) return undefined;
     const match = /^(\d+(?:\.\d+)?)\s*([KMG]?)(?:i?B)?$/i.exec(String(raw).trim());
@@ -92,7 +95,8 @@ export function readBooleanWords(rawArgs: readonly string[], env: NodeJS.Process
       const written = writtenBoolean(rawArgs, env, key);
       if (written === undefined) continue;
       const word = written.trim().toLowerCase();
-      if (!yesWords.has(word) && !noWords.has(word)) throw new InputError(`invalid --${key} "${written}": expected yes or no (also true/false, on/off, 1/0)`);
+      if (!yesWords.has(word) && !noWords.has(word))
+        throw new InputError(`invalid --${key} "${written}": expected yes or no (also true/false, on/off, 1/0)`);
       argv[key] = argv[camelCase(key)] = yesWords.has(word);
     }
   };

@@ -11,12 +11,14 @@ import { printSummary } from './summary.ts';
 import { jsonOption, optionalCatalogOption, terminalOption } from './option-groups.ts';
 
 export function organizeOptions<T>(yargs: Argv<T>) {
-  return jsonOption(terminalOption(optionalCatalogOption(yargs, 'Catalog to record the new paths in, SQLite (a path) or postgres://… (none without it)')), 'the result')
+  return jsonOption(
+    terminalOption(optionalCatalogOption(yargs, 'Catalog to record the new paths in, SQLite (a path) or postgres://… (none without it)')),
+    'the result',
+  )
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })
     .positional('target', { type: 'string', demandOption: true, describe: 'Root of the <date>/<stream>/ layout' })
     .option('copy', { type: 'boolean', default: false, describe: 'Copy the files instead of moving them' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would be done and change nothing' })
-
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Print what would be done and change nothing' });
 }
 
 type OrganizeArgs = Awaited<ReturnType<typeof organizeOptions>['argv']> & LogOptions;
@@ -45,7 +47,13 @@ export async function organize(args: OrganizeArgs, io: CliIo): Promise<number> {
     for (const { path, at } of result.alreadyThere) io.stdout.write(`already there  ${path} = ${at}\n`);
     for (const { path, reason } of result.left) io.stdout.write(`left   ${path}: ${reason}\n`);
     const summary = `${verb.charAt(0).toUpperCase()}${verb.slice(1)} ${plural(result.moved.length, 'file')}, ${result.alreadyThere.length} already there, left ${result.left.length}.`;
-    printSummary(io, createLogger(io, args), summary, { moved: result.moved.length, alreadyThere: result.alreadyThere.length, left: result.left.length, copy: args.copy, dryRun: args.dryRun });
+    printSummary(io, createLogger(io, args), summary, {
+      moved: result.moved.length,
+      alreadyThere: result.alreadyThere.length,
+      left: result.left.length,
+      copy: args.copy,
+      dryRun: args.dryRun,
+    });
     return ExitCode.ok;
   } finally {
     await orm?.close();

@@ -19,16 +19,23 @@ export function progressOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('progress', {
       type: 'string',
-      describe: 'bar: a progress bar on a terminal (the default there); json: NDJSON events on stdout, one per frame and periodic stats; none (also --no-progress)',
+      describe:
+        'bar: a progress bar on a terminal (the default there); json: NDJSON events on stdout, one per frame and periodic stats; none (also --no-progress)',
       coerce: (raw: unknown): ProgressMode | undefined => {
         if (raw === undefined) return undefined;
         if (raw === false) return 'none';
         const mode = raw === true || raw === '' ? 'bar' : String(raw);
-        if (!PROGRESS_MODES.includes(mode as ProgressMode)) throw new InputError(`invalid --progress "${mode}": expected bar, json or none`);
+        if (!PROGRESS_MODES.includes(mode as ProgressMode))
+          throw new InputError(`invalid --progress "${mode}": expected bar, json or none`);
         return mode as ProgressMode;
       },
     })
-    .option('stats', { coerce: duration('--stats'), default: DEFAULT_STATS_MS, defaultDescription: '10s', describe: 'Without a bar, log a one-line progress every interval (10s, 1m; 0 never)' });
+    .option('stats', {
+      coerce: duration('--stats'),
+      default: DEFAULT_STATS_MS,
+      defaultDescription: '10s',
+      describe: 'Without a bar, log a one-line progress every interval (10s, 1m; 0 never)',
+    });
 }
 
 export interface ProgressSettings {
@@ -84,7 +91,12 @@ function frameEvent(item: OutcomeItem): Record<string, unknown> {
  * A run's progress: a bar on a terminal (log lines print above it); with `--progress=json` one NDJSON
  * event per frame outcome and periodic stats on stdout; otherwise a stats log line every `--stats`.
  */
-export function createProgress(io: CliIo, logger: Logger, total: number, { mode, statsEveryMs = DEFAULT_STATS_MS, statusLine }: ProgressSettings): Progress {
+export function createProgress(
+  io: CliIo,
+  logger: Logger,
+  total: number,
+  { mode, statsEveryMs = DEFAULT_STATS_MS, statusLine }: ProgressSettings,
+): Progress {
   let retries = 0;
   let stats = emptyTally(Date.now()).stats;
   let drawnAt = 0;
@@ -96,7 +108,9 @@ export function createProgress(io: CliIo, logger: Logger, total: number, { mode,
   const snapshot = () => ({ total, ...stats, retries, ...downloadRates(stats), eta: eta(stats, total) });
   const emit = (event: Record<string, unknown>) => io.stdout.write(`${JSON.stringify(event)}\n`);
   const logStats = () =>
-    mode === 'json' ? emit({ type: 'stats', ...snapshot() }) : logger.info({ progress: snapshot() }, `progress ${progressText(stats, total, retries)}`);
+    mode === 'json'
+      ? emit({ type: 'stats', ...snapshot() })
+      : logger.info({ progress: snapshot() }, `progress ${progressText(stats, total, retries)}`);
   const timer = !statusLine && statsEveryMs > 0 ? setInterval(logStats, statsEveryMs) : undefined;
   timer?.unref();
   if (statusLine) draw();

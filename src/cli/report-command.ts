@@ -15,8 +15,10 @@ import { printSummary } from './summary.ts';
 import { catalogOption, dateRangeOptions, jsonOption } from './option-groups.ts';
 
 export function reportOptions<T>(yargs: Argv<T>) {
-  return jsonOption(dateRangeOptions(catalogOption(yargs), { toDefault: '' }), 'the rows')
-    .option('html', { type: 'string', describe: 'Also write a self-contained HTML coverage report (heatmap of days x hours per stream, gaps) to PATH' });
+  return jsonOption(dateRangeOptions(catalogOption(yargs), { toDefault: '' }), 'the rows').option('html', {
+    type: 'string',
+    describe: 'Also write a self-contained HTML coverage report (heatmap of days x hours per stream, gaps) to PATH',
+  });
 }
 
 type ReportArgs = Awaited<ReturnType<typeof reportOptions>['argv']> & LogOptions;
@@ -43,7 +45,10 @@ function reportRows(days: readonly CatalogDay[], requested: readonly string[], s
   return [...keys].sort().map((key) => {
     const [date, stream] = key.split('/');
     const expected = expectedOn(date, now);
-    return { ...(held.get(key) ?? { date, stream, frames: 0, bytes: 0, first: null, last: null, largestGapSeconds: 0, thumbnailsOnly: 0 }), expected };
+    return {
+      ...(held.get(key) ?? { date, stream, frames: 0, bytes: 0, first: null, last: null, largestGapSeconds: 0, thumbnailsOnly: 0 }),
+      expected,
+    };
   });
 }
 
@@ -62,7 +67,8 @@ function formatGap(seconds: number): string {
 export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const from = args.from === undefined ? undefined : parseDate(args.from, '--from date');
   const to = args.to === undefined ? undefined : parseDate(args.to, '--to date');
-  if (from !== undefined && to !== undefined && to < from) throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
+  if (from !== undefined && to !== undefined && to < from)
+    throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
   if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   if (args.html) assertHtmlReportPath(args.html);
   const orm = await openCatalog({ dbPath: args.db });
@@ -78,7 +84,8 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
       printSummary(io, createLogger(io, args), `HTML report: ${html}`, { html });
     }
     if (args.json) {
-      const runsOf = (day: ReportRow) => runs.filter((run) => run.date === day.date && run.stream === day.stream).map(({ date, stream, ...run }) => run);
+      const runsOf = (day: ReportRow) =>
+        runs.filter((run) => run.date === day.date && run.stream === day.stream).map(({ date, stream, ...run }) => run);
       io.stdout.write(`${JSON.stringify(rows.map((day) => ({ ...day, staleRuns: runsOf(day) })))}\n`);
       return ExitCode.ok;
     }
@@ -97,10 +104,24 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
         day.first ? formatGap(day.largestGapSeconds) : '-',
         String(day.thumbnailsOnly),
       ]),
-      ['total', '', String(total('frames')), String(total('expected')), percent(total('frames'), total('expected')), formatBytes(total('bytes')), '', '', '', String(total('thumbnailsOnly'))],
+      [
+        'total',
+        '',
+        String(total('frames')),
+        String(total('expected')),
+        percent(total('frames'), total('expected')),
+        formatBytes(total('bytes')),
+        '',
+        '',
+        '',
+        String(total('thumbnailsOnly')),
+      ],
     ];
     io.stdout.write(rows.length === 0 ? 'The catalog holds no frames in that range.\n' : `${formatTable(table)}\n`);
-    if (runs.length > 0) io.stdout.write(`\nIdentical frames in a row (a camera that hung keeps serving one picture):\n${runs.map(describeStaleRun).join('\n')}\n`);
+    if (runs.length > 0)
+      io.stdout.write(
+        `\nIdentical frames in a row (a camera that hung keeps serving one picture):\n${runs.map(describeStaleRun).join('\n')}\n`,
+      );
     return ExitCode.ok;
   } finally {
     await orm.close();

@@ -27,7 +27,9 @@ export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
   try {
     const result = await verifyArchive({ orm, root: args.out, terminal: args.terminal, repair: args.repair });
     if (args.json) io.stdout.write(`${JSON.stringify(result)}\n`);
-    else for (const { kind, path, detail, repaired } of result.problems) io.stdout.write(`${kind.padEnd(13)} ${path}: ${detail}${repaired ? ` -> ${repaired}` : ''}\n`);
+    else
+      for (const { kind, path, detail, repaired } of result.problems)
+        io.stdout.write(`${kind.padEnd(13)} ${path}: ${detail}${repaired ? ` -> ${repaired}` : ''}\n`);
     const unrepaired = result.problems.filter(({ repaired }) => !repaired).length;
     printSummary(
       io,

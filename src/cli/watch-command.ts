@@ -29,7 +29,10 @@ export function duration(flag: string, minMs = 0, maxMs = Number.POSITIVE_INFINI
     const ambiguous = parts.length > 1 && parts.some((part) => !part[2]);
     const ms = parts.reduce((sum, part) => sum + Number(part[1]) * durationUnits[part[2] ?? 'ms'], 0);
     if (parts.length === 0 || ambiguous || !(ms >= minMs && ms <= maxMs) || !Number.isFinite(ms)) {
-      const bounds = [minMs > 0 ? ` of at least ${minMs / 1000} s` : '', maxMs < Number.POSITIVE_INFINITY ? ` up to ${formatDuration(maxMs)}` : ''].join('');
+      const bounds = [
+        minMs > 0 ? ` of at least ${minMs / 1000} s` : '',
+        maxMs < Number.POSITIVE_INFINITY ? ` up to ${formatDuration(maxMs)}` : '',
+      ].join('');
       throw new InputError(`invalid ${flag} "${raw}": expected a duration like 10m, 1h or 30s${bounds}`);
     }
     return ms;
@@ -52,14 +55,41 @@ function utcTime(flag: string) {
 export function watchOptions<T>(yargs: Argv<T>) {
   return fetchOptions(
     yargs
-      .option('every', { coerce: duration('--every', 1000, MAX_TIMER_MS), default: DEFAULTS.everyMs, defaultDescription: '10m', describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)' })
-      .option('settle', { coerce: duration('--settle', 0, DAY_MS), default: DEFAULTS.settleMs, defaultDescription: '1h', describe: 'How long after midnight (UTC) the previous day is still fetched' }),
+      .option('every', {
+        coerce: duration('--every', 1000, MAX_TIMER_MS),
+        default: DEFAULTS.everyMs,
+        defaultDescription: '10m',
+        describe: 'Time between cycles (10m, 1h, 30s; a bare number is ms)',
+      })
+      .option('settle', {
+        coerce: duration('--settle', 0, DAY_MS),
+        default: DEFAULTS.settleMs,
+        defaultDescription: '1h',
+        describe: 'How long after midnight (UTC) the previous day is still fetched',
+      }),
   )
-    .option('metrics-port', { coerce: wholeNumber('--metrics-port', 0, 65_535), describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)' })
-    .option('metrics-host', { type: 'string', default: '127.0.0.1', describe: 'Address the metrics server listens on (0.0.0.0: every network of this machine)' })
-    .option('max-cycles', { coerce: wholeNumber('--max-cycles', 1), describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)' })
-    .option('clock-from', { type: 'string', coerce: utcTime('--clock-from'), describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)' })
-    .option('clock-speed', { coerce: positiveNumber('--clock-speed'), describe: 'For demos against the simulator: the clock runs N times faster than real time' })
+    .option('metrics-port', {
+      coerce: wholeNumber('--metrics-port', 0, 65_535),
+      describe: 'Serve Prometheus metrics (/metrics) and /healthz on this port (0 picks a free one)',
+    })
+    .option('metrics-host', {
+      type: 'string',
+      default: '127.0.0.1',
+      describe: 'Address the metrics server listens on (0.0.0.0: every network of this machine)',
+    })
+    .option('max-cycles', {
+      coerce: wholeNumber('--max-cycles', 1),
+      describe: 'Stop after N cycles (default: run until Ctrl-C or SIGTERM)',
+    })
+    .option('clock-from', {
+      type: 'string',
+      coerce: utcTime('--clock-from'),
+      describe: 'For demos against the simulator: the clock starts at this UTC time (YYYY-MM-DDTHH:MM:SS)',
+    })
+    .option('clock-speed', {
+      coerce: positiveNumber('--clock-speed'),
+      describe: 'For demos against the simulator: the clock runs N times faster than real time',
+    })
     .epilogue(WATCH_EXIT_CODES_HELP);
 }
 
@@ -106,14 +136,27 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
     validateWatchOptions(options);
     if (args.metricsPort !== undefined) {
       server = await serveMetrics(metrics, { port: args.metricsPort, host: args.metricsHost });
-      logger.info({ url: `${server.url}/metrics`, host: server.host, port: server.port }, `metrics at ${server.url}/metrics, health at ${server.url}/healthz`);
+      logger.info(
+        { url: `${server.url}/metrics`, host: server.host, port: server.port },
+        `metrics at ${server.url}/metrics, health at ${server.url}/healthz`,
+      );
     }
     logger.info(
-      { every: everyMs, settle: args.settle, out: args.out, db: shownCatalog(args.db), baseUrl, ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}) },
+      {
+        every: everyMs,
+        settle: args.settle,
+        out: args.out,
+        db: shownCatalog(args.db),
+        baseUrl,
+        ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}),
+      },
       `watching ${(args.streams ?? DEFAULTS.streams).join(', ')}: a cycle every ${formatEvery(everyMs)}`,
     );
     const result = await watch(options);
-    printSummary(io, logger, `Stopped after ${plural(result.cycles, 'cycle')} (${result.failedCycles} failed).`, { cycles: result.cycles, failedCycles: result.failedCycles });
+    printSummary(io, logger, `Stopped after ${plural(result.cycles, 'cycle')} (${result.failedCycles} failed).`, {
+      cycles: result.cycles,
+      failedCycles: result.failedCycles,
+    });
     return interruption.forced() ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     interruption.dispose();

@@ -32,7 +32,10 @@ export interface PlaywrightLocator {
   press(key: string, options?: { timeout?: number }): Promise<void>;
 }
 export interface PlaywrightPage {
-  goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle'; timeout?: number }): Promise<PlaywrightResponse | null>;
+  goto(
+    url: string,
+    options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle'; timeout?: number },
+  ): Promise<PlaywrightResponse | null>;
   reload(options?: { waitUntil?: 'load' | 'domcontentloaded' | 'networkidle'; timeout?: number }): Promise<PlaywrightResponse | null>;
   locator(selector: string): PlaywrightLocator;
   /** Evaluates a JavaScript expression in the page. */
@@ -82,13 +85,13 @@ export const CHROMIUM_FLAGS: readonly string[] = [
 ];
 
 const INSTALL_PLAYWRIGHT = 'npm install playwright-core';
-const INSTALL_BROWSER = 'install Chromium (apt-get install -y chromium) or name a Chromium or Chrome binary with --browser-path or DRAYDOG_BROWSER';
+const INSTALL_BROWSER =
+  'install Chromium (apt-get install -y chromium) or name a Chromium or Chrome binary with --browser-path or DRAYDOG_BROWSER';
 
 function isModuleNotFound(error: unknown): boolean {
   const { code, message } = error as { code?: unknown; message?: unknown };
   return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
-    (typeof message !== 'string' || message.includes('playwright-core'))
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && (typeof message !== 'string' || message.includes('playwright-core'))
   );
 }
 
@@ -155,7 +158,12 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Playwr
   const playwright = await loadPlaywright(options.importer);
   const executablePath = resolveBrowserPath(options.executablePath, options.env);
   try {
-    return await playwright.chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS], timeout: options.launchTimeoutMs ?? 30_000 });
+    return await playwright.chromium.launch({
+      executablePath,
+      headless: true,
+      args: [...CHROMIUM_FLAGS],
+      timeout: options.launchTimeoutMs ?? 30_000,
+    });
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
     throw new BrowserError(`cannot start the browser "${executablePath}": ${reason}`, { cause: error });

@@ -36,13 +36,21 @@ export function judgeReading({ date, stream, found, expected, stoppedShort }: Re
   const base = { date, stream, found, expected: expected ?? null };
   const empty = found === 0 ? { note: 'the page showed no frame' } : {};
   if (expected !== undefined && found < expected) {
-    return { ...base, status: 'incomplete', note: `found ${found} of the ${expected} the page says it has${stoppedShort ? ` (${stoppedShort})` : ''}` };
+    return {
+      ...base,
+      status: 'incomplete',
+      note: `found ${found} of the ${expected} the page says it has${stoppedShort ? ` (${stoppedShort})` : ''}`,
+    };
   }
   if (expected !== undefined) return { ...base, status: 'complete', ...empty };
   if (stoppedShort) return { ...base, status: 'incomplete', note: `${stoppedShort}; the page gave no total` };
   const over = parseDate(date) + DAY_MS <= nowMs;
   if (over && found < FRAMES_PER_DAY / 2) {
-    return { ...base, status: 'suspect', note: `${found === 0 ? 'the page showed no frame' : `only ${found} frames`} and no total to compare (about ${FRAMES_PER_DAY} a day expected)` };
+    return {
+      ...base,
+      status: 'suspect',
+      note: `${found === 0 ? 'the page showed no frame' : `only ${found} frames`} and no total to compare (about ${FRAMES_PER_DAY} a day expected)`,
+    };
   }
   return { ...base, status: 'complete', ...empty };
 }
@@ -51,8 +59,12 @@ export function judgeReading({ date, stream, found, expected, stoppedShort }: Re
 export function shortDayWarnings(readings: readonly DayReading[]): { level: 'warn' | 'info'; message: string }[] {
   return readings.flatMap((reading): { level: 'warn' | 'info'; message: string }[] => {
     if (reading.status !== 'complete') {
-      return [{ level: 'warn', message: `${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}; a rerun reads its page again` }];
+      return [
+        { level: 'warn', message: `${reading.date} ${reading.stream} is ${reading.status}: ${reading.note}; a rerun reads its page again` },
+      ];
     }
-    return reading.found === 0 && reading.expected !== null ? [{ level: 'info', message: `${reading.date} ${reading.stream}: the page showed no frame (it says it has none)` }] : [];
+    return reading.found === 0 && reading.expected !== null
+      ? [{ level: 'info', message: `${reading.date} ${reading.stream}: the page showed no frame (it says it has none)` }]
+      : [];
   });
 }

@@ -9,7 +9,9 @@ export function utcTimeOf(text: string): string | undefined {
   const match = timePattern.exec(text.trim());
   if (!match) return undefined;
   const [, date, time, zone] = match;
-  const ms = Date.parse(`${date}T${time}${zone ? (zone === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone) : 'Z'}`);
+  const ms = Date.parse(
+    `${date}T${time}${zone ? (zone === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone) : 'Z'}`,
+  );
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 19);
 }
 
@@ -25,7 +27,9 @@ function parse(text: string): unknown {
 function timeOfItem(item: unknown): string | undefined {
   if (typeof item === 'string') return utcTimeOf(item);
   if (typeof item !== 'object' || item === null) return undefined;
-  const times = Object.values(item).flatMap((value) => (typeof value === 'string' ? [utcTimeOf(value)].filter((time) => time !== undefined) : []));
+  const times = Object.values(item).flatMap((value) =>
+    typeof value === 'string' ? [utcTimeOf(value)].filter((time) => time !== undefined) : [],
+  );
   return times.length === 1 ? times[0] : undefined;
 }
 

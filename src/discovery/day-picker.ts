@@ -5,8 +5,7 @@ import { DayPickError } from '../errors.ts';
  * The day picker: a native date input, an Element UI date editor (what the real page uses), or a
  * text input that asks for a date or a day.
  */
-export const DAY_PICKER_SELECTOR =
-  'input[type="date"], .el-date-editor input, input[placeholder*="date" i], input[placeholder*="day" i]';
+export const DAY_PICKER_SELECTOR = 'input[type="date"], .el-date-editor input, input[placeholder*="date" i], input[placeholder*="day" i]';
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const OPEN_PANEL = '.el-picker-panel:visible';
@@ -37,7 +36,9 @@ export function showsDate(value: string, date: string): boolean {
   const names = words.map((word) => MONTHS.findIndex((name) => word.length >= 3 && name.startsWith(word))).filter((index) => index >= 0);
   if (!numbers.includes(year) || names.some((index) => index !== month - 1)) return false;
   const rest = numbers.filter((_, index) => index !== numbers.indexOf(year));
-  return names.length > 0 ? rest.length === 1 && rest[0] === day : rest.length === 2 && rest.includes(month) && rest.includes(day) && (month === day || rest[0] !== rest[1]);
+  return names.length > 0
+    ? rest.length === 1 && rest[0] === day
+    : rest.length === 2 && rest.includes(month) && rest.includes(day) && (month === day || rest[0] !== rest[1]);
 }
 
 async function pickInCalendar(page: PlaywrightPage, date: string, timeoutMs: number): Promise<boolean> {
@@ -45,7 +46,10 @@ async function pickInCalendar(page: PlaywrightPage, date: string, timeoutMs: num
   if ((await input.count()) === 0) return false;
   await input.click({ timeout: timeoutMs });
   try {
-    await page.locator(`${OPEN_PANEL} .el-date-table`).first().waitFor({ state: 'visible', timeout: Math.min(timeoutMs, 5000) });
+    await page
+      .locator(`${OPEN_PANEL} .el-date-table`)
+      .first()
+      .waitFor({ state: 'visible', timeout: Math.min(timeoutMs, 5000) });
   } catch {
     return false;
   }
@@ -54,9 +58,14 @@ async function pickInCalendar(page: PlaywrightPage, date: string, timeoutMs: num
   // month by month, as a person does; the header is read again after every step
   for (let steps = 0; steps < 1200; steps += 1) {
     const shown = monthOfHeader(await page.evaluate<string>(READ_PANEL_HEADER));
-    if (shown === undefined) throw new DayPickError(`the calendar's header "${await page.evaluate<string>(READ_PANEL_HEADER)}" names no month`);
+    if (shown === undefined)
+      throw new DayPickError(`the calendar's header "${await page.evaluate<string>(READ_PANEL_HEADER)}" names no month`);
     if (shown === target) {
-      await page.locator(DAY_CELLS).filter({ hasText: new RegExp(`^\\s*${day}\\s*$`) }).first().click({ timeout: timeoutMs });
+      await page
+        .locator(DAY_CELLS)
+        .filter({ hasText: new RegExp(`^\\s*${day}\\s*$`) })
+        .first()
+        .click({ timeout: timeoutMs });
       return true;
     }
     // a year at a time while a year or more away (Element UI's double arrows), then month by month
@@ -68,8 +77,16 @@ async function pickInCalendar(page: PlaywrightPage, date: string, timeoutMs: num
 
 /** An older version of the page: one button per day, such as "Sat, Sep 6". */
 async function pickDayButton(page: PlaywrightPage, date: string, timeoutMs: number): Promise<boolean> {
-  const label = new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' });
-  const button = page.locator('button').filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) }).first();
+  const label = new Date(`${date}T12:00:00Z`).toLocaleDateString('en-US', {
+    weekday: 'short',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  });
+  const button = page
+    .locator('button')
+    .filter({ hasText: new RegExp(`^\\s*${label}\\s*$`) })
+    .first();
   if ((await button.count()) === 0) return false;
   await button.click({ timeout: timeoutMs });
   return true;
@@ -89,7 +106,8 @@ async function typeDay(page: PlaywrightPage, date: string, timeoutMs: number): P
  * that day. Throws DayPickError, naming what the picker shows, when it does not.
  */
 export async function pickDay(page: PlaywrightPage, date: string, timeoutMs: number): Promise<void> {
-  const picked = (await pickInCalendar(page, date, timeoutMs)) || (await pickDayButton(page, date, timeoutMs)) || (await typeDay(page, date, timeoutMs));
+  const picked =
+    (await pickInCalendar(page, date, timeoutMs)) || (await pickDayButton(page, date, timeoutMs)) || (await typeDay(page, date, timeoutMs));
   if (!picked) throw new DayPickError(`found no way to pick ${date}: no calendar, day button or input that takes typing`);
   const input = page.locator(DAY_PICKER_SELECTOR).first();
   if ((await input.count()) === 0) return;

@@ -133,7 +133,9 @@ export class HistoryTab {
     if (!this.#options.loadImages) {
       // Politeness: the CDN gets the downloader's requests only. The URL is still seen (the `request` event).
       await page.route(imageUrlPattern, (route) =>
-        route.request().resourceType() === 'image' ? route.fulfill({ status: 200, contentType: 'image/gif', body: PLACEHOLDER_IMAGE }) : route.continue(),
+        route.request().resourceType() === 'image'
+          ? route.fulfill({ status: 200, contentType: 'image/gif', body: PLACEHOLDER_IMAGE })
+          : route.continue(),
       );
     }
     page.on('request', (request) => {
@@ -164,7 +166,8 @@ export class HistoryTab {
 
   async #load(navigate: () => Promise<PlaywrightResponse | null>): Promise<void> {
     const response = await navigate();
-    if (response && response.status() >= 400) throw new HistoryPageError(`the history page ${this.#url} answered HTTP ${response.status()}`);
+    if (response && response.status() >= 400)
+      throw new HistoryPageError(`the history page ${this.#url} answered HTTP ${response.status()}`);
     try {
       await this.#page.locator(DAY_PICKER_SELECTOR).first().waitFor({ state: 'visible', timeout: this.#options.timeoutMs });
     } catch {
@@ -199,7 +202,8 @@ export class HistoryTab {
       const now = Date.now();
       const seen = this.#framesOf(date, terminal, stream).length;
       if (seen !== count || advance.scrolled || (press && advance.controls > 0)) [count, changedAt] = [seen, now];
-      const quiet = this.#apiInFlight.size === 0 && this.#bodyReads.size === 0 && now - changedAt >= settleMs && (failed || advance.controls === 0);
+      const quiet =
+        this.#apiInFlight.size === 0 && this.#bodyReads.size === 0 && now - changedAt >= settleMs && (failed || advance.controls === 0);
       // an empty day is only taken as such once the page answered since it was picked, or says it has none
       const answered = count > 0 || advance.empty || failed || (this.#apiFinished > finishedBefore && now - pickedAt >= emptyAfterMs);
       if (quiet && answered) {
@@ -227,7 +231,16 @@ export class HistoryTab {
       const expected = this.#totals.length > 0 ? Math.max(...this.#totals) : undefined;
       const short = stoppedShort !== undefined && (expected === undefined || frames.length < expected);
       if (!short || attempt >= this.#options.retries) {
-        return { frames, outcome: { date, stream, found: frames.length, ...(expected === undefined ? {} : { expected }), ...(short ? { stoppedShort } : {}) } };
+        return {
+          frames,
+          outcome: {
+            date,
+            stream,
+            found: frames.length,
+            ...(expected === undefined ? {} : { expected }),
+            ...(short ? { stoppedShort } : {}),
+          },
+        };
       }
       await this.#load(() => this.#page.reload({ waitUntil: 'domcontentloaded', timeout: this.#options.timeoutMs }));
     }

@@ -13,7 +13,12 @@ export interface DiskStoreOptions {
 }
 
 /** Through a tracked temporary file on a writer thread (see `writeOffThread`): a final name never holds a partial file. */
-async function writeThroughTemporaryFile(finalPath: string, body: Uint8Array, replace: boolean, durable: boolean): Promise<AtomicWriteOutcome> {
+async function writeThroughTemporaryFile(
+  finalPath: string,
+  body: Uint8Array,
+  replace: boolean,
+  durable: boolean,
+): Promise<AtomicWriteOutcome> {
   const temporaryPath = temporaryPathFor(finalPath);
   try {
     return await writeOffThread({ finalPath, temporaryPath, body, replace, durable });
@@ -54,7 +59,9 @@ export function diskStore({ root, fsync = false }: DiskStoreOptions): FrameStore
       }
       const written = await writeThroughTemporaryFile(location, body, false, fsync);
       if (written.kind === 'written') return { kind: 'written', location, sha256: written.sha256 };
-      return lstatSync(location, { throwIfNoEntry: false })?.isSymbolicLink() ? { kind: 'refused', location, link: location } : { kind: 'exists', location };
+      return lstatSync(location, { throwIfNoEntry: false })?.isSymbolicLink()
+        ? { kind: 'refused', location, link: location }
+        : { kind: 'exists', location };
     },
   };
 }

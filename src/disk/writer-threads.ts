@@ -61,7 +61,9 @@ class WriterThread {
 
 /** A view over a whole ArrayBuffer of its own can be handed to the thread; a slice of a shared pool cannot. */
 function ownsItsMemory(body: Uint8Array): boolean {
-  return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer && body.byteLength >= 4096;
+  return (
+    body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer && body.byteLength >= 4096
+  );
 }
 
 /** Enough threads to keep the cores busy with file creation, which is mostly kernel time. */

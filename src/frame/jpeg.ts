@@ -45,13 +45,15 @@ function readJpegHeader(body: Uint8Array): { width: number; height: number } | s
       const components = body[offset + 9];
       if (precision < 2 || precision > 16) return `frame header with a precision of ${precision} bits`;
       if (width < 1 || height < 1 || width > largestSide || height > largestSide) return `frame header of ${width}x${height} pixels`;
-      if (components < 1 || components > 4 || length !== 8 + 3 * components) return `frame header of ${components} components in ${length} bytes`;
+      if (components < 1 || components > 4 || length !== 8 + 3 * components)
+        return `frame header of ${components} components in ${length} bytes`;
       frame = { width, height };
     }
     if (marker === startOfScan) {
       if (!frame) return 'a scan before any frame header (SOF)';
       const components = body[offset + 4];
-      if (components < 1 || components > 4 || length !== 6 + 2 * components) return `scan header of ${components} components in ${length} bytes`;
+      if (components < 1 || components > 4 || length !== 6 + 2 * components)
+        return `scan header of ${components} components in ${length} bytes`;
       return frame;
     }
     offset = end;

@@ -38,7 +38,6 @@ export type FrameAnswer =
   | { readonly kind: 'missing'; readonly reason: string }
   | { readonly kind: 'bad'; readonly reason: string };
 
-
 const missingStatuses = new Set([404, 410]);
 const pushbackStatuses = new Set([429, 503]);
 const retryableStatuses = new Set([408, 429]);
@@ -103,8 +102,18 @@ export function attemptsOf(source: { config?: { 'axios-retry'?: { retryCount?: n
  * `requestDeadlineMs` and `minBytesPerSecond` end one that trickles; a body over `maxFrameBytes` is refused.
  */
 export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance {
-  const { concurrency = DEFAULTS.concurrency, retries = DEFAULTS.retries, timeoutMs = DEFAULTS.timeoutMs, onRetry, maxRetryAfterMs = DEFAULTS.maxRetryAfterMs } = options;
-  const { requestDeadlineMs = DEADLINE_PER_TIMEOUT * timeoutMs, minBytesPerSecond = DEFAULTS.minBytesPerSecond, maxFrameBytes = DEFAULTS.maxFrameBytes } = options;
+  const {
+    concurrency = DEFAULTS.concurrency,
+    retries = DEFAULTS.retries,
+    timeoutMs = DEFAULTS.timeoutMs,
+    onRetry,
+    maxRetryAfterMs = DEFAULTS.maxRetryAfterMs,
+  } = options;
+  const {
+    requestDeadlineMs = DEADLINE_PER_TIMEOUT * timeoutMs,
+    minBytesPerSecond = DEFAULTS.minBytesPerSecond,
+    maxFrameBytes = DEFAULTS.maxFrameBytes,
+  } = options;
   const gate = options.gate ?? createRequestGate();
   let answeredOnce = false;
   let unreachable = false;
@@ -112,10 +121,18 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     timeout: timeoutMs,
     maxContentLength: maxFrameBytes,
     responseType: 'arraybuffer',
-    adapter: undiciAdapter({ connections: concurrency, maxRedirects: 5, deadlineMs: Math.min(requestDeadlineMs, MAX_TIMER_MS), minBytesPerSecond }),
+    adapter: undiciAdapter({
+      connections: concurrency,
+      maxRedirects: 5,
+      deadlineMs: Math.min(requestDeadlineMs, MAX_TIMER_MS),
+      minBytesPerSecond,
+    }),
     // 404 and 410 are answers (the frame is not there), not errors
     validateStatus: (status) => (status >= 200 && status < 300) || missingStatuses.has(status),
-    headers: { 'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)', ...(options.authorization ? { Authorization: options.authorization } : {}) },
+    headers: {
+      'User-Agent': 'draydog (+https://www.npmjs.com/package/draydog)',
+      ...(options.authorization ? { Authorization: options.authorization } : {}),
+    },
   });
   // Before axios-retry, so it sees every answer, including those that get retried.
   client.interceptors.response.use(
@@ -145,7 +162,10 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     shouldResetTimeout: true,
     retryCondition: (error) => !(unreachable && !answeredOnce && isUnreachable(error)) && isRetryable(error),
     retryDelay: (attempt, error) =>
-      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), { baseDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs, maxRetryAfterMs }),
+      retryDelayMs(attempt, parseRetryAfter(error.response?.headers?.['retry-after']), {
+        baseDelayMs: options.retryDelayMs ?? DEFAULTS.retryDelayMs,
+        maxRetryAfterMs,
+      }),
     onRetry: (_count, error) => onRetry?.(error),
   });
   client.interceptors.request.use(async (config) => {

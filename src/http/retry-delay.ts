@@ -1,6 +1,5 @@
 import { DEFAULTS, MAX_TIMER_MS } from '../settings.ts';
 
-
 /** A `Retry-After` value (seconds or an HTTP date) in milliseconds from `now`, or undefined. */
 export function parseRetryAfter(value: unknown, now = Date.now()): number | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;

@@ -1,4 +1,11 @@
-import axios, { AxiosError, AxiosHeaders, CanceledError, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import axios, {
+  AxiosError,
+  AxiosHeaders,
+  CanceledError,
+  type AxiosAdapter,
+  type AxiosResponse,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 import { EnvHttpProxyAgent, interceptors, type Dispatcher } from 'undici';
 
 export interface UndiciAdapterOptions {
@@ -61,7 +68,11 @@ function urlOf(config: InternalAxiosRequestConfig): URL {
 }
 
 /** One request through undici's low-level `dispatch`: no body stream, the chunks are gathered as they come. */
-function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { deadlineMs = 0, minBytesPerSecond = 0 }: UndiciAdapterOptions): Promise<AxiosResponse> {
+function exchange(
+  dispatcher: Dispatcher,
+  config: InternalAxiosRequestConfig,
+  { deadlineMs = 0, minBytesPerSecond = 0 }: UndiciAdapterOptions,
+): Promise<AxiosResponse> {
   return new Promise((resolve, reject) => {
     const { signal, timeout = 0, maxContentLength = -1 } = config;
     let controller: Dispatcher.DispatchController | undefined;
@@ -91,7 +102,10 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { 
     // progress (each redirect hop, the headers, each chunk), keeps `timeout` exact
     const timer = timeout > 0 ? setTimeout(() => stop(new TimedOut(`timeout of ${timeout}ms exceeded`)), timeout) : undefined;
     // a trickle (a byte now and then, never silent for `timeout`) would keep the idle timer alive for ever
-    const deadline = deadlineMs > 0 ? setTimeout(() => stop(new TimedOut(`request not done within its deadline of ${deadlineMs}ms`)), deadlineMs) : undefined;
+    const deadline =
+      deadlineMs > 0
+        ? setTimeout(() => stop(new TimedOut(`request not done within its deadline of ${deadlineMs}ms`)), deadlineMs)
+        : undefined;
     let rateCheck: NodeJS.Timeout | undefined;
     const tooLarge = (what: string) =>
       stop(new AxiosError(`body larger than the ${maxContentLength} bytes allowed (${what})`, BODY_TOO_LARGE, config));
@@ -115,7 +129,14 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { 
           },
           onResponseStart(_controller, status, headers, statusText = '') {
             timer?.refresh();
-            response = { data: undefined, status, statusText, headers: new AxiosHeaders(headers as Record<string, string>), config, request: {} };
+            response = {
+              data: undefined,
+              status,
+              statusText,
+              headers: new AxiosHeaders(headers as Record<string, string>),
+              config,
+              request: {},
+            };
             const declared = Number(response.headers['content-length']);
             if (maxContentLength > -1 && declared > maxContentLength) return tooLarge(`Content-Length ${declared}`);
             if (minBytesPerSecond > 0 && timeout > 0) {
@@ -125,7 +146,8 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { 
               rateCheck = setInterval(() => {
                 const got = received - receivedAtCheck;
                 receivedAtCheck = received;
-                if (got < least) stop(new TimedOut(`body too slow: ${got} bytes in ${timeout}ms, under the minimum of ${minBytesPerSecond} bytes/s`));
+                if (got < least)
+                  stop(new TimedOut(`body too slow: ${got} bytes in ${timeout}ms, under the minimum of ${minBytesPerSecond} bytes/s`));
               }, timeout);
             }
           },
@@ -138,7 +160,10 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { 
           },
           onResponseEnd() {
             const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
-            response!.data = config.responseType === 'arraybuffer' ? body : body.toString((config.responseEncoding as BufferEncoding | undefined) ?? 'utf8');
+            response!.data =
+              config.responseType === 'arraybuffer'
+                ? body
+                : body.toString((config.responseEncoding as BufferEncoding | undefined) ?? 'utf8');
             try {
               finish(undefined, settle(response!, config));
             } catch (error) {
@@ -168,6 +193,7 @@ function exchange(dispatcher: Dispatcher, config: InternalAxiosRequestConfig, { 
 export function undiciAdapter(options: UndiciAdapterOptions): AxiosAdapter {
   const { connections, maxRedirects = 5 } = options;
   const agent = new EnvHttpProxyAgent({ connections });
-  const dispatcher = maxRedirects > 0 ? agent.compose(interceptors.redirect({ maxRedirections: maxRedirects, throwOnMaxRedirect: true })) : agent;
+  const dispatcher =
+    maxRedirects > 0 ? agent.compose(interceptors.redirect({ maxRedirections: maxRedirects, throwOnMaxRedirect: true })) : agent;
   return (config) => exchange(dispatcher, config, options);
 }

@@ -5,7 +5,6 @@ import { onKind, type NotOfKind } from './on-kind.ts';
 import { DEFAULTS } from '../settings.ts';
 import { frameUrls } from '../frame/layout.ts';
 
-
 export interface BuildUrlsOptions {
   readonly baseUrl?: string;
 }
@@ -37,11 +36,16 @@ export function withoutCredentials(baseUrl: string): { readonly baseUrl: string;
   if (!url.username && !url.password) return { baseUrl };
   const userInfo = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
   // the text after the authority's last @, not url.href: that would add a slash to a bare origin
-  return { baseUrl: baseUrl.replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1'), authorization: `Basic ${Buffer.from(userInfo).toString('base64')}` };
+  return {
+    baseUrl: baseUrl.replace(/^([a-z][a-z\d+\-.]*:\/\/)[^/?#]*@/i, '$1'),
+    authorization: `Basic ${Buffer.from(userInfo).toString('base64')}`,
+  };
 }
 
 /** Frames become requests carrying their full-size and thumbnail URLs; other items pass through. */
-export function buildUrls<T extends PipelineItem>(options: BuildUrlsOptions = {}): OperatorFunction<T, NotOfKind<T, 'frame'> | RequestItem> {
+export function buildUrls<T extends PipelineItem>(
+  options: BuildUrlsOptions = {},
+): OperatorFunction<T, NotOfKind<T, 'frame'> | RequestItem> {
   const baseUrl = assertBaseUrl(options.baseUrl ?? DEFAULTS.baseUrl);
   return onKind('frame', ({ frame }): RequestItem => ({ kind: 'request', frame, urls: frameUrls(frame, baseUrl) }));
 }

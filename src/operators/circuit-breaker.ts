@@ -9,7 +9,10 @@ export interface CircuitBreakerOptions {
 }
 
 /** Watches outcomes pass and calls `onOpen` after a run of failures, so a dead CDN does not burn hours of retries. */
-export function circuitBreaker<T extends PipelineItem>({ maxConsecutiveFailures, onOpen }: CircuitBreakerOptions): MonoTypeOperatorFunction<T> {
+export function circuitBreaker<T extends PipelineItem>({
+  maxConsecutiveFailures,
+  onOpen,
+}: CircuitBreakerOptions): MonoTypeOperatorFunction<T> {
   checkSetting('maxConsecutiveFailures', maxConsecutiveFailures, 'maxConsecutiveFailures');
   return (source) =>
     defer(() => {
@@ -21,7 +24,9 @@ export function circuitBreaker<T extends PipelineItem>({ maxConsecutiveFailures,
           else if (item.kind === 'downloaded' || item.kind === 'alreadyExisted' || item.kind === 'notFound') failuresInARow = 0;
           if (failuresInARow >= maxConsecutiveFailures && !open) {
             open = true;
-            onOpen(`stopped after ${failuresInARow} frames in a row failed (last: ${item.kind === 'failed' ? item.error : ''}); is the CDN down?`);
+            onOpen(
+              `stopped after ${failuresInARow} frames in a row failed (last: ${item.kind === 'failed' ? item.error : ''}); is the CDN down?`,
+            );
           }
         }),
       );

@@ -52,7 +52,12 @@ async function fetchFrame(
   const { frame, urls } = item;
   const tried: string[] = [];
   let attempts = 0;
-  const variants: [Variant, string][] = thumbnailFallback ? [['full', urls.full], ['thumbnail', urls.thumbnail]] : [['full', urls.full]];
+  const variants: [Variant, string][] = thumbnailFallback
+    ? [
+        ['full', urls.full],
+        ['thumbnail', urls.thumbnail],
+      ]
+    : [['full', urls.full]];
   for (const [variant, url] of variants) {
     const result = await attempt(http, url, signal);
     tried.push(url);
@@ -70,7 +75,12 @@ async function fetchFrame(
 export function fetchFrames<T extends PipelineItem>(
   options: FetchFramesOptions = {},
 ): OperatorFunction<T, NotOfKind<T, 'request'> | FetchedItem | NotFoundItem | FailedItem> {
-  const { concurrency = DEFAULTS.concurrency, retries = DEFAULTS.retries, thumbnailFallback = DEFAULTS.thumbnailFallback, signal } = options;
+  const {
+    concurrency = DEFAULTS.concurrency,
+    retries = DEFAULTS.retries,
+    thumbnailFallback = DEFAULTS.thumbnailFallback,
+    signal,
+  } = options;
   checkSetting('concurrency', concurrency, 'concurrency');
   checkSetting('retries', retries, 'retries');
   const http = options.http ?? createHttpClient({ ...options, concurrency, retries });

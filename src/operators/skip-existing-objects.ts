@@ -21,7 +21,11 @@ async function keysUnder(client: S3Client, bucket: string, keyPrefix: string): P
  * the object's `s3://` URL), with no request to the CDN and no GET: each date/stream prefix is listed
  * once per run (ListObjectsV2), as `skipExisting` lists each folder once.
  */
-export function skipExistingObjects<T extends PipelineItem>({ client, bucket, prefix = '' }: ObjectStoreOptions): OperatorFunction<T, T | AlreadyExistedItem> {
+export function skipExistingObjects<T extends PipelineItem>({
+  client,
+  bucket,
+  prefix = '',
+}: ObjectStoreOptions): OperatorFunction<T, T | AlreadyExistedItem> {
   const listings = new Map<string, Promise<Set<string>>>();
   const exists = (key: string) => {
     const folder = `${posix.dirname(key)}/`;
@@ -31,6 +35,10 @@ export function skipExistingObjects<T extends PipelineItem>({ client, bucket, pr
   return concatMap((item) => {
     if (item.kind !== 'frame' && item.kind !== 'request') return of(item);
     const key = frameObjectKey(prefix, item.frame);
-    return from(exists(key).then((found): T | AlreadyExistedItem => (found ? { kind: 'alreadyExisted', frame: item.frame, filePath: objectUrl(bucket, key) } : item)));
+    return from(
+      exists(key).then((found): T | AlreadyExistedItem =>
+        found ? { kind: 'alreadyExisted', frame: item.frame, filePath: objectUrl(bucket, key) } : item,
+      ),
+    );
   });
 }

@@ -55,7 +55,9 @@ export function skipExisting<T extends PipelineItem>({
     if (kept && now - kept.listedAt < listingTtlMs) return kept;
     listings.delete(folder);
     const link = linkBelowRoot(root, folder);
-    const listing = link ? { files: new Set<string>(), links: new Set<string>(), listedAt: now, link } : { ...listFrameFolder(folder), listedAt: now };
+    const listing = link
+      ? { files: new Set<string>(), links: new Set<string>(), listedAt: now, link }
+      : { ...listFrameFolder(folder), listedAt: now };
     listings.set(folder, listing);
     if (listings.size > KEPT_LISTINGS) listings.delete(listings.keys().next().value!);
     return listing;
@@ -76,7 +78,8 @@ export function skipExisting<T extends PipelineItem>({
   };
   const judge = async (item: OfKind<T, 'frame' | 'request'>, listing: Listing, filePath: string): Promise<T | AlreadyExistedItem> => {
     listing.cataloged ??= catalogedOn(item.frame);
-    if ((await listing.cataloged).has(frameKey(item.frame)) || isWholeJpegOrMovedAside(filePath)) return { kind: 'alreadyExisted', frame: item.frame, filePath };
+    if ((await listing.cataloged).has(frameKey(item.frame)) || isWholeJpegOrMovedAside(filePath))
+      return { kind: 'alreadyExisted', frame: item.frame, filePath };
     listing.files.delete(basename(filePath));
     return item;
   };

@@ -3,7 +3,15 @@ import { dirname } from 'node:path';
 import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { DayReading } from '../discovery/completeness.ts';
 import { InputError } from '../errors.ts';
-import { catalogCoverage, sumOf, type Counts, type Coverage, type CoverageOptions, type HourCoverage, type StreamCoverage } from '../catalog/coverage.ts';
+import {
+  catalogCoverage,
+  sumOf,
+  type Counts,
+  type Coverage,
+  type CoverageOptions,
+  type HourCoverage,
+  type StreamCoverage,
+} from '../catalog/coverage.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import type { StaleRun } from '../catalog/stale-frames.ts';
 import { writeFileAtomically } from '../disk/disk-store.ts';
@@ -33,7 +41,8 @@ function formatSeconds(seconds: number): string {
   return parts.length > 0 ? parts.join(' ') : `${seconds} s`;
 }
 
-export const percent = (present: number, expected: number) => (expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`);
+export const percent = (present: number, expected: number) =>
+  expected === 0 ? '–' : `${Math.floor((Math.min(present, expected) / expected) * 1000) / 10} %`;
 
 const STYLE = raw(`
 :root { color-scheme: light; --l0: #d73027; --l1: #fc8d59; --l2: #fee090; --l3: #91bfdb; --l4: #4575b4; --none: #f0f0f0; }
@@ -95,13 +104,17 @@ function countCells(counts: Counts & { bytes: number }): Html {
 <td class="total" data-total="unasked">${unasked(counts)}</td><td class="total" data-total="thumbnails">${counts.thumbnails}</td><td class="total">${formatBytes(counts.bytes)}</td>`;
 }
 
-const COUNT_HEADERS = raw('<th>frames</th><th>expected</th><th>%</th><th title="answered missing by the CDN">CDN missing</th><th title="never asked for, or failed">not asked</th><th>thumbs</th><th>size</th>');
+const COUNT_HEADERS = raw(
+  '<th>frames</th><th>expected</th><th>%</th><th title="answered missing by the CDN">CDN missing</th><th title="never asked for, or failed">not asked</th><th>thumbs</th><th>size</th>',
+);
 
 /** Every stream's totals and those of all streams together. */
 function renderTotals(streams: readonly StreamCoverage[]): Html {
   const all = { ...sumOf(streams), bytes: streams.reduce((sum, stream) => sum + stream.bytes, 0) };
-  const rows = streams.map((stream) => html`<tr data-stream="${stream.stream}"><th scope="row">${stream.terminal} / ${stream.stream}</th>${countCells(stream)}</tr>
-`);
+  const rows = streams.map(
+    (stream) => html`<tr data-stream="${stream.stream}"><th scope="row">${stream.terminal} / ${stream.stream}</th>${countCells(stream)}</tr>
+`,
+  );
   return html`<table class="totals heatmap">
 <thead><tr><th>stream</th>${COUNT_HEADERS}</tr></thead>
 <tbody>
@@ -115,7 +128,9 @@ function renderStream(stream: StreamCoverage): Html {
   const id = `stream-${stream.terminal}-${stream.stream}`.replace(/[^a-z0-9_-]/gi, '-');
   const hoursHeader = Array.from({ length: 24 }, (_, hour) => html`<th scope="col">${String(hour).padStart(2, '0')}</th>`);
   const rows = stream.days.map(
-    (day) => html`<tr data-date="${day.date}"><th scope="row" class="date">${day.date}</th>${day.hours.map((cell) => renderCell(stream, day.date, cell))}${countCells(day)}</tr>
+    (
+      day,
+    ) => html`<tr data-date="${day.date}"><th scope="row" class="date">${day.date}</th>${day.hours.map((cell) => renderCell(stream, day.date, cell))}${countCells(day)}</tr>
 `,
   );
   const longest = stream.gaps.reduce((max, gap) => Math.max(max, gap.seconds), 0);
@@ -170,7 +185,8 @@ ${items}</ol>`;
 function renderDiscovery(readings: readonly DayReading[] | undefined): Html | '' {
   if (!readings || readings.length === 0) return '';
   const short = readings.filter(({ status }) => status !== 'complete');
-  if (short.length === 0) return html`<p class="summary discovery">Discovery read every day's history page whole (${readings.length} days x streams).</p>`;
+  if (short.length === 0)
+    return html`<p class="summary discovery">Discovery read every day's history page whole (${readings.length} days x streams).</p>`;
   const rows = short.map(
     (reading) =>
       html`<tr class="${reading.status}"><td>${reading.date}</td><td>${reading.stream}</td><td>${reading.found}</td><td>${reading.expected ?? '–'}</td><td>${reading.status}</td><td>${reading.note ?? ''}</td></tr>
@@ -257,7 +273,9 @@ export async function writeHtmlReport(orm: CatalogOrm, path: string, options: Wr
 
 /** The first and last date (`YYYY-MM-DD`) of a download report's `perDateStream` keys, if any. */
 export function reportDateRange(perDateStream: Readonly<Record<string, unknown>>): { from?: string; to?: string } {
-  const dates = Object.keys(perDateStream).map((key) => key.slice(0, 10)).sort();
+  const dates = Object.keys(perDateStream)
+    .map((key) => key.slice(0, 10))
+    .sort();
   return dates.length === 0 ? {} : { from: dates[0], to: dates.at(-1) };
 }
 

@@ -23,19 +23,14 @@ export interface SimFrame {
   readonly thumbnailPath: string;
 }
 
-export type ScheduleOptions = Pick<
-  ResolvedSimulatorOptions,
-  'seed' | 'terminal' | 'streams' | 'timing' | 'missing' | 'thumbnailOnly'
->;
+export type ScheduleOptions = Pick<ResolvedSimulatorOptions, 'seed' | 'terminal' | 'streams' | 'timing' | 'missing' | 'thumbnailOnly'>;
 
 /** The frame in one 10-minute slot of a day, if any; decided by (seed, terminal, stream, date, slot) alone. */
 function frameInSlot(options: ScheduleOptions, stream: string, date: string, slot: number): SimFrame | undefined {
   const random = randomFor(options.seed, 'slot', options.terminal, stream, date, slot);
   if (random() < options.missing) return undefined;
   const offsetSeconds =
-    options.timing === 'grid'
-      ? 0
-      : EDGE_MARGIN_SECONDS + Math.floor(random() * (SLOT_SECONDS - 2 * EDGE_MARGIN_SECONDS));
+    options.timing === 'grid' ? 0 : EDGE_MARGIN_SECONDS + Math.floor(random() * (SLOT_SECONDS - 2 * EDGE_MARGIN_SECONDS));
   const capturedAt = formatTimestamp(parseDate(date) + (slot * SLOT_SECONDS + offsetSeconds) * 1000);
   const { terminal } = options;
   return {

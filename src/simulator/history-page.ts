@@ -60,7 +60,11 @@ function vendorAnswer(path: string): PageAnswer {
     try {
       answer = answerOf(200, contentType, readFileSync(requireFromHere.resolve(module)));
     } catch {
-      return answerOf(500, 'text/plain; charset=utf-8', `the simulator's history page needs ${module.split('/')[0]} (a dev dependency of draydog): npm install`);
+      return answerOf(
+        500,
+        'text/plain; charset=utf-8',
+        `the simulator's history page needs ${module.split('/')[0]} (a dev dependency of draydog): npm install`,
+      );
     }
     vendorCache.set(path, answer);
   }
@@ -252,7 +256,8 @@ function historyAnswer(camera: Camera, url: URL, terminal: string, stream: strin
   }
   const page = wholeParameter(url, 'page');
   const size = wholeParameter(url, 'size');
-  if ((page !== undefined && !(page >= 1)) || (size !== undefined && !(size >= 1))) return json(400, { error: 'page and size must be whole numbers >= 1' });
+  if ((page !== undefined && !(page >= 1)) || (size !== undefined && !(size >= 1)))
+    return json(400, { error: 'page and size must be whole numbers >= 1' });
   const { breakAfterPages, apiShape } = camera.options;
   if (page !== undefined && breakAfterPages > 0 && page > breakAfterPages) return json(500, { error: 'internal error' });
   const frames = terminal === camera.options.terminal ? camera.frames(date, stream) : [];

@@ -109,7 +109,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   assertOneOf(resolved.apiHost, ['same', 'separate'], 'API host');
   assertOneOf(resolved.apiShape, ['urls', 'times'], 'API shape');
   if (!/^[yMdHmsaA ,./-]+$/.test(resolved.dateFormat) || !/yyyy/.test(resolved.dateFormat)) {
-    throw new InputError(`invalid date format "${resolved.dateFormat}": expected Element UI tokens with yyyy, MM or MMM and d (e.g. "MMM d, yyyy")`);
+    throw new InputError(
+      `invalid date format "${resolved.dateFormat}": expected Element UI tokens with yyyy, MM or MMM and d (e.g. "MMM d, yyyy")`,
+    );
   }
   if (!(Number.isInteger(resolved.firstAnswerDelayMs) && resolved.firstAnswerDelayMs >= 0)) {
     throw new InputError(`invalid first answer delay "${resolved.firstAnswerDelayMs}": expected milliseconds >= 0`);

@@ -172,7 +172,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // The page's API on another port: another origin, as an API host of its own would be.
   const apiServer =
     camera.options.apiHost === 'separate'
-      ? createServer((request, response) => send(response, answerApiRequest(camera, request.url ?? '/', url) ?? textAnswer(404, 'Not Found')))
+      ? createServer((request, response) =>
+          send(response, answerApiRequest(camera, request.url ?? '/', url) ?? textAnswer(404, 'Not Found')),
+        )
       : undefined;
   const apiUrl = apiServer ? urlOf((await listen(apiServer, 0, host)).port) : url;
   const stop = (listening: ReturnType<typeof createServer>) =>

@@ -58,10 +58,7 @@ export class StatsRecorder {
       requestsByPath: Object.fromEntries(this.#requestsByPath),
       peakConcurrent: this.#peakConcurrent,
       inFlight: this.#inFlight,
-      faultsByKind: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, this.#faultsByKind.get(kind) ?? 0])) as Record<
-        FaultKind,
-        number
-      >,
+      faultsByKind: Object.fromEntries(FAULT_KINDS.map((kind) => [kind, this.#faultsByKind.get(kind) ?? 0])) as Record<FaultKind, number>,
       requestTimestamps: this.#requestTimestamps.slice(-REQUEST_TIMESTAMP_LIMIT),
     };
   }

@@ -1,5 +1,15 @@
 import type { CatalogOrm } from '../catalog/catalog-location.ts';
-import { asyncScheduler, bufferTime, concatMap, defer, filter, from, mergeMap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import {
+  asyncScheduler,
+  bufferTime,
+  concatMap,
+  defer,
+  filter,
+  from,
+  mergeMap,
+  type MonoTypeOperatorFunction,
+  type SchedulerLike,
+} from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, NotFoundItem, PipelineItem } from '../items.ts';
 import { recordMisses, rowOfDownload, rowsMissingFor, upsertImages } from '../catalog/images.ts';
 import { missesWorthRemembering } from '../catalog/known-missing.ts';
@@ -15,7 +25,12 @@ export interface SaveToCatalogOptions {
   readonly root?: string;
 }
 
-async function saveBatch(orm: CatalogOrm, batch: readonly PipelineItem[], misses: readonly NotFoundItem[], { baseUrl, root }: SaveToCatalogOptions): Promise<void> {
+async function saveBatch(
+  orm: CatalogOrm,
+  batch: readonly PipelineItem[],
+  misses: readonly NotFoundItem[],
+  { baseUrl, root }: SaveToCatalogOptions,
+): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
   const now = new Date();

@@ -42,7 +42,14 @@ export function writeToStore<T extends PipelineItem>({
       outcome = await store.put(item.frame, body);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      return { kind: 'failed', stage: 'write', frame: item.frame, url: item.url, error: `cannot ${store.verb ?? 'write'} ${store.locationOf(item.frame)}: ${reason}`, attempts: item.attempts };
+      return {
+        kind: 'failed',
+        stage: 'write',
+        frame: item.frame,
+        url: item.url,
+        error: `cannot ${store.verb ?? 'write'} ${store.locationOf(item.frame)}: ${reason}`,
+        attempts: item.attempts,
+      };
     }
     if (outcome.kind === 'refused') return linkFailure(item.frame, item.url, item.attempts, outcome.link);
     if (outcome.kind === 'exists') return { kind: 'alreadyExisted', frame: item.frame, filePath: outcome.location };

@@ -9,7 +9,6 @@ import type { DiscoveryCache } from '../catalog/discovery-cache.ts';
 import { assertHttpUrl } from '../operators/build-urls.ts';
 import { DEFAULTS } from '../settings.ts';
 
-
 export interface DiscoverBrowserOptions extends LaunchOptions, HistoryReadOptions {
   /** A browser that is already running (e.g. one shared by tests): used, never closed; only what discovery opened in it is. */
   readonly instance?: PlaywrightBrowser;
@@ -34,7 +33,9 @@ export function historyPageUrl(pageUrl: string, terminal: string, stream: string
   return `${pageUrl.replace(/\/+$/, '')}/terminal_cameras/${terminal}?streamName=${encodeURIComponent(stream)}`;
 }
 
-type SessionOptions = Required<Omit<DiscoverFramesOptions, 'browser' | 'signal' | 'cache' | 'onDayRead'>> & { readonly browser: DiscoverBrowserOptions };
+type SessionOptions = Required<Omit<DiscoverFramesOptions, 'browser' | 'signal' | 'cache' | 'onDayRead'>> & {
+  readonly browser: DiscoverBrowserOptions;
+};
 
 interface BrowserHandle {
   readonly browser: PlaywrightBrowser;
@@ -84,7 +85,10 @@ class DiscoverySession {
     if (this.#closing) throw new Error('frame discovery was stopped');
     const { streams, terminal } = this.#options;
     const perStream = await Promise.all(streams.map(async (stream) => (await this.#tab(stream)).readDay(date, terminal, stream)));
-    return { items: perStream.flatMap(({ frames }) => frames).map(frameItem), readings: perStream.map(({ outcome }) => judgeReading(outcome)) };
+    return {
+      items: perStream.flatMap(({ frames }) => frames).map(frameItem),
+      readings: perStream.map(({ outcome }) => judgeReading(outcome)),
+    };
   }
 
   /** Closes the browser it launched (or its own contexts in a browser it was given); never rejects. */
@@ -110,7 +114,15 @@ class DiscoverySession {
  * when `signal` aborts.
  */
 export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFunction<string, FrameItem> {
-  const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal, pageUrl = DEFAULTS.pageUrl, browser = {}, signal, cache, onDayRead } = options;
+  const {
+    streams = DEFAULTS.streams,
+    terminal = DEFAULTS.terminal,
+    pageUrl = DEFAULTS.pageUrl,
+    browser = {},
+    signal,
+    cache,
+    onDayRead,
+  } = options;
   if (streams.length === 0) throw new InputError('invalid streams "": name at least one stream');
   for (const stream of streams) assertName(stream, 'stream');
   assertName(terminal, 'terminal');
@@ -132,7 +144,12 @@ export function discoverFrames(options: DiscoverFramesOptions = {}): OperatorFun
         for (const reading of readings) onDayRead?.(reading);
         // a day read short is never kept: the next run reads its page again
         const complete = readings.filter(({ status }) => status === 'complete').map(({ stream }) => stream);
-        await cache?.save(date, terminal, complete, items.map(({ frame }) => frame).filter((frame) => complete.includes(frame.stream)));
+        await cache?.save(
+          date,
+          terminal,
+          complete,
+          items.map(({ frame }) => frame).filter((frame) => complete.includes(frame.stream)),
+        );
         return items;
       };
       const subscription = dates

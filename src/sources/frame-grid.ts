@@ -4,7 +4,6 @@ import { InputError } from '../errors.ts';
 import { frameItem, type FrameItem } from '../items.ts';
 import { checkSetting, DEFAULTS } from '../settings.ts';
 
-
 export interface FrameGridOptions {
   readonly streams?: readonly string[];
   readonly terminal?: string;
@@ -32,7 +31,12 @@ function gridSettings(options: FrameGridOptions): GridSettings {
   assertName(terminal, 'terminal');
   const slotsPerDay = Math.ceil(1440 / intervalMinutes);
   // a stream named twice would be fetched and written twice, at once
-  return { streams: [...new Set(streams)], terminal, stepMs: intervalMinutes * 60_000, slotsPerDate: Math.min(slotsPerDay, maxPerDate ?? slotsPerDay) };
+  return {
+    streams: [...new Set(streams)],
+    terminal,
+    stepMs: intervalMinutes * 60_000,
+    slotsPerDate: Math.min(slotsPerDay, maxPerDate ?? slotsPerDay),
+  };
 }
 
 /** One date's grid frames, slot by slot (every stream of a slot together). */

@@ -83,10 +83,19 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
       const error = whyFailed(report);
       cycle = { ...base, ok: error === undefined, durationMs: performance.now() - startedAt, report, ...(error ? { error } : {}) };
     } catch (error) {
-      cycle = { ...base, ok: false, durationMs: performance.now() - startedAt, error: error instanceof Error ? error.message : String(error) };
+      cycle = {
+        ...base,
+        ok: false,
+        durationMs: performance.now() - startedAt,
+        error: error instanceof Error ? error.message : String(error),
+      };
     }
     metrics?.cycleFinished(cycle);
-    logCycle(logger, cycle, options.signal?.aborted ? 'stopping' : `trying again in ${Math.round((options.everyMs ?? DEFAULTS.everyMs) / 60_000) || '<1'} min`);
+    logCycle(
+      logger,
+      cycle,
+      options.signal?.aborted ? 'stopping' : `trying again in ${Math.round((options.everyMs ?? DEFAULTS.everyMs) / 60_000) || '<1'} min`,
+    );
     options.onCycle?.(cycle);
     return cycle;
   };
@@ -95,7 +104,13 @@ export function watchCycle(context: CycleContext): (tick: WatchTick) => Promise<
 function logCycle(logger: Logger | undefined, cycle: CycleReport, next: string): void {
   if (!logger) return;
   const stats = cycle.report?.stats;
-  const counts = stats && { downloaded: stats.downloaded, alreadyExisted: stats.alreadyExisted, notFound: stats.notFound, failed: stats.failed, bytes: stats.bytes };
+  const counts = stats && {
+    downloaded: stats.downloaded,
+    alreadyExisted: stats.alreadyExisted,
+    notFound: stats.notFound,
+    failed: stats.failed,
+    bytes: stats.bytes,
+  };
   const fields = { cycle: cycle.cycle, dates: cycle.dates, until: cycle.until, durationMs: Math.round(cycle.durationMs), ...counts };
   const what = stats
     ? `${stats.downloaded} downloaded, ${stats.alreadyExisted} already there, ${stats.notFound} not on the CDN, ${stats.failed} failed`

@@ -129,7 +129,11 @@ export class WatchMetrics {
       const done = this.#finished.get(stream);
       const running = this.#running.get(stream);
       const outcome = (name: Outcome) => (done?.outcomes[name] ?? 0) + (running?.[name] ?? 0);
-      return { outcome, bytes: (done?.bytes ?? 0) + (running?.bytes ?? 0), thumbnails: (done?.thumbnails ?? 0) + (running?.thumbnails ?? 0) };
+      return {
+        outcome,
+        bytes: (done?.bytes ?? 0) + (running?.bytes ?? 0),
+        thumbnails: (done?.thumbnails ?? 0) + (running?.thumbnails ?? 0),
+      };
     };
     const lines: string[] = [];
     const metric = (name: string, type: 'counter' | 'gauge', help: string, samples: readonly (readonly [string, number])[]) => {
@@ -142,7 +146,12 @@ export class WatchMetrics {
       'Frames handled by the watch, by stream and outcome (downloaded, alreadyExisted, notFound, failed).',
       streams.flatMap((stream) => OUTCOMES.map((name) => [labels({ stream, outcome: name }), total(stream).outcome(name)] as const)),
     );
-    metric('draydog_downloaded_bytes_total', 'counter', 'Bytes of frames downloaded, by stream.', streams.map((stream) => [labels({ stream }), total(stream).bytes]));
+    metric(
+      'draydog_downloaded_bytes_total',
+      'counter',
+      'Bytes of frames downloaded, by stream.',
+      streams.map((stream) => [labels({ stream }), total(stream).bytes]),
+    );
     metric(
       'draydog_thumbnail_frames_total',
       'counter',
@@ -159,12 +168,24 @@ export class WatchMetrics {
       metric('draydog_last_cycle_duration_seconds', 'gauge', 'How long the last finished cycle took.', [['', this.#lastCycleSeconds]]);
     }
     if (this.#lastSuccessAt !== undefined) {
-      metric('draydog_last_successful_cycle_timestamp_seconds', 'gauge', 'When the last successful cycle ended (Unix time).', [['', this.#lastSuccessAt / 1000]]);
+      metric('draydog_last_successful_cycle_timestamp_seconds', 'gauge', 'When the last successful cycle ended (Unix time).', [
+        ['', this.#lastSuccessAt / 1000],
+      ]);
     }
     const newest = [...this.#newest.entries()].sort(([a], [b]) => a.localeCompare(b));
     if (newest.length > 0) {
-      metric('draydog_newest_frame_timestamp_seconds', 'gauge', 'Capture time of the newest frame on disk (Unix time), by stream.', newest.map(([stream, at]) => [labels({ stream }), at / 1000]));
-      metric('draydog_newest_frame_lag_seconds', 'gauge', 'Age of the newest frame on disk, by stream.', newest.map(([stream, at]) => [labels({ stream }), Math.max(0, now - at) / 1000]));
+      metric(
+        'draydog_newest_frame_timestamp_seconds',
+        'gauge',
+        'Capture time of the newest frame on disk (Unix time), by stream.',
+        newest.map(([stream, at]) => [labels({ stream }), at / 1000]),
+      );
+      metric(
+        'draydog_newest_frame_lag_seconds',
+        'gauge',
+        'Age of the newest frame on disk, by stream.',
+        newest.map(([stream, at]) => [labels({ stream }), Math.max(0, now - at) / 1000]),
+      );
     }
     const memory = process.memoryUsage();
     metric('draydog_heap_used_bytes', 'gauge', 'V8 heap in use.', [['', memory.heapUsed]]);

@@ -34,7 +34,6 @@ export type CycleResult<R> =
   | { readonly tick: WatchTick; readonly ok: true; readonly value: R }
   | { readonly tick: WatchTick; readonly ok: false; readonly error: unknown };
 
-
 export interface WatchScheduleOptions<R = unknown> {
   /** Time between cycle starts, in the scheduler's time. A cycle that runs longer skips the ticks it overlaps. */
   readonly periodMs: number;
@@ -70,7 +69,10 @@ export function watchDates(now: number, settleMs: number, since = now, maxLookba
  * while a cycle runs is dropped). A cycle's last value (or its error) is emitted as a `CycleResult`;
  * an error never ends the schedule. Completes after `stop` emits and the cycle running then finishes.
  */
-export function watchSchedule<R>(options: WatchScheduleOptions<R>, cycle: (tick: WatchTick) => ObservableInput<R>): Observable<CycleResult<R>> {
+export function watchSchedule<R>(
+  options: WatchScheduleOptions<R>,
+  cycle: (tick: WatchTick) => ObservableInput<R>,
+): Observable<CycleResult<R>> {
   const { periodMs, settleMs, scheduler = asyncScheduler, stop = NEVER, succeeded = () => true, maxLookbackDays } = options;
   const clock = options.clock ?? (() => scheduler.now());
   if (!(periodMs > 0)) throw new RangeError(`watch period must be > 0 ms, got ${periodMs}`);

@@ -54,11 +54,14 @@ export function validateWatchOptions(options: WatchOptions): void {
   if (!(everyMs > 0)) throw new InputError(`invalid --every "${everyMs}": expected a duration > 0`);
   const realPeriodMs = everyMs / (options.clock?.speed ?? 1);
   if (realPeriodMs > MAX_TIMER_MS) {
-    throw new InputError(`invalid --every "${everyMs}": a cycle every ${formatDuration(realPeriodMs)} of real time is longer than ${formatDuration(MAX_TIMER_MS)}, the longest a timer waits`);
+    throw new InputError(
+      `invalid --every "${everyMs}": a cycle every ${formatDuration(realPeriodMs)} of real time is longer than ${formatDuration(MAX_TIMER_MS)}, the longest a timer waits`,
+    );
   }
   if (!(settleMs >= 0 && settleMs <= DAY_MS)) throw new InputError(`invalid --settle "${settleMs}": expected a duration from 0 to 24h`);
   frameGrid({ streams, terminal, intervalMinutes });
-  if (options.maxCycles !== undefined && !(options.maxCycles >= 1)) throw new InputError(`invalid max cycles "${options.maxCycles}": expected a number >= 1`);
+  if (options.maxCycles !== undefined && !(options.maxCycles >= 1))
+    throw new InputError(`invalid max cycles "${options.maxCycles}": expected a number >= 1`);
   if (!options.orm) assertCatalogLocation(dbPath);
 }
 
@@ -97,7 +100,14 @@ export async function watch(options: WatchOptions = {}): Promise<WatchResult> {
     let lastCycle: CycleReport | undefined;
     await lastValueFrom(
       watchSchedule(
-        { periodMs: everyMs / clock.speed, settleMs, clock: () => clock.now(), scheduler, stop: abortNotice(options.signal), succeeded: (report) => report.ok },
+        {
+          periodMs: everyMs / clock.speed,
+          settleMs,
+          clock: () => clock.now(),
+          scheduler,
+          stop: abortNotice(options.signal),
+          succeeded: (report) => report.ok,
+        },
         cycle,
       ).pipe(
         tap((result) => {

@@ -1,5 +1,17 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -48,7 +60,11 @@ describe('the build (scripts/build.ts)', () => {
   });
 
   it('writes the command line, the library, the simulator and the writer thread as JavaScript', () => {
-    expect(readdirSync(out).filter((name) => name.endsWith('.js') || name.endsWith('.map')).sort()).toEqual(['cli.js', 'index.js', 'index.js.map', 'simulator.js', 'simulator.js.map', 'writer-thread.js']);
+    expect(
+      readdirSync(out)
+        .filter((name) => name.endsWith('.js') || name.endsWith('.map'))
+        .sort(),
+    ).toEqual(['cli.js', 'index.js', 'index.js.map', 'simulator.js', 'simulator.js.map', 'writer-thread.js']);
   });
 
   it('the library bundle exports what the sources export', async () => {
@@ -71,7 +87,23 @@ describe('the build (scripts/build.ts)', () => {
 
   it('the command-line bundle downloads, writes through its writer thread and catalogs', async () => {
     const data = join(out, 'run');
-    const args = [join(out, 'launch.js'), 'download', '--from', '2025-09-01', '--streams', 'in_gate', '--max-per-date', '12', '--base-url', simulator.url, '--out', join(data, 'images'), '--db', join(data, 'c.sqlite'), '--json'];
+    const args = [
+      join(out, 'launch.js'),
+      'download',
+      '--from',
+      '2025-09-01',
+      '--streams',
+      'in_gate',
+      '--max-per-date',
+      '12',
+      '--base-url',
+      simulator.url,
+      '--out',
+      join(data, 'images'),
+      '--db',
+      join(data, 'c.sqlite'),
+      '--json',
+    ];
     const first = await nodeAsync(args);
     expect(first.stderr).not.toMatch(/"level":[45]0/);
     expect(first.code).toBe(0);
@@ -186,7 +218,13 @@ describe('the package (npm pack)', () => {
     mkdirSync(join(user, 'node_modules'), { recursive: true });
     cpSync(packed, join(user, 'node_modules', 'draydog'), { recursive: true });
     writeFileSync(join(user, 'package.json'), JSON.stringify({ type: 'module' }));
-    writeFileSync(join(user, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['main.ts'] }));
+    writeFileSync(
+      join(user, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: ['node'] },
+        files: ['main.ts'],
+      }),
+    );
     writeFileSync(
       join(user, 'main.ts'),
       `import { lastValueFrom } from 'rxjs';\nimport { frameRange, openCatalog, runDownload } from 'draydog';\n` +

@@ -37,8 +37,22 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
-const download = (url: string, maxPerDate: number, ...more: string[]) =>
-  ['download', '--from', DATE, '--streams', 'in_gate', '--max-per-date', String(maxPerDate), '--base-url', url, '--out', 'images', '--db', 'c.sqlite', ...more];
+const download = (url: string, maxPerDate: number, ...more: string[]) => [
+  'download',
+  '--from',
+  DATE,
+  '--streams',
+  'in_gate',
+  '--max-per-date',
+  String(maxPerDate),
+  '--base-url',
+  url,
+  '--out',
+  'images',
+  '--db',
+  'c.sqlite',
+  ...more,
+];
 const failing = (...more: string[]) => download(stormSim.url, 3, '--retries', '1', '--retry-delay', '1', ...more);
 const lines = (text: string) => text.split('\n').filter((line) => line !== '');
 const jsonLines = (text: string) => lines(text).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -52,8 +66,14 @@ describe('off a terminal', () => {
     expect(logged.filter((line) => line.msg === 'frame failed')).toHaveLength(3);
     const summary = logged.filter((line) => line.summary);
     expect(summary).toHaveLength(1);
-    expect(summary[0]).toMatchObject({ level: 30, stats: { requested: 3, failed: 3, retries: 3 }, report: expect.stringMatching(/^images\/reports\/download-.*\.json$/) });
-    expect(summary[0].msg).toMatch(/^Done: 3 frames: 0 downloaded, 0 already there, 0 not on the CDN, 3 failed; .*, 3 retries, success rate 0\.00 %; Report: images\/reports\//);
+    expect(summary[0]).toMatchObject({
+      level: 30,
+      stats: { requested: 3, failed: 3, retries: 3 },
+      report: expect.stringMatching(/^images\/reports\/download-.*\.json$/),
+    });
+    expect(summary[0].msg).toMatch(
+      /^Done: 3 frames: 0 downloaded, 0 already there, 0 not on the CDN, 3 failed; .*, 3 retries, success rate 0\.00 %; Report: images\/reports\//,
+    );
   });
 });
 
@@ -75,7 +95,11 @@ describe('rclone conventions', () => {
     expect(jsonLines(verbose.stderr).filter((line) => line.level === 20 && line.msg === 'retrying')).toHaveLength(3);
     expect(jsonLines(verbose.stderr).filter((line) => line.level === 10)).toEqual([]);
     const frames = jsonLines(traced.stderr).filter((line) => line.level === 10);
-    expect(frames.map((line) => [line.msg, line.stream])).toEqual([['frame failed', 'in_gate'], ['frame failed', 'in_gate'], ['frame failed', 'in_gate']]);
+    expect(frames.map((line) => [line.msg, line.stream])).toEqual([
+      ['frame failed', 'in_gate'],
+      ['frame failed', 'in_gate'],
+      ['frame failed', 'in_gate'],
+    ]);
     expect(jsonLines(warnings.stderr).map((line) => line.level)).toEqual([40, 40, 40]);
   });
 
@@ -89,7 +113,9 @@ describe('rclone conventions', () => {
     expect(run.stderr).toBe('');
     const [earlier, ...logged] = lines(readFileSync(join(dir, 'draydog.log'), 'utf8'));
     expect(earlier).toBe('an earlier line');
-    expect(logged.map((line) => JSON.parse(line).msg)).toEqual(expect.arrayContaining(['frame failed', expect.stringMatching(/^Done: 3 frames/)]));
+    expect(logged.map((line) => JSON.parse(line).msg)).toEqual(
+      expect.arrayContaining(['frame failed', expect.stringMatching(/^Done: 3 frames/)]),
+    );
   });
 
   it('refuses a --log-file it cannot write, naming it, and a run refused for bad input leaves no log file', async () => {
@@ -114,7 +140,9 @@ describe('rclone conventions', () => {
     expect(run.code, run.stderr).toBe(0);
     const progress = jsonLines(run.stderr).filter((line) => line.progress);
     expect(progress.length).toBeGreaterThanOrEqual(2);
-    expect(progress[0].msg).toMatch(/^progress \d+\/8 frames \| ETA .* \| \d+ downloaded, 0 already there, 0 not on the CDN, 0 failed \| .* frames\/s, .*\/s, .* \| \d+ retr(y|ies)$/);
+    expect(progress[0].msg).toMatch(
+      /^progress \d+\/8 frames \| ETA .* \| \d+ downloaded, 0 already there, 0 not on the CDN, 0 failed \| .* frames\/s, .*\/s, .* \| \d+ retr(y|ies)$/,
+    );
     expect(progress[0].progress).toMatchObject({ total: 8, framesPerSecond: expect.any(Number), bytesPerSecond: expect.any(Number) });
   });
 
@@ -129,10 +157,17 @@ describe('rclone conventions', () => {
     const events = jsonLines(json.stdout);
     const frames = events.filter((event) => event.type === 'frame');
     expect(frames).toHaveLength(20);
-    const report = JSON.parse(readFileSync(join(dir, readdirSync(join(dir, 'images', 'reports')).map((name) => join('images', 'reports', name))[0]), 'utf8'));
+    const report = JSON.parse(
+      readFileSync(join(dir, readdirSync(join(dir, 'images', 'reports')).map((name) => join('images', 'reports', name))[0]), 'utf8'),
+    );
     expect(frames.filter((event) => event.outcome === 'downloaded')).toHaveLength(report.stats.downloaded);
     expect(frames.filter((event) => event.outcome === 'notFound')).toHaveLength(report.stats.notFound);
-    expect(frames.find((event) => event.outcome === 'downloaded')).toMatchObject({ stream: 'in_gate', capturedAt: expect.stringMatching(/^2025-09-01T/), bytes: expect.any(Number), path: expect.any(String) });
+    expect(frames.find((event) => event.outcome === 'downloaded')).toMatchObject({
+      stream: 'in_gate',
+      capturedAt: expect.stringMatching(/^2025-09-01T/),
+      bytes: expect.any(Number),
+      path: expect.any(String),
+    });
     expect(events.at(-1)).toMatchObject({ type: 'stats', final: true, total: 20, requested: 20, downloaded: report.stats.downloaded });
 
     expect(none.code, none.stderr).toBe(0);
@@ -164,7 +199,9 @@ describe('rclone conventions', () => {
     expect([plain.code, verbose.code]).toEqual([1, 1]);
     expect(jsonLines(plain.stderr)).toEqual([expect.objectContaining({ level: 50, msg: 'draydog: file is not a database' })]);
     expect(jsonLines(plain.stderr)[0].stack).toBeUndefined();
-    expect(jsonLines(verbose.stderr)).toEqual([expect.objectContaining({ level: 50, msg: 'draydog: file is not a database', stack: expect.stringMatching(/\n\s+at /) })]);
+    expect(jsonLines(verbose.stderr)).toEqual([
+      expect.objectContaining({ level: 50, msg: 'draydog: file is not a database', stack: expect.stringMatching(/\n\s+at /) }),
+    ]);
   });
 });
 
@@ -188,7 +225,10 @@ describe('the report of a run', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).stats).toMatchObject({ downloaded: 0, failed: 0 });
     expect(readdirSync(join(dir, 'images', 'reports'))).toEqual(reports);
-    expect(jsonLines(again.stderr).find((line) => line.summary)).toMatchObject({ report: null, msg: expect.stringContaining('Report: none written, nothing changed') });
+    expect(jsonLines(again.stderr).find((line) => line.summary)).toMatchObject({
+      report: null,
+      msg: expect.stringContaining('Report: none written, nothing changed'),
+    });
     expect(asked.code).toBe(0);
     expect(existsSync(join(dir, 'asked.json'))).toBe(true);
   });
@@ -203,7 +243,9 @@ describe('the report of a run', () => {
       runCli(['organize', 'messy', 'library', '--db', 'c2.sqlite'], { cwd: dir }),
     ]);
 
-    expect(jsonLines(one.stderr).find((line) => line.summary)?.msg).toMatch(/^Done: 1 frame: 0 downloaded, 0 already there, 0 not on the CDN, 1 failed; .*, 0 retries/);
+    expect(jsonLines(one.stderr).find((line) => line.summary)?.msg).toMatch(
+      /^Done: 1 frame: 0 downloaded, 0 already there, 0 not on the CDN, 1 failed; .*, 0 retries/,
+    );
     expect(moved.stderr).toContain('Moved 1 file, 0 already there, left 0.');
   });
 });
@@ -224,7 +266,7 @@ describe('the progress bar', () => {
     failures: [],
   });
 
-  it('shows downloaded, already there, missing and failed, no ETA before the first frame, and the summary\'s rate', async () => {
+  it("shows downloaded, already there, missing and failed, no ETA before the first frame, and the summary's rate", async () => {
     const terminal = new Terminal();
     const io = { stdout: new Terminal(), stderr: terminal, env: {} };
     const progress = createProgress(io, pino({ level: 'silent' }), 40, { statusLine: new StatusLine(terminal) });
@@ -238,8 +280,13 @@ describe('the progress bar', () => {
     expect(atStart).toContain('0/40 frames | ETA - | 0 downloaded, 0 already there, 0 not on the CDN, 0 failed');
     expect(atStart).not.toMatch(/ETA 0/);
     const drawn = terminal.text.slice(atStart.length);
-    expect(drawn).toContain('10/40 frames | ETA 6.0 s | 4 downloaded, 3 already there, 2 not on the CDN, 1 failed | 2.0 frames/s, 2.0 MB/s, 4.0 MB | 0 retries');
-    const summary = formatSummary({ ...tally(counts, 2000), config: {}, interrupted: false, emptyDateStreams: [], staleFrames: {} }, undefined);
+    expect(drawn).toContain(
+      '10/40 frames | ETA 6.0 s | 4 downloaded, 3 already there, 2 not on the CDN, 1 failed | 2.0 frames/s, 2.0 MB/s, 4.0 MB | 0 retries',
+    );
+    const summary = formatSummary(
+      { ...tally(counts, 2000), config: {}, interrupted: false, emptyDateStreams: [], staleFrames: {} },
+      undefined,
+    );
     expect(summary).toContain('(2.0 frames/s, 2.0 MB/s)');
   });
 });

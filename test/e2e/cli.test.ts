@@ -13,7 +13,18 @@ import { listTree, runCli, summaryOf, warningsOf, type CliRun } from '../support
 import { fakeJpeg } from '../support/jpeg.ts';
 
 const DATE = '2025-09-01';
-const STATS_KEYS = ['requested', 'downloaded', 'alreadyExisted', 'notFound', 'failed', 'bytes', 'successRate', 'startedAt', 'finishedAt', 'durationMs'];
+const STATS_KEYS = [
+  'requested',
+  'downloaded',
+  'alreadyExisted',
+  'notFound',
+  'failed',
+  'bytes',
+  'successRate',
+  'startedAt',
+  'finishedAt',
+  'durationMs',
+];
 
 let sim: Simulator;
 let stormSim: Simulator;
@@ -36,7 +47,11 @@ function expectOneErrorLine(run: CliRun, named: string, check = expect): void {
 }
 
 /** Cells of a table printed with two or more spaces between columns. */
-const tableRows = (text: string) => text.trimEnd().split('\n').map((line) => line.split(/\s{2,}/));
+const tableRows = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(/\s{2,}/));
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'draydog-cli-'));
@@ -70,10 +85,26 @@ describe('draydog download: bad input', () => {
     { name: '--concurrency abc', args: download('--from', DATE, '--concurrency', 'abc'), named: '--concurrency "abc"' },
     { name: '--retries 99', args: download('--from', DATE, '--retries', '99'), named: '--retries "99"' },
     // 2^31 ms or more would become 1 ms in a Node timer; rates this low would overflow one too
-    { name: 'a --timeout past what a timer can wait', args: download('--from', DATE, '--timeout', '3000000000'), named: '--timeout "3000000000"' },
-    { name: 'a --max-retry-after past what a timer can wait', args: download('--from', DATE, '--max-retry-after', '9999999999'), named: '--max-retry-after "9999999999"' },
-    { name: 'a --retry-delay past what a timer can wait', args: download('--from', DATE, '--retry-delay', '3000000000'), named: '--retry-delay "3000000000"' },
-    { name: 'a --request-deadline past what a timer can wait', args: download('--from', DATE, '--request-deadline', '3000000000'), named: '--request-deadline "3000000000"' },
+    {
+      name: 'a --timeout past what a timer can wait',
+      args: download('--from', DATE, '--timeout', '3000000000'),
+      named: '--timeout "3000000000"',
+    },
+    {
+      name: 'a --max-retry-after past what a timer can wait',
+      args: download('--from', DATE, '--max-retry-after', '9999999999'),
+      named: '--max-retry-after "9999999999"',
+    },
+    {
+      name: 'a --retry-delay past what a timer can wait',
+      args: download('--from', DATE, '--retry-delay', '3000000000'),
+      named: '--retry-delay "3000000000"',
+    },
+    {
+      name: 'a --request-deadline past what a timer can wait',
+      args: download('--from', DATE, '--request-deadline', '3000000000'),
+      named: '--request-deadline "3000000000"',
+    },
     { name: '--rate 1e-9', args: download('--from', DATE, '--rate', '1e-9'), named: '--rate "1e-9"' },
     { name: '--bandwidth 0.0001', args: download('--from', DATE, '--bandwidth', '0.0001'), named: '--bandwidth "0.0001"' },
     { name: '--max-frame-size 2G', args: download('--from', DATE, '--max-frame-size', '2G'), named: '--max-frame-size "2G"' },
@@ -84,21 +115,49 @@ describe('draydog download: bad input', () => {
     { name: 'an empty --db', args: download('--from', DATE, '--db', ''), named: '--db ""' },
     { name: 'an empty --to', args: download('--from', DATE, '--to', ''), named: '--to ""' },
     { name: 'an empty --report', args: download('--from', DATE, '--report', ''), named: '--report ""' },
-    { name: 'a discover --page-timeout past what a timer can wait', args: ['discover', '--from', DATE, '--page-url', 'http://127.0.0.1:9', '--page-timeout', '3000000000'], named: '--page-timeout "3000000000"' },
-    { name: 'a simulate --latency-ms past what a timer can wait', args: ['simulate', '--latency-ms', '3000000000'], named: '--latency-ms "3000000000"' },
+    {
+      name: 'a discover --page-timeout past what a timer can wait',
+      args: ['discover', '--from', DATE, '--page-url', 'http://127.0.0.1:9', '--page-timeout', '3000000000'],
+      named: '--page-timeout "3000000000"',
+    },
+    {
+      name: 'a simulate --latency-ms past what a timer can wait',
+      args: ['simulate', '--latency-ms', '3000000000'],
+      named: '--latency-ms "3000000000"',
+    },
     { name: 'a base URL that is not http(s)', args: download('--from', DATE, '--base-url', 'ftp://x'), named: 'ftp://x' },
     { name: 'a missing --frames file', args: download('--frames', 'no-such-frames.txt'), named: 'no-such-frames.txt' },
-    { name: '--frames /dev/zero (no end of line)', args: download('--frames', '/dev/zero'), named: '"/dev/zero" line 1: longer than 4096 characters' },
-    { name: 'a --frames file with a huge line', args: download('--frames', 'huge-line.txt'), named: '"huge-line.txt" line 2: longer than 4096 characters' },
+    {
+      name: '--frames /dev/zero (no end of line)',
+      args: download('--frames', '/dev/zero'),
+      named: '"/dev/zero" line 1: longer than 4096 characters',
+    },
+    {
+      name: 'a --frames file with a huge line',
+      args: download('--frames', 'huge-line.txt'),
+      named: '"huge-line.txt" line 2: longer than 4096 characters',
+    },
     { name: 'a malformed --frames file', args: download('--frames', 'frames.txt'), named: 'line 3' },
     { name: 'no --from', args: download(), named: '--from' },
     { name: 'an unknown flag', args: download('--from', DATE, '--bogus-flag'), named: 'bogus-flag' },
     { name: 'a --db that is a text file', args: download('--from', DATE, '--db', 'notes.txt'), named: 'notes.txt' },
     { name: "a --db of another application's SQLite", args: download('--from', DATE, '--db', 'other.sqlite'), named: 'other.sqlite' },
     { name: 'an --out under a regular file', args: download('--from', DATE, '--out', 'plain-file/images'), named: 'plain-file/images' },
-    { name: 'a --db under a regular file', args: download('--from', DATE, '--db', 'plain-file/catalog.sqlite'), named: 'plain-file/catalog.sqlite' },
-    { name: 'a --report under a regular file', args: download('--from', DATE, '--report', 'plain-file/report.json'), named: 'plain-file/report.json' },
-    { name: 'an --html over a file that is not a draydog HTML report', args: download('--from', DATE, '--html', 'notes.txt'), named: 'notes.txt' },
+    {
+      name: 'a --db under a regular file',
+      args: download('--from', DATE, '--db', 'plain-file/catalog.sqlite'),
+      named: 'plain-file/catalog.sqlite',
+    },
+    {
+      name: 'a --report under a regular file',
+      args: download('--from', DATE, '--report', 'plain-file/report.json'),
+      named: 'plain-file/report.json',
+    },
+    {
+      name: 'an --html over a file that is not a draydog HTML report',
+      args: download('--from', DATE, '--html', 'notes.txt'),
+      named: 'notes.txt',
+    },
     { name: 'a missing --config file', args: download('--from', DATE, '--config', 'no-such-config.json'), named: 'no-such-config.json' },
     { name: 'a report date that does not exist', args: ['report', '--from', '2025-02-30'], named: '2025-02-30' },
     { name: 'a report on a catalog that does not exist', args: ['report', '--db', 'no-such.sqlite'], named: 'no-such.sqlite' },
@@ -106,27 +165,32 @@ describe('draydog download: bad input', () => {
   ];
   const notes = Buffer.from('Not a database, just notes.\n');
 
-  it.concurrent.for(badInputs)('exits 2 on $name, with one line naming it and no files created', async ({ args, named }, { expect: check }) => {
-    const dir = freshDir('bad');
-    writeFileSync(join(dir, 'notes.txt'), notes);
-    writeFileSync(join(dir, 'frames.txt'), `in_gate ${DATE}T00:00:00\n# a comment\nin_gate ${DATE} 10:00\n`);
-    writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
-    const other = new DatabaseSync(join(dir, 'other.sqlite'));
-    other.exec("create table users (name text); insert into users values ('ada')");
-    other.close();
-    writeFileSync(join(dir, 'huge-line.txt'), `in_gate ${DATE}T00:00:00\n${'x'.repeat(1_000_000)}\nin_gate ${DATE}T00:10:00\n`);
-    const before = listTree(dir);
-    const requestsBefore = sim.stats().totalRequests;
+  it.concurrent.for(badInputs)(
+    'exits 2 on $name, with one line naming it and no files created',
+    async ({ args, named }, { expect: check }) => {
+      const dir = freshDir('bad');
+      writeFileSync(join(dir, 'notes.txt'), notes);
+      writeFileSync(join(dir, 'frames.txt'), `in_gate ${DATE}T00:00:00\n# a comment\nin_gate ${DATE} 10:00\n`);
+      writeFileSync(join(dir, 'plain-file'), 'a regular file\n');
+      const other = new DatabaseSync(join(dir, 'other.sqlite'));
+      other.exec("create table users (name text); insert into users values ('ada')");
+      other.close();
+      writeFileSync(join(dir, 'huge-line.txt'), `in_gate ${DATE}T00:00:00\n${'x'.repeat(1_000_000)}\nin_gate ${DATE}T00:10:00\n`);
+      const before = listTree(dir);
+      const requestsBefore = sim.stats().totalRequests;
 
-    const run = await runCli(args[0] === 'download' && !args.includes('--base-url') ? [...args, '--base-url', sim.url] : args, { cwd: dir });
+      const run = await runCli(args[0] === 'download' && !args.includes('--base-url') ? [...args, '--base-url', sim.url] : args, {
+        cwd: dir,
+      });
 
-    check(run.code, run.stderr).toBe(2);
-    expectOneErrorLine(run, named, check);
-    check(run.stdout).toBe('');
-    check(listTree(dir)).toEqual(before);
-    check(readFileSync(join(dir, 'notes.txt')).equals(notes)).toBe(true);
-    check(sim.stats().totalRequests).toBe(requestsBefore);
-  });
+      check(run.code, run.stderr).toBe(2);
+      expectOneErrorLine(run, named, check);
+      check(run.stdout).toBe('');
+      check(listTree(dir)).toEqual(before);
+      check(readFileSync(join(dir, 'notes.txt')).equals(notes)).toBe(true);
+      check(sim.stats().totalRequests).toBe(requestsBefore);
+    },
+  );
 });
 
 describe('draydog download: a CDN that cannot be reached', () => {
@@ -138,7 +202,11 @@ describe('draydog download: a CDN that cannot be reached', () => {
     const dir = freshDir('unreachable');
 
     // killed after 20 s: retried as before, 288 frames took about a minute
-    const run = await runCli(['download', '--from', DATE, '--base-url', `http://${host}`, '--report', 'report.json'], { cwd: dir, spawned: true, timeoutMs: 20_000 });
+    const run = await runCli(['download', '--from', DATE, '--base-url', `http://${host}`, '--report', 'report.json'], {
+      cwd: dir,
+      spawned: true,
+      timeoutMs: 20_000,
+    });
 
     expect(run.code, run.stderr).toBe(1);
     // no line per frame or per retry: the start, the reason (logged, then in the summary) and the summary
@@ -181,7 +249,10 @@ describe('draydog download: --dry-run spelled as people do', () => {
 describe('draydog download: a stream named twice', () => {
   it('is planned once, not twice per slot', async () => {
     const dir = freshDir('twice');
-    const run = await runCli(['download', '--from', DATE, '--streams', 'in_gate,in_gate', '--interval', '720', '--base-url', sim.url, '--dry-run'], { cwd: dir });
+    const run = await runCli(
+      ['download', '--from', DATE, '--streams', 'in_gate,in_gate', '--interval', '720', '--base-url', sim.url, '--dry-run'],
+      { cwd: dir },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(tableRows(run.stdout)).toEqual([
       ['date', 'stream', 'frames', 'on disk', 'to fetch'],
@@ -204,8 +275,21 @@ describe('draydog download: an empty setting', () => {
 
 describe('draydog download', () => {
   // The first 20 grid slots of in_gate: some without a frame, some with only a thumbnail.
-  const args = (url: string, maxPerDate = 20) =>
-    ['download', '--from', DATE, '--streams', 'in_gate', '--max-per-date', String(maxPerDate), '--base-url', url, '--out', 'images', '--db', 'catalog.sqlite'];
+  const args = (url: string, maxPerDate = 20) => [
+    'download',
+    '--from',
+    DATE,
+    '--streams',
+    'in_gate',
+    '--max-per-date',
+    String(maxPerDate),
+    '--base-url',
+    url,
+    '--out',
+    'images',
+    '--db',
+    'catalog.sqlite',
+  ];
   const inWindow = () => sim.frames(DATE, 'in_gate').filter((frame) => frame.capturedAt < `${DATE}T03:20:00`);
   const bytesOf = (frame: SimFrame) => sim.frameBytes(frame.stream, frame.capturedAt, frame.thumbnailOnly ? 'thumbnail' : 'full')!;
   let dir: string;
@@ -264,7 +348,13 @@ describe('draydog download', () => {
     expect(run.stderr).toContain(`Done: 20 frames: 0 downloaded`);
     expect(run.stderr).toContain('Report: second/report.json');
     const report = JSON.parse(readFileSync(join(dir, 'second', 'report.json'), 'utf8'));
-    expect(report.stats).toMatchObject({ requested: 20, downloaded: 0, alreadyExisted: expected.length, notFound: 20 - expected.length, failed: 0 });
+    expect(report.stats).toMatchObject({
+      requested: 20,
+      downloaded: 0,
+      alreadyExisted: expected.length,
+      notFound: 20 - expected.length,
+      failed: 0,
+    });
     expect(readdirSync(join(dir, 'images', 'reports'))).toHaveLength(1);
 
     const after = requestsByPath(sim);
@@ -304,10 +394,14 @@ describe('draydog download', () => {
 
   it('exits 9 when nothing was found, warns of the empty stream and says 0 %', async () => {
     const emptyDir = freshDir('nothing');
-    const run = await runCli(['download', '--from', DATE, '--streams', 'outgate', '--max-per-date', '3', '--base-url', sim.url, '--json'], { cwd: emptyDir });
+    const run = await runCli(['download', '--from', DATE, '--streams', 'outgate', '--max-per-date', '3', '--base-url', sim.url, '--json'], {
+      cwd: emptyDir,
+    });
 
     expect(run.code, run.stderr).toBe(9);
-    expect(warningsOf(run.stderr)).toEqual(['no frame of outgate on 2025-09-01: is --base-url / the stream name right? frames off the 10-minute grid need --discover']);
+    expect(warningsOf(run.stderr)).toEqual([
+      'no frame of outgate on 2025-09-01: is --base-url / the stream name right? frames off the 10-minute grid need --discover',
+    ]);
     expect(summaryOf(run.stderr)).toContain('success rate 0.00 %');
     const report = JSON.parse(run.stdout);
     expect(report.stats).toMatchObject({ requested: 3, notFound: 3, successRate: 0 });
@@ -321,10 +415,9 @@ describe('draydog download', () => {
     const frames = stormSim.frames(DATE, 'in_gate').slice(0, 3);
     const stormDir = freshDir('storm');
 
-    const run = await runCli(
-      [...args(stormSim.url, 3), '--retries', '1', '--retry-delay', '1', '--report', 'report.json', '--json'],
-      { cwd: stormDir },
-    );
+    const run = await runCli([...args(stormSim.url, 3), '--retries', '1', '--retry-delay', '1', '--report', 'report.json', '--json'], {
+      cwd: stormDir,
+    });
 
     expect(run.code, run.stderr).toBe(1);
     const report = JSON.parse(run.stdout);
@@ -416,7 +509,9 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
     ]);
 
     expect(json.code, json.stderr).toBe(0);
-    const settings = Object.fromEntries((JSON.parse(json.stdout) as { option: string; value: unknown; from: string }[]).map(({ option, ...rest }) => [option, rest]));
+    const settings = Object.fromEntries(
+      (JSON.parse(json.stdout) as { option: string; value: unknown; from: string }[]).map(({ option, ...rest }) => [option, rest]),
+    );
     expect(settings).toMatchObject({
       concurrency: { value: 4, from: 'flag' },
       verbose: { value: 1, from: 'flag' },
@@ -447,7 +542,14 @@ describe('draydog download: DRAYDOG_* variables and --config', () => {
 
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
-    expect(report.config).toMatchObject({ from: '2025-09-02', streams: ['in_gate'], baseUrl: sim.url, maxPerDate: 2, out: 'from-flag', dbPath: 'catalog.sqlite' });
+    expect(report.config).toMatchObject({
+      from: '2025-09-02',
+      streams: ['in_gate'],
+      baseUrl: sim.url,
+      maxPerDate: 2,
+      out: 'from-flag',
+      dbPath: 'catalog.sqlite',
+    });
     expect(report.stats.requested).toBe(2);
     const tree = listTree(dir);
     expect(tree).toContain('from-flag/2025-09-02/in_gate/');
@@ -468,7 +570,9 @@ describe('draydog organize', () => {
       'messy/cdn/deeper/20250901102000_out_gate.JPG': 'library/2025-09-01/out_gate/20250901102000_out_gate.jpg',
       'messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg': 'library/2025-09-01/out_gate/20250901104000_out_gate.jpg',
     };
-    const bodies = new Map(Object.keys(moves).map((path) => [path, fakeJpeg(path, path.includes('thumbnail') ? { width: 320, height: 180 } : {})]));
+    const bodies = new Map(
+      Object.keys(moves).map((path) => [path, fakeJpeg(path, path.includes('thumbnail') ? { width: 320, height: 180 } : {})]),
+    );
     for (const [path, body] of bodies) put(path, body);
     put('messy/notes.txt', 'shift notes\n');
     put('messy/cdn/holiday.jpg', fakeJpeg('holiday'));
@@ -488,7 +592,10 @@ describe('draydog organize', () => {
       downloadedAt: '2025-09-02T00:00:00.000Z',
     });
     const seeded = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
-    await upsertImages(seeded, [row('in_gate', `${DATE}T10:00:00`, 'old/place/20250901100000_in_gate.jpg'), row('in_gate', `${DATE}T10:30:00`, taken)]);
+    await upsertImages(seeded, [
+      row('in_gate', `${DATE}T10:00:00`, 'old/place/20250901100000_in_gate.jpg'),
+      row('in_gate', `${DATE}T10:30:00`, taken),
+    ]);
     await seeded.close();
 
     const run = await runCli(['organize', 'messy', 'library', '--db', 'catalog.sqlite'], { cwd: dir });
@@ -500,7 +607,9 @@ describe('draydog organize', () => {
         .map(([from, to]) => `moved  ${from} -> ${to}`)
         .sort(),
     );
-    const left = Object.fromEntries(lines.filter((line) => line.startsWith('left')).map((line) => line.replace(/^left\s+/, '').split(/: (.*)/)));
+    const left = Object.fromEntries(
+      lines.filter((line) => line.startsWith('left')).map((line) => line.replace(/^left\s+/, '').split(/: (.*)/)),
+    );
     expect(Object.keys(left).sort()).toEqual(['messy/20250901103000_in_gate.jpg', 'messy/cdn/holiday.jpg', 'messy/notes.txt']);
     expect(left['messy/20250901103000_in_gate.jpg']).toBe(`${taken} already exists with other content (another sha256)`);
     expect(left['messy/cdn/holiday.jpg']).toMatch(/name/);
@@ -515,12 +624,38 @@ describe('draydog organize', () => {
     const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
     try {
       const rows = await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } });
-      expect(rows.map(({ stream, capturedAt, filePath, fileSize, variant }) => ({ stream, capturedAt, filePath, fileSize, variant }))).toEqual([
-        { stream: 'in_gate', capturedAt: `${DATE}T10:00:00`, filePath: relative('library', moves['messy/20250901100000_in_gate.jpg']), fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length, variant: 'full' },
-        { stream: 'in_gate', capturedAt: `${DATE}T10:10:00`, filePath: relative('library', moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg']), fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length, variant: 'full' },
+      expect(
+        rows.map(({ stream, capturedAt, filePath, fileSize, variant }) => ({ stream, capturedAt, filePath, fileSize, variant })),
+      ).toEqual([
+        {
+          stream: 'in_gate',
+          capturedAt: `${DATE}T10:00:00`,
+          filePath: relative('library', moves['messy/20250901100000_in_gate.jpg']),
+          fileSize: bodies.get('messy/20250901100000_in_gate.jpg')!.length,
+          variant: 'full',
+        },
+        {
+          stream: 'in_gate',
+          capturedAt: `${DATE}T10:10:00`,
+          filePath: relative('library', moves['messy/cdn/2025-09-01T10:10:00-in_gate.jpeg']),
+          fileSize: bodies.get('messy/cdn/2025-09-01T10:10:00-in_gate.jpeg')!.length,
+          variant: 'full',
+        },
         { stream: 'in_gate', capturedAt: `${DATE}T10:30:00`, filePath: taken, fileSize: 1, variant: 'full' },
-        { stream: 'out_gate', capturedAt: `${DATE}T10:20:00`, filePath: relative('library', moves['messy/cdn/deeper/20250901102000_out_gate.JPG']), fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length, variant: 'full' },
-        { stream: 'out_gate', capturedAt: `${DATE}T10:40:00`, filePath: relative('library', moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg']), fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length, variant: 'thumbnail' },
+        {
+          stream: 'out_gate',
+          capturedAt: `${DATE}T10:20:00`,
+          filePath: relative('library', moves['messy/cdn/deeper/20250901102000_out_gate.JPG']),
+          fileSize: bodies.get('messy/cdn/deeper/20250901102000_out_gate.JPG')!.length,
+          variant: 'full',
+        },
+        {
+          stream: 'out_gate',
+          capturedAt: `${DATE}T10:40:00`,
+          filePath: relative('library', moves['messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg']),
+          fileSize: bodies.get('messy/cdn/deeper/2025-09-01T10:40:00-out_gate-thumbnail.jpeg')!.length,
+          variant: 'thumbnail',
+        },
       ]);
     } finally {
       await orm.close();
@@ -553,12 +688,24 @@ describe('draydog organize', () => {
     expect(copied.code, copied.stderr).toBe(0);
     expect(summaryOf(copied.stderr)).toBe('Copied 2 files, 0 already there, left 0.');
     // the sources stay, and no ./data/draydog.sqlite appears without --db
-    expect(listTree(dir)).toEqual([...before, 'library/', 'library/2025-09-01/', 'library/2025-09-01/in_gate/', 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg', 'library/2025-09-01/out_gate/', 'library/2025-09-01/out_gate/20250901101000_out_gate.jpg'].sort());
+    expect(listTree(dir)).toEqual(
+      [
+        ...before,
+        'library/',
+        'library/2025-09-01/',
+        'library/2025-09-01/in_gate/',
+        'library/2025-09-01/in_gate/20250901100000_in_gate.jpg',
+        'library/2025-09-01/out_gate/',
+        'library/2025-09-01/out_gate/20250901101000_out_gate.jpg',
+      ].sort(),
+    );
     expect(readFileSync(join(dir, 'library/2025-09-01/in_gate/20250901100000_in_gate.jpg')).equals(fakeJpeg('a'))).toBe(true);
 
     const again = await runCli(['organize', 'messy', 'library'], { cwd: dir });
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('already there  messy/20250901100000_in_gate.jpg = library/2025-09-01/in_gate/20250901100000_in_gate.jpg\n');
+    expect(again.stdout).toContain(
+      'already there  messy/20250901100000_in_gate.jpg = library/2025-09-01/in_gate/20250901100000_in_gate.jpg\n',
+    );
     expect(summaryOf(again.stderr)).toBe('Moved 0 files, 2 already there, left 0.');
     expect(listTree(join(dir, 'messy'))).toEqual(['2025-09-01T10:10:00-out_gate.jpeg', '20250901100000_in_gate.jpg']);
   });
@@ -589,9 +736,36 @@ describe('draydog report', () => {
     ]);
     await orm.close();
     const days = [
-      { date: DATE, stream: 'in_gate', frames: 3, bytes: 3500, first: `${DATE}T10:00:00`, last: `${DATE}T10:45:30`, largestGapSeconds: 2130, thumbnailsOnly: 1 },
-      { date: DATE, stream: 'out_gate', frames: 1, bytes: 700, first: `${DATE}T12:00:00`, last: `${DATE}T12:00:00`, largestGapSeconds: 0, thumbnailsOnly: 0 },
-      { date: '2025-09-02', stream: 'in_gate', frames: 2, bytes: 300, first: '2025-09-02T00:00:00', last: '2025-09-02T23:59:59', largestGapSeconds: 86_399, thumbnailsOnly: 1 },
+      {
+        date: DATE,
+        stream: 'in_gate',
+        frames: 3,
+        bytes: 3500,
+        first: `${DATE}T10:00:00`,
+        last: `${DATE}T10:45:30`,
+        largestGapSeconds: 2130,
+        thumbnailsOnly: 1,
+      },
+      {
+        date: DATE,
+        stream: 'out_gate',
+        frames: 1,
+        bytes: 700,
+        first: `${DATE}T12:00:00`,
+        last: `${DATE}T12:00:00`,
+        largestGapSeconds: 0,
+        thumbnailsOnly: 0,
+      },
+      {
+        date: '2025-09-02',
+        stream: 'in_gate',
+        frames: 2,
+        bytes: 300,
+        first: '2025-09-02T00:00:00',
+        last: '2025-09-02T23:59:59',
+        largestGapSeconds: 86_399,
+        thumbnailsOnly: 1,
+      },
     ].map((day) => ({ ...day, expected: 144, staleRuns: [] }));
 
     const [table, json, oneDay] = await Promise.all([
@@ -620,9 +794,19 @@ describe('draydog report', () => {
     const dir = freshDir('report-empty-dates');
     const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });
     await upsertImages(orm, [
-      ...['in_gate', 'out_gate'].map((stream): ImageRow => ({
-        terminal: 'apm', stream, capturedAt: `${DATE}T10:00:00`, filePath: `images/${stream}.jpg`, fileSize: 1000, sha256: stream, sourceUrl: null, variant: 'full', downloadedAt: '2025-09-03T00:00:00.000Z',
-      })),
+      ...['in_gate', 'out_gate'].map(
+        (stream): ImageRow => ({
+          terminal: 'apm',
+          stream,
+          capturedAt: `${DATE}T10:00:00`,
+          filePath: `images/${stream}.jpg`,
+          fileSize: 1000,
+          sha256: stream,
+          sourceUrl: null,
+          variant: 'full',
+          downloadedAt: '2025-09-03T00:00:00.000Z',
+        }),
+      ),
     ]);
     await orm.close();
 
@@ -665,29 +849,37 @@ describe('draydog report', () => {
 describe('draydog --help', () => {
   const commands = ['download', 'discover', 'organize', 'report', 'verify', 'simulate', 'watch'];
   /** The exit codes a `--help` lists, by code. */
-  const exitCodes = (help: string) => Object.fromEntries([...help.split('Exit codes:\n')[1].matchAll(/^ {2}(\d+) +(.*)$/gm)].map(([, code, text]) => [code, text]));
+  const exitCodes = (help: string) =>
+    Object.fromEntries([...help.split('Exit codes:\n')[1].matchAll(/^ {2}(\d+) +(.*)$/gm)].map(([, code, text]) => [code, text]));
 
   // eight processes at once on a busy machine: minutes, not the usual seconds
   it("lists each command's own exit codes, describes every option, and exits 0", { timeout: 180_000 }, async () => {
     const dir = freshDir('help');
 
     const [top, ...runs] = await Promise.all(
-      [[], ...commands.map((command) => [command])].map((command) => runCli([...command, '--help'], { cwd: dir, spawned: true, timeoutMs: 150_000 })),
+      [[], ...commands.map((command) => [command])].map((command) =>
+        runCli([...command, '--help'], { cwd: dir, spawned: true, timeoutMs: 150_000 }),
+      ),
     );
 
     for (const [index, run] of [top, ...runs].entries()) {
       expect(run.code, `${commands[index - 1] ?? ''} --help: ${run.stderr}`).toBe(0);
       expect(run.stderr).toBe('');
       // an option line with nothing but its type and default between the name and the end
-      expect(run.stdout.split('\n').filter((line) => /^\s+(-\w, )?--[\w-]+\s+\[/.test(line)), `${commands[index - 1] ?? 'draydog'} options without a description`).toEqual([]);
+      expect(
+        run.stdout.split('\n').filter((line) => /^\s+(-\w, )?--[\w-]+\s+\[/.test(line)),
+        `${commands[index - 1] ?? 'draydog'} options without a description`,
+      ).toEqual([]);
     }
     expect(top.stdout).toContain("each command's --help says what they mean for it");
     const codes = Object.fromEntries(commands.map((command, index) => [command, exitCodes(runs[index].stdout)]));
     expect(Object.keys(codes.download)).toEqual(['0', '1', '2', '9', '130']);
     expect(Object.keys(codes.watch)).toEqual(['0', '1', '2', '130']);
-    for (const command of ['discover', 'organize', 'report', 'verify', 'simulate']) expect(Object.keys(codes[command]), command).toEqual(['0', '1', '2']);
+    for (const command of ['discover', 'organize', 'report', 'verify', 'simulate'])
+      expect(Object.keys(codes[command]), command).toEqual(['0', '1', '2']);
     // no command explains another's codes
-    for (const command of commands.filter((name) => name !== 'verify')) expect(Object.values(codes[command]).join(' '), command).not.toContain('verify');
+    for (const command of commands.filter((name) => name !== 'verify'))
+      expect(Object.values(codes[command]).join(' '), command).not.toContain('verify');
     expect(codes.simulate['0']).toBe('stopped by Ctrl-C or SIGTERM');
     expect(codes.verify['1']).toMatch(/^differences are left/);
     expect(runs[0].stdout).toContain('--from');
@@ -695,7 +887,9 @@ describe('draydog --help', () => {
     expect(listTree(dir)).toEqual([]);
   });
 
-  it('suggests the command meant, prints a completion script, and names Node and the code that runs in --version', { timeout: 180_000 }, async () => {
+  it('suggests the command meant, prints a completion script, and names Node and the code that runs in --version', {
+    timeout: 180_000,
+  }, async () => {
     const dir = freshDir('help-more');
 
     const [typo, completion, completing, version] = await Promise.all([
@@ -711,7 +905,9 @@ describe('draydog --help', () => {
     expect(completion.stdout).toContain('draydog --get-yargs-completions');
     expect(completing.stdout.split('\n')).toContain('verify');
     // the tests run the sources: the bundle is older than them (see bin/entry.js) or the build test covers it
-    expect(version.stdout).toMatch(new RegExp(`^\\d+\\.\\d+\\.\\d+ \\(Node ${process.version.replaceAll('.', '\\.')}, the (sources|bundle)\\)\\n$`));
+    expect(version.stdout).toMatch(
+      new RegExp(`^\\d+\\.\\d+\\.\\d+ \\(Node ${process.version.replaceAll('.', '\\.')}, the (sources|bundle)\\)\\n$`),
+    );
     expect(listTree(dir)).toEqual([]);
   });
 });

@@ -33,8 +33,26 @@ async function simulator(options: SimulatorOptions): Promise<Simulator> {
 }
 
 const downloadArgs = (sim: Simulator, ...more: string[]) => [
-  'download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite',
-  '--report', 'report.json', '--retry-delay', '20', '--max-retry-after', '100', '--concurrency', '8', ...more,
+  'download',
+  '--from',
+  DATES[0],
+  '--to',
+  DATES[1],
+  '--base-url',
+  sim.url,
+  '--out',
+  'images',
+  '--db',
+  'catalog.sqlite',
+  '--report',
+  'report.json',
+  '--retry-delay',
+  '20',
+  '--max-retry-after',
+  '100',
+  '--concurrency',
+  '8',
+  ...more,
 ];
 
 async function catalogRows(dir: string) {
@@ -50,7 +68,10 @@ async function catalogRows(dir: string) {
 async function expectDiskAndCatalogAgree(dir: string): Promise<string[]> {
   const tree = listTree(dir);
   expect(tree.filter((path) => path.includes('draydog-part'))).toEqual([]);
-  const images = tree.filter((path) => path.endsWith('.jpg')).map((path) => join(dir, path)).sort();
+  const images = tree
+    .filter((path) => path.endsWith('.jpg'))
+    .map((path) => join(dir, path))
+    .sort();
   const rows = await catalogRows(dir);
   // catalog paths are relative to the archive's root
   expect(rows.map(({ filePath }) => join(dir, 'images', filePath)).sort()).toEqual(images);
@@ -73,7 +94,7 @@ async function expectCompleteArchive(dir: string, sim: Simulator): Promise<void>
 }
 
 describe('a harsh CDN', () => {
-  it('is downloaded completely (exit 0, the simulator\'s bytes), and a second run requests nothing', async () => {
+  it("is downloaded completely (exit 0, the simulator's bytes), and a second run requests nothing", async () => {
     const sim = await simulator({ faults: 'harsh', latencyMs: 5 });
     const dir = freshDir();
     const first = await runCli(downloadArgs(sim), { cwd: dir, spawned: true, timeoutMs: 60_000 });
@@ -107,24 +128,27 @@ describe('kill -9 at any moment loses nothing', () => {
 
 describe('Ctrl-C', () => {
   // SIGHUP: the terminal closed (or a service manager's reload); a run drains as for Ctrl-C
-  it.for(['SIGINT', 'SIGHUP'] as const)('the first %s drains: exit 130 within seconds, catalog flushed, report marked interrupted', async (signal) => {
-    const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
-    const dir = freshDir();
-    const run = startCli(downloadArgs(sim), { cwd: dir });
-    await until(() => sim.stats().totalRequests >= 100);
-    const signalledAt = Date.now();
-    run.child.kill(signal);
-    const result = await run.finished;
-    expect(result.code, result.stderr).toBe(130);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    const images = await expectDiskAndCatalogAgree(dir);
-    expect(images.length).toBeGreaterThan(0);
-    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
-    expect(report.interrupted).toBe(true);
-    expect(report.stats.downloaded).toBe(images.length);
-    expect(result.stderr).toContain('Interrupted:');
-    expect(result.stderr).toContain(`${signal}: finishing the frames in flight`);
-  });
+  it.for(['SIGINT', 'SIGHUP'] as const)(
+    'the first %s drains: exit 130 within seconds, catalog flushed, report marked interrupted',
+    async (signal) => {
+      const sim = await simulator({ faults: 'harsh', latencyMs: 20 });
+      const dir = freshDir();
+      const run = startCli(downloadArgs(sim), { cwd: dir });
+      await until(() => sim.stats().totalRequests >= 100);
+      const signalledAt = Date.now();
+      run.child.kill(signal);
+      const result = await run.finished;
+      expect(result.code, result.stderr).toBe(130);
+      expect(Date.now() - signalledAt).toBeLessThan(10_000);
+      const images = await expectDiskAndCatalogAgree(dir);
+      expect(images.length).toBeGreaterThan(0);
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+      expect(report.interrupted).toBe(true);
+      expect(report.stats.downloaded).toBe(images.length);
+      expect(result.stderr).toContain('Interrupted:');
+      expect(result.stderr).toContain(`${signal}: finishing the frames in flight`);
+    },
+  );
 
   it('a second SIGINT aborts the frames in flight at once and leaves no partial file', async () => {
     const sim = await simulator({ faults: 'none', latencyMs: 1500 });
@@ -222,7 +246,21 @@ describe('disk full', () => {
     const out = join(tinyDisk, 'images');
     mkdirSync(out);
     const result = await runCli(
-      ['download', '--from', DATES[0], '--base-url', sim.url, '--out', out, '--db', 'catalog.sqlite', '--report', 'report.json', '--concurrency', '4'],
+      [
+        'download',
+        '--from',
+        DATES[0],
+        '--base-url',
+        sim.url,
+        '--out',
+        out,
+        '--db',
+        'catalog.sqlite',
+        '--report',
+        'report.json',
+        '--concurrency',
+        '4',
+      ],
       { cwd: dir, spawned: true },
     );
     expect(result.code, result.stderr).toBe(1);
@@ -251,7 +289,10 @@ describe('a disk remounted read-only mid-run', () => {
     const disk = mountDisk();
     const sim = await simulator({ faults: 'none', latencyMs: 20 });
     const dir = freshDir();
-    const run = startCli(['download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', join(disk, 'images'), '--db', 'catalog.sqlite'], { cwd: dir });
+    const run = startCli(
+      ['download', '--from', DATES[0], '--to', DATES[1], '--base-url', sim.url, '--out', join(disk, 'images'), '--db', 'catalog.sqlite'],
+      { cwd: dir },
+    );
     await until(() => sim.stats().totalRequests >= 100);
     execFileSync('mount', ['-o', 'remount,ro', disk]);
     const result = await run.finished;

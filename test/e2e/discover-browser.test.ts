@@ -30,12 +30,15 @@ let root: string;
 
 const freshDir = (name: string) => mkdtempSync(join(root, `${name}-`));
 const all = <T>(source: Observable<T>) => lastValueFrom(source.pipe(toArray()));
-const simFrames = (dates = DATES, streams = STREAMS): SimFrame[] => dates.flatMap((date) => streams.flatMap((stream) => sim.frames(date, stream)));
+const simFrames = (dates = DATES, streams = STREAMS): SimFrame[] =>
+  dates.flatMap((date) => streams.flatMap((stream) => sim.frames(date, stream)));
 const asItems = (frames: SimFrame[]): FrameItem[] =>
   frames.map(({ terminal, stream, capturedAt, date }) => ({ kind: 'frame', frame: { terminal, stream, capturedAt, date } }));
 const compactName = (frame: Pick<SimFrame, 'capturedAt' | 'stream'>) => `${frame.capturedAt.replace(/[-T:]/g, '')}_${frame.stream}.jpg`;
 const discover = (dates: string[], options: DiscoverFramesOptions = {}) =>
-  all(of(...dates).pipe(discoverFrames({ pageUrl: sim.url, ...options, browser: { instance: browser, settleMs: 250, ...options.browser } })));
+  all(
+    of(...dates).pipe(discoverFrames({ pageUrl: sim.url, ...options, browser: { instance: browser, settleMs: 250, ...options.browser } })),
+  );
 /** Contexts open in the shared browser: discovery opens one per subscription and must close it. */
 const openContexts = () => (browser as unknown as Browser).contexts().length;
 
@@ -117,7 +120,9 @@ describe.skipIf(!CHROMIUM)('discoverFrames in headless Chromium', { timeout: 90_
     expect(first).toEqual(asItems(simFrames(['2025-09-01'], ['in_gate']))[0]);
     await vi.waitFor(() => expect(openContexts()).toBe(0));
 
-    const failed = await all(of('2025-09-01', '2025-02-30').pipe(discoverFrames({ pageUrl: sim.url, browser: { instance: browser } }))).catch((error: unknown) => error);
+    const failed = await all(
+      of('2025-09-01', '2025-02-30').pipe(discoverFrames({ pageUrl: sim.url, browser: { instance: browser } })),
+    ).catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(InputError);
     expect((failed as Error).message).toContain('2025-02-30');
     expect(openContexts()).toBe(0);
@@ -127,14 +132,18 @@ describe.skipIf(!CHROMIUM)('discoverFrames in headless Chromium', { timeout: 90_
     const stop = new AbortController();
     const firstDay = simFrames([DATES[0]], ['in_gate']).length;
     const done = all(
-      of(...DATES, '2025-09-03').pipe(discoverFrames({ pageUrl: sim.url, streams: ['in_gate'], browser: { instance: browser }, signal: stop.signal })),
+      of(...DATES, '2025-09-03').pipe(
+        discoverFrames({ pageUrl: sim.url, streams: ['in_gate'], browser: { instance: browser }, signal: stop.signal }),
+      ),
     );
     await vi.waitFor(() => expect(openContexts()).toBe(1));
     stop.abort();
     const found = await done;
     expect(found.length).toBeLessThanOrEqual(firstDay);
     expect(openContexts()).toBe(0);
-    expect(await all(of(...DATES).pipe(discoverFrames({ pageUrl: sim.url, browser: { instance: browser }, signal: stop.signal })))).toEqual([]);
+    expect(await all(of(...DATES).pipe(discoverFrames({ pageUrl: sim.url, browser: { instance: browser }, signal: stop.signal })))).toEqual(
+      [],
+    );
   });
 
   it('keeps what it read of past dates in the catalog: a rerun browses nothing and needs no browser', async () => {
@@ -151,17 +160,54 @@ describe.skipIf(!CHROMIUM)('discoverFrames in headless Chromium', { timeout: 90_
     const first = await runDownload({ ...options, discover: { pageUrl: sim.url, browser: { instance: browser, settleMs: 250 } } });
     expect(first.stats.downloaded).toBe(simFrames().length);
     // a browser that cannot start: only the cache can answer
-    const second = await runDownload({ ...options, discover: { pageUrl: sim.url, browser: { executablePath: join(dir, 'no-such-browser') } } });
+    const second = await runDownload({
+      ...options,
+      discover: { pageUrl: sim.url, browser: { executablePath: join(dir, 'no-such-browser') } },
+    });
     expect(second.stats).toMatchObject({ requested: simFrames().length, alreadyExisted: simFrames().length, downloaded: 0, failed: 0 });
     // the command line does not ask for a browser either when every date is kept
     const cli = await runCli(
-      ['download', '--from', DATES[0], '--to', DATES[1], '--discover', '--page-url', sim.url, '--base-url', sim.url, '--browser-path', join(dir, 'no-such-browser'), '--out', 'images', '--db', 'catalog.sqlite', '--json'],
+      [
+        'download',
+        '--from',
+        DATES[0],
+        '--to',
+        DATES[1],
+        '--discover',
+        '--page-url',
+        sim.url,
+        '--base-url',
+        sim.url,
+        '--browser-path',
+        join(dir, 'no-such-browser'),
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--json',
+      ],
       { cwd: dir },
     );
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout).stats).toMatchObject({ alreadyExisted: simFrames().length, downloaded: 0, failed: 0 });
     // a date not kept yet still needs the browser, and says so before anything starts
-    const uncached = await runCli(['download', '--from', DATES[0], '--to', '2025-09-20', '--discover', '--page-url', sim.url, '--browser-path', join(dir, 'no-such-browser'), '--db', 'catalog.sqlite'], { cwd: dir });
+    const uncached = await runCli(
+      [
+        'download',
+        '--from',
+        DATES[0],
+        '--to',
+        '2025-09-20',
+        '--discover',
+        '--page-url',
+        sim.url,
+        '--browser-path',
+        join(dir, 'no-such-browser'),
+        '--db',
+        'catalog.sqlite',
+      ],
+      { cwd: dir },
+    );
     expect([uncached.code, uncached.stderr]).toEqual([2, expect.stringContaining('no-such-browser')]);
   });
 
@@ -172,8 +218,15 @@ describe.skipIf(!CHROMIUM)('discoverFrames in headless Chromium', { timeout: 90_
       const cache = catalogDiscoveryCache(orm);
       await cache.save(today, 'apm', ['in_gate'], [{ terminal: 'apm', stream: 'in_gate', capturedAt: `${today}T00:00:05`, date: today }]);
       expect(await cache.load(today, 'apm', ['in_gate'])).toBeUndefined();
-      await cache.save(DATES[0], 'apm', ['in_gate', 'out_gate'], [{ terminal: 'apm', stream: 'in_gate', capturedAt: `${DATES[0]}T00:00:05`, date: DATES[0] }]);
-      expect(await cache.load(DATES[0], 'apm', ['in_gate', 'out_gate'])).toEqual([{ terminal: 'apm', stream: 'in_gate', capturedAt: `${DATES[0]}T00:00:05`, date: DATES[0] }]);
+      await cache.save(
+        DATES[0],
+        'apm',
+        ['in_gate', 'out_gate'],
+        [{ terminal: 'apm', stream: 'in_gate', capturedAt: `${DATES[0]}T00:00:05`, date: DATES[0] }],
+      );
+      expect(await cache.load(DATES[0], 'apm', ['in_gate', 'out_gate'])).toEqual([
+        { terminal: 'apm', stream: 'in_gate', capturedAt: `${DATES[0]}T00:00:05`, date: DATES[0] },
+      ]);
       expect(await cache.load(DATES[0], 'apm', ['in_gate', 'east_gate'])).toBeUndefined();
     } finally {
       await orm.close();
@@ -259,10 +312,22 @@ describe.skipIf(!CHROMIUM)('discoverFrames: a history page that misbehaves', { t
   it('a History that keeps failing is read as incomplete, naming the day, after a reload', async () => {
     fresh().failHistory = 100;
     const readings: DayReading[] = [];
-    const found = await discover(['2025-09-04'], { pageUrl: proxyUrl, streams: ['in_gate'], browser: { retries: 1 }, onDayRead: (reading) => readings.push(reading) });
+    const found = await discover(['2025-09-04'], {
+      pageUrl: proxyUrl,
+      streams: ['in_gate'],
+      browser: { retries: 1 },
+      onDayRead: (reading) => readings.push(reading),
+    });
     expect(found).toEqual([]);
     expect(readings).toEqual([
-      { date: '2025-09-04', stream: 'in_gate', found: 0, expected: null, status: 'incomplete', note: 'some of its requests failed; the page gave no total' },
+      {
+        date: '2025-09-04',
+        stream: 'in_gate',
+        found: 0,
+        expected: null,
+        status: 'incomplete',
+        note: 'some of its requests failed; the page gave no total',
+      },
     ]);
     // two loads of the page, each asking for the day it opens on and for the day picked
     expect(100 - behaviour.failHistory).toBe(4);
@@ -272,9 +337,21 @@ describe.skipIf(!CHROMIUM)('discoverFrames: a history page that misbehaves', { t
   it('a History that never finishes loading is incomplete after the page timeout', async () => {
     fresh().hangHistory = true;
     const readings: DayReading[] = [];
-    await discover(['2025-09-04'], { pageUrl: proxyUrl, streams: ['in_gate'], browser: { timeoutMs: 3000, retries: 0 }, onDayRead: (reading) => readings.push(reading) });
+    await discover(['2025-09-04'], {
+      pageUrl: proxyUrl,
+      streams: ['in_gate'],
+      browser: { timeoutMs: 3000, retries: 0 },
+      onDayRead: (reading) => readings.push(reading),
+    });
     expect(readings).toEqual([
-      { date: '2025-09-04', stream: 'in_gate', found: 0, expected: null, status: 'incomplete', note: 'it was still loading after 3000 ms (--page-timeout); the page gave no total' },
+      {
+        date: '2025-09-04',
+        stream: 'in_gate',
+        found: 0,
+        expected: null,
+        status: 'incomplete',
+        note: 'it was still loading after 3000 ms (--page-timeout); the page gave no total',
+      },
     ]);
   });
 
@@ -313,7 +390,13 @@ describe.skipIf(!CHROMIUM)('draydog discover and download --discover', { timeout
     expect(plan.code, plan.stderr).toBe(0);
     expect(JSON.parse(plan.stdout).plan).toEqual(
       DATES.flatMap((date) =>
-        STREAMS.map((stream) => ({ date, stream, frames: sim.frames(date, stream).length, onDisk: 0, toFetch: sim.frames(date, stream).length })),
+        STREAMS.map((stream) => ({
+          date,
+          stream,
+          frames: sim.frames(date, stream).length,
+          onDisk: 0,
+          toFetch: sim.frames(date, stream).length,
+        })),
       ),
     );
   });
@@ -321,7 +404,19 @@ describe.skipIf(!CHROMIUM)('draydog discover and download --discover', { timeout
   it('download --discover with mild faults gets every frame, none missing, none extra; the grid gets almost none', async () => {
     const dir = freshDir('download');
     const expected = simFrames();
-    const downloadArgs = (out: string) => ['download', ...range, '--base-url', sim.url, '--out', `${out}/images`, '--db', `${out}/catalog.sqlite`, '--report', `${out}/report.json`, ...fast];
+    const downloadArgs = (out: string) => [
+      'download',
+      ...range,
+      '--base-url',
+      sim.url,
+      '--out',
+      `${out}/images`,
+      '--db',
+      `${out}/catalog.sqlite`,
+      '--report',
+      `${out}/report.json`,
+      ...fast,
+    ];
 
     const run = await runCli([...downloadArgs('discovered'), '--discover', '--page-url', sim.url], { cwd: dir });
 
@@ -372,9 +467,24 @@ registerHooks({
       return { NODE_OPTIONS: `--import=${hook}` };
     };
     const cases = [
-      { name: 'a --browser-path that is not there', args: ['discover', ...range, '--browser-path', '/no/such/chromium'], env: {}, named: 'apt-get install -y chromium' },
-      { name: 'a DRAYDOG_BROWSER that is not there', args: ['download', '--discover', ...range], env: { DRAYDOG_BROWSER: '/no/such/chrome' }, named: 'invalid DRAYDOG_BROWSER "/no/such/chrome"' },
-      { name: 'download --discover with --frames', args: ['download', '--discover', '--frames', 'f.txt'], env: {}, named: 'invalid --discover with --frames' },
+      {
+        name: 'a --browser-path that is not there',
+        args: ['discover', ...range, '--browser-path', '/no/such/chromium'],
+        env: {},
+        named: 'apt-get install -y chromium',
+      },
+      {
+        name: 'a DRAYDOG_BROWSER that is not there',
+        args: ['download', '--discover', ...range],
+        env: { DRAYDOG_BROWSER: '/no/such/chrome' },
+        named: 'invalid DRAYDOG_BROWSER "/no/such/chrome"',
+      },
+      {
+        name: 'download --discover with --frames',
+        args: ['download', '--discover', '--frames', 'f.txt'],
+        env: {},
+        named: 'invalid --discover with --frames',
+      },
       { name: 'discover without --from', args: ['discover'], env: {}, named: 'missing --from' },
       { name: 'discover with a bad date', args: ['discover', '--from', '2025-02-30'], env: {}, named: '2025-02-30' },
     ];
@@ -391,9 +501,15 @@ registerHooks({
 
     it.for([['discover'], ['download', '--discover']])('playwright-core not installed: %s', async (command) => {
       const dir = freshDir('no-playwright');
-      const run = await runCli([...command, ...range, '--page-url', sim.url, '--base-url', sim.url], { cwd: dir, env: noPlaywright(), spawned: true });
+      const run = await runCli([...command, ...range, '--page-url', sim.url, '--base-url', sim.url], {
+        cwd: dir,
+        env: noPlaywright(),
+        spawned: true,
+      });
       expect(run.code, run.stderr).toBe(2);
-      expect(run.stderr).toBe('draydog: discovering frames needs playwright-core, which is not installed: run `npm install playwright-core`\n');
+      expect(run.stderr).toBe(
+        'draydog: discovering frames needs playwright-core, which is not installed: run `npm install playwright-core`\n',
+      );
       expect(run.stdout).toBe('');
       expect(listTree(dir)).toEqual([]);
     });

@@ -78,11 +78,16 @@ describe('de-duplication', () => {
 
   it('filters by terminal, date and streams, in the order of the streams given', () => {
     const set = new FrameSet();
-    set.addText(`${FULL} ${CDN}/lbct/2025-09-06/0/2025-09-06T00:20:27-in_gate.jpeg ${CDN}/apm/2025-09-07/5/2025-09-07T05:00:01-in_gate.jpeg`);
+    set.addText(
+      `${FULL} ${CDN}/lbct/2025-09-06/0/2025-09-06T00:20:27-in_gate.jpeg ${CDN}/apm/2025-09-07/5/2025-09-07T05:00:01-in_gate.jpeg`,
+    );
     expect(set.addUrl(`${CDN}/apm/2025-09-06/1/2025-09-06T01:00:00-out_gate.jpeg`)).toBe(true);
     expect(set.addUrl('https://example.com/logo.jpeg')).toBe(false);
     expect(set.size).toBe(4);
-    expect(set.frames({ terminal: 'apm', date: '2025-09-06', streams: ['out_gate', 'in_gate'] }).map((f) => f.stream)).toEqual(['out_gate', 'in_gate']);
+    expect(set.frames({ terminal: 'apm', date: '2025-09-06', streams: ['out_gate', 'in_gate'] }).map((f) => f.stream)).toEqual([
+      'out_gate',
+      'in_gate',
+    ]);
     expect(set.frames({ terminal: 'apm', date: '2025-09-06', streams: ['in_gate'] })).toEqual([frame('in_gate', '2025-09-06T00:20:27')]);
     expect(set.frames({ terminal: 'lbct' })).toHaveLength(1);
     set.clear();
@@ -92,17 +97,22 @@ describe('de-duplication', () => {
 
 describe('playwright-core and the browser', () => {
   const tempDir = useTempDir();
-  const notFound = (specifier: string) => Object.assign(new Error(`Cannot find package '${specifier}' imported from x.ts`), { code: 'ERR_MODULE_NOT_FOUND' });
+  const notFound = (specifier: string) =>
+    Object.assign(new Error(`Cannot find package '${specifier}' imported from x.ts`), { code: 'ERR_MODULE_NOT_FOUND' });
 
   it('a missing playwright-core is an InputError that says what to install', async () => {
     const error = await loadPlaywright(() => Promise.reject(notFound('playwright-core'))).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toContain('npm install playwright-core');
-    await expect(assertBrowserAvailable({ importer: () => Promise.reject(notFound('playwright-core')) })).rejects.toThrow('npm install playwright-core');
+    await expect(assertBrowserAvailable({ importer: () => Promise.reject(notFound('playwright-core')) })).rejects.toThrow(
+      'npm install playwright-core',
+    );
   });
 
   it('other import failures are not hidden', async () => {
-    await expect(loadPlaywright(() => Promise.reject(notFound('some-dependency-of-it')))).rejects.toThrow("Cannot find package 'some-dependency-of-it'");
+    await expect(loadPlaywright(() => Promise.reject(notFound('some-dependency-of-it')))).rejects.toThrow(
+      "Cannot find package 'some-dependency-of-it'",
+    );
     await expect(loadPlaywright(() => Promise.reject(new SyntaxError('bad module')))).rejects.toThrow(SyntaxError);
   });
 
@@ -131,7 +141,9 @@ describe('playwright-core and the browser', () => {
       expect((error as Error).message).toContain(`invalid --browser-path "${path}"`);
       expect((error as Error).message).toContain('apt-get install -y chromium');
     }
-    expect(() => resolveBrowserPath(undefined, { DRAYDOG_BROWSER: '/no/such/chrome' })).toThrow('invalid DRAYDOG_BROWSER "/no/such/chrome"');
+    expect(() => resolveBrowserPath(undefined, { DRAYDOG_BROWSER: '/no/such/chrome' })).toThrow(
+      'invalid DRAYDOG_BROWSER "/no/such/chrome"',
+    );
     expect(() => resolveBrowserPath(undefined, {}, ['/no/such/a', '/no/such/b'])).toThrow(
       'no Chromium found (looked for /no/such/a, /no/such/b): install Chromium (apt-get install -y chromium)',
     );
@@ -174,7 +186,9 @@ describe('discoverFrames: options', () => {
   });
 
   it('builds the history page URL of a stream', () => {
-    expect(historyPageUrl('https://app.draydog.com/', 'apm', 'in_gate')).toBe('https://app.draydog.com/terminal_cameras/apm?streamName=in_gate');
+    expect(historyPageUrl('https://app.draydog.com/', 'apm', 'in_gate')).toBe(
+      'https://app.draydog.com/terminal_cameras/apm?streamName=in_gate',
+    );
   });
 
   it('estimates a discovered total from the grid', async () => {
@@ -206,18 +220,31 @@ describe('simulator: the camera history page over HTTP', () => {
   });
 
   it('lists exactly the frames the camera serves on a day, thumbnail-only ones without a full-size link', async () => {
-    const answer = (await (await fetch(`${sim.url}/api/history?terminal=apm&stream=out_gate&date=2025-09-02`)).json()) as { images: unknown[] };
+    const answer = (await (await fetch(`${sim.url}/api/history?terminal=apm&stream=out_gate&date=2025-09-02`)).json()) as {
+      images: unknown[];
+    };
     const frames = sim.frames('2025-09-02', 'out_gate');
     expect(frames.some((f) => f.thumbnailOnly)).toBe(true);
     expect(answer.images).toEqual(
-      frames.map((f) => ({ time: f.capturedAt, thumbnail: sim.url + f.thumbnailPath, ...(f.thumbnailOnly ? {} : { image: sim.url + f.fullPath }) })),
+      frames.map((f) => ({
+        time: f.capturedAt,
+        thumbnail: sim.url + f.thumbnailPath,
+        ...(f.thumbnailOnly ? {} : { image: sim.url + f.fullPath }),
+      })),
     );
-    const other = (await (await fetch(`${sim.url}/api/history?terminal=lbct&stream=out_gate&date=2025-09-02`)).json()) as { images: unknown[] };
+    const other = (await (await fetch(`${sim.url}/api/history?terminal=lbct&stream=out_gate&date=2025-09-02`)).json()) as {
+      images: unknown[];
+    };
     expect(other.images).toEqual([]);
   });
 
   it('refuses a bad date, stream or terminal with 400', async () => {
-    for (const query of ['terminal=apm&stream=in_gate&date=2025-02-30', 'terminal=apm&stream=in_gate', 'terminal=apm&stream=IN&date=2025-09-01', 'stream=in_gate&date=2025-09-01']) {
+    for (const query of [
+      'terminal=apm&stream=in_gate&date=2025-02-30',
+      'terminal=apm&stream=in_gate',
+      'terminal=apm&stream=IN&date=2025-09-01',
+      'stream=in_gate&date=2025-09-01',
+    ]) {
       expect((await fetch(`${sim.url}/api/history?${query}`)).status, query).toBe(400);
     }
   });
@@ -226,7 +253,9 @@ describe('simulator: the camera history page over HTTP', () => {
     const camera = createCamera({ seed: 3 });
     const now = Date.parse('2025-09-06T00:25:00Z');
     const live = JSON.parse(answerApiRequest(camera, '/api/live?terminal=apm&stream=in_gate', 'http://x', now)!.body.toString());
-    const expected = [...camera.frames('2025-09-05', 'in_gate'), ...camera.frames('2025-09-06', 'in_gate')].filter((f) => f.capturedAt <= '2025-09-06T00:25:00').slice(-4);
+    const expected = [...camera.frames('2025-09-05', 'in_gate'), ...camera.frames('2025-09-06', 'in_gate')]
+      .filter((f) => f.capturedAt <= '2025-09-06T00:25:00')
+      .slice(-4);
     expect(live.images.map((image: { time: string }) => image.time)).toEqual(expected.map((f) => f.capturedAt));
     expect(live.images[0].thumbnail).toMatch(/^http:\/\/x\/apm\//);
     const other = JSON.parse(answerApiRequest(camera, '/api/live?terminal=lbct&stream=in_gate', '', now)!.body.toString());
@@ -247,7 +276,9 @@ describe('what a history page says about a day', () => {
   it('reads capture times from the lists of an answer, in UTC, and no time outside a list', () => {
     const answer = JSON.stringify({
       generatedAt: '2025-09-04T23:59:59Z',
-      data: { items: [{ time: '2025-09-04T00:03:12' }, { id: 7, takenAt: '2025-09-04T01:13:05.000Z' }, { time: '2025-09-04T03:00:00+02:00' }] },
+      data: {
+        items: [{ time: '2025-09-04T00:03:12' }, { id: 7, takenAt: '2025-09-04T01:13:05.000Z' }, { time: '2025-09-04T03:00:00+02:00' }],
+      },
       extra: ['2025-09-04 05:06:07', 'not a time', { from: '2025-09-04T06:00:00', to: '2025-09-04T07:00:00' }],
     });
     expect(listedTimesIn(answer)).toEqual(['2025-09-04T00:03:12', '2025-09-04T01:13:05', '2025-09-04T01:00:00', '2025-09-04T05:06:07']);
@@ -293,16 +324,32 @@ describe('judging a day read from the page', () => {
   const now = Date.parse('2025-09-10T00:00:00Z');
   it('compares with the total the page states', () => {
     expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 60, expected: 131 }, now)).toEqual({
-      date: '2025-09-04', stream: 'in_gate', found: 60, expected: 131, status: 'incomplete', note: 'found 60 of the 131 the page says it has',
+      date: '2025-09-04',
+      stream: 'in_gate',
+      found: 60,
+      expected: 131,
+      status: 'incomplete',
+      note: 'found 60 of the 131 the page says it has',
     });
     expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 131, expected: 131 }, now).status).toBe('complete');
-    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 0, expected: 0 }, now)).toMatchObject({ status: 'complete', note: 'the page showed no frame' });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 0, expected: 0 }, now)).toMatchObject({
+      status: 'complete',
+      note: 'the page showed no frame',
+    });
   });
 
   it('without a total: a read that stopped short is incomplete; a past day under half the cadence is suspect', () => {
-    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 140, stoppedShort: 'some of its requests failed' }, now)).toMatchObject({ status: 'incomplete', expected: null });
-    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 71 }, now)).toMatchObject({ status: 'suspect', note: 'only 71 frames and no total to compare (about 144 a day expected)' });
-    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 0 }, now)).toMatchObject({ status: 'suspect', note: expect.stringContaining('the page showed no frame') });
+    expect(
+      judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 140, stoppedShort: 'some of its requests failed' }, now),
+    ).toMatchObject({ status: 'incomplete', expected: null });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 71 }, now)).toMatchObject({
+      status: 'suspect',
+      note: 'only 71 frames and no total to compare (about 144 a day expected)',
+    });
+    expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 0 }, now)).toMatchObject({
+      status: 'suspect',
+      note: expect.stringContaining('the page showed no frame'),
+    });
     expect(judgeReading({ date: '2025-09-04', stream: 'in_gate', found: 72 }, now).status).toBe('complete');
     // today is not over: few frames are no sign of a short read
     expect(judgeReading({ date: '2025-09-09', stream: 'in_gate', found: 10 }, Date.parse('2025-09-09T02:00:00Z')).status).toBe('complete');
@@ -315,7 +362,10 @@ describe('judging a day read from the page', () => {
       judgeReading({ date: '2025-09-05', stream: 'north_gate', found: 0, expected: 0 }, now),
     ];
     expect(shortDayWarnings(readings)).toEqual([
-      { level: 'warn', message: '2025-09-04 in_gate is incomplete: found 60 of the 131 the page says it has; a rerun reads its page again' },
+      {
+        level: 'warn',
+        message: '2025-09-04 in_gate is incomplete: found 60 of the 131 the page says it has; a rerun reads its page again',
+      },
       { level: 'info', message: '2025-09-05 north_gate: the page showed no frame (it says it has none)' },
     ]);
   });
@@ -325,22 +375,36 @@ describe('simulator: shapes of the history page', () => {
   it('answers the day list page by page, as times, and breaks after N pages when asked', () => {
     const camera = createCamera({ seed: 3, apiShape: 'times', breakAfterPages: 2 });
     const frames = camera.frames('2025-09-02', 'in_gate');
-    const page = (n: number) => answerApiRequest(camera, `/api/history?terminal=apm&stream=in_gate&date=2025-09-02&page=${n}&size=24`, 'http://x')!;
+    const page = (n: number) =>
+      answerApiRequest(camera, `/api/history?terminal=apm&stream=in_gate&date=2025-09-02&page=${n}&size=24`, 'http://x')!;
     expect(JSON.parse(page(2).body.toString())).toEqual({
-      terminal: 'apm', stream: 'in_gate', date: '2025-09-02', total: frames.length, page: 2, size: 24, times: frames.slice(24, 48).map((frame) => ({ time: frame.capturedAt })),
+      terminal: 'apm',
+      stream: 'in_gate',
+      date: '2025-09-02',
+      total: frames.length,
+      page: 2,
+      size: 24,
+      times: frames.slice(24, 48).map((frame) => ({ time: frame.capturedAt })),
     });
     expect(page(3).status).toBe(500);
     expect(answerApiRequest(camera, '/api/history?terminal=apm&stream=in_gate&date=2025-09-02&page=0', 'http://x')!.status).toBe(400);
   });
 
   it('serves the page from the real Vue 2 and Element UI, with its settings, and the API on another origin when asked', async () => {
-    const sim = await startSimulator({ frameSize: 'small', apiHost: 'separate', history: 'paged', picker: 'readonly', dateFormat: 'MMM d, yyyy' });
+    const sim = await startSimulator({
+      frameSize: 'small',
+      apiHost: 'separate',
+      history: 'paged',
+      picker: 'readonly',
+      dateFormat: 'MMM d, yyyy',
+    });
     try {
       expect(sim.apiUrl).not.toBe(sim.url);
       const html = await (await fetch(`${sim.url}/terminal_cameras/apm?streamName=in_gate`)).text();
       expect(html).toContain(`"api":"${sim.apiUrl}"`);
       expect(html).toContain('"shape":"paged","editable":false,"format":"MMM d, yyyy"');
-      for (const path of ['/vendor/vue.js', '/vendor/element-ui.js', '/vendor/element-en.js', '/vendor/element.css']) expect((await fetch(sim.url + path)).status, path).toBe(200);
+      for (const path of ['/vendor/vue.js', '/vendor/element-ui.js', '/vendor/element-en.js', '/vendor/element.css'])
+        expect((await fetch(sim.url + path)).status, path).toBe(200);
       expect((await fetch(`${sim.url}/api/history?terminal=apm&stream=in_gate&date=2025-09-02`)).status).toBe(404);
       const answer = await fetch(`${sim.apiUrl}/api/history?terminal=apm&stream=in_gate&date=2025-09-02`);
       expect(answer.headers.get('access-control-allow-origin')).toBe('*');

@@ -16,7 +16,16 @@ import { KNOWN_NOW, writeKnownCatalog } from '../support/coverage-catalog.ts';
 
 const CHROMIUM = browserForTests(import.meta.filename);
 const ARTIFACTS = resolve('test-artifacts');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 interface Cell {
   readonly stream: string;
@@ -78,7 +87,8 @@ const READ_CELLS = `[...document.querySelectorAll('td.cell')].map((td) => ({
 
 const cells = (page: Page) => page.evaluate<Cell[]>(READ_CELLS);
 
-const cellAt = (all: Cell[], stream: string, date: string, hour: number) => all.find((cell) => cell.stream === stream && cell.date === date && cell.hour === hour)!;
+const cellAt = (all: Cell[], stream: string, date: string, hour: number) =>
+  all.find((cell) => cell.stream === stream && cell.date === date && cell.hour === hour)!;
 const LEVEL_COLORS: Record<string, string> = {
   '0': 'rgb(215, 48, 39)',
   '1': 'rgb(252, 141, 89)',
@@ -107,10 +117,13 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
     for (const cell of all) {
       if (cell.level !== 'none') expect(cell.background, `${cell.stream} ${cell.date} ${cell.hour}`).toBe(LEVEL_COLORS[cell.level]);
     }
-    for (const hour of [6, 7, 8, 9, 10]) expect(cellAt(all, 'in_gate', '2025-09-01', hour)).toMatchObject({ present: 0, expected: 6, level: '0', text: '0' });
+    for (const hour of [6, 7, 8, 9, 10])
+      expect(cellAt(all, 'in_gate', '2025-09-01', hour)).toMatchObject({ present: 0, expected: 6, level: '0', text: '0' });
     expect(cellAt(all, 'in_gate', '2025-09-01', 5)).toMatchObject({ present: 6, level: '4', marked: false });
     expect(cellAt(all, 'in_gate', '2025-09-01', 12)).toMatchObject({ present: 6, thumbnails: 2, level: '4', marked: true });
-    expect(all.filter((cell) => cell.stream === 'in_gate' && cell.date === '2025-09-02').map((cell) => [cell.level, cell.text])).toEqual(Array(24).fill(['unasked', '']));
+    expect(all.filter((cell) => cell.stream === 'in_gate' && cell.date === '2025-09-02').map((cell) => [cell.level, cell.text])).toEqual(
+      Array(24).fill(['unasked', '']),
+    );
     expect(cellAt(all, 'out_gate', '2025-09-01', 15)).toMatchObject({ present: 5, expected: 6, level: '3' });
     expect(cellAt(all, 'out_gate', '2025-09-03', 12)).toMatchObject({ present: 1, expected: 1, level: '4' });
     expect(cellAt(all, 'out_gate', '2025-09-03', 13)).toMatchObject({ present: 0, expected: 0, level: 'none', text: '' });
@@ -132,13 +145,19 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
       ['out_gate', '360', '361', '99.7 %', '0', '1', '0', '34.3 MB'],
       ['all', '547', '722', '75.7 %', '30', '145', '2', '52.2 MB'],
     ]);
-    const gaps = await page.$$eval('section[data-stream="in_gate"] ol.gaps li', (items) => items.map((item) => (item.textContent ?? '').replace(/\s+/g, ' ').trim()));
+    const gaps = await page.$$eval('section[data-stream="in_gate"] ol.gaps li', (items) =>
+      items.map((item) => (item.textContent ?? '').replace(/\s+/g, ' ').trim()),
+    );
     // the longest first
     expect(gaps).toEqual(['2025-09-01 23:50 → 2025-09-03 00:00 1 d 10 min 144 missing', '2025-09-01 05:50 → 11:00 5 h 10 min 30 missing']);
     // the heatmap and its totals fit a 1400 px window: nothing to scroll sideways, no gap row spilling out of its box
     expect(await page.evaluate<number>('window.innerWidth')).toBe(1400);
     expect(await page.evaluate<boolean>('document.documentElement.scrollWidth <= 1400')).toBe(true);
-    expect(await page.evaluate<string[]>(`[...document.querySelectorAll('ol.gaps li, table.heatmap')].filter((box) => box.scrollWidth > box.clientWidth || box.getBoundingClientRect().right > 1400).map((box) => box.textContent.slice(0, 40))`)).toEqual([]);
+    expect(
+      await page.evaluate<string[]>(
+        `[...document.querySelectorAll('ol.gaps li, table.heatmap')].filter((box) => box.scrollWidth > box.clientWidth || box.getBoundingClientRect().right > 1400).map((box) => box.textContent.slice(0, 40))`,
+      ),
+    ).toEqual([]);
     await page.screenshot({ path: join(ARTIFACTS, 'html-report-known-catalog.png'), fullPage: true });
     await page.close();
   });
@@ -155,7 +174,25 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
       const cwd = mkdtempSync(join(root, 'demo-'));
       const dates = ['2025-09-06', '2025-09-07'];
       const run = await runCli(
-        ['download', '--from', dates[0], '--to', dates[1], '--base-url', sim.url, '--out', 'images', '--db', 'draydog.sqlite', '--report', 'report.json', '--retry-delay', '20', '--html', 'coverage.html'],
+        [
+          'download',
+          '--from',
+          dates[0],
+          '--to',
+          dates[1],
+          '--base-url',
+          sim.url,
+          '--out',
+          'images',
+          '--db',
+          'draydog.sqlite',
+          '--report',
+          'report.json',
+          '--retry-delay',
+          '20',
+          '--html',
+          'coverage.html',
+        ],
         { cwd },
       );
       expect(run.code, run.stderr).toBe(0);
@@ -172,17 +209,25 @@ describe.skipIf(!CHROMIUM)('the HTML report in Chromium', () => {
             const prefix = `${date}T${String(hour).padStart(2, '0')}`;
             const served = frames.filter((frame) => frame.capturedAt.startsWith(prefix));
             const cell = cellAt(all, stream, date, hour);
-            expect(cell, `${stream} ${prefix}`).toMatchObject({ present: served.length, expected: 6, thumbnails: served.filter((frame) => frame.thumbnailOnly).length });
+            expect(cell, `${stream} ${prefix}`).toMatchObject({
+              present: served.length,
+              expected: 6,
+              thumbnails: served.filter((frame) => frame.thumbnailOnly).length,
+            });
             expect(cell.level === '4').toBe(served.length === 6);
             missingSlots += 6 - served.length;
           }
         }
         // gaps: the simulator's frames of the stream, consecutive ones 20 minutes or more apart
         const times = dates.flatMap((date) => sim.frames(date, stream).map((frame) => frame.capturedAt));
-        const expectedGaps = times.slice(1).flatMap((time, index) => (Date.parse(`${time}Z`) - Date.parse(`${times[index]}Z`) >= 1_200_000 ? [[times[index], time]] : []));
+        const expectedGaps = times
+          .slice(1)
+          .flatMap((time, index) => (Date.parse(`${time}Z`) - Date.parse(`${times[index]}Z`) >= 1_200_000 ? [[times[index], time]] : []));
         if (times[0] !== `${dates[0]}T00:00:00`) expectedGaps.unshift([`${dates[0]}T00:00:00`, times[0]]);
         if (times.at(-1) !== `${dates[1]}T23:50:00`) expectedGaps.push([times.at(-1)!, `${dates[1]}T23:59:59`]);
-        const shown = await page.$$eval(`section[data-stream="${stream}"] ol.gaps li`, (items) => items.map((item) => [item.getAttribute('data-gap-from'), item.getAttribute('data-gap-seconds')]));
+        const shown = await page.$$eval(`section[data-stream="${stream}"] ol.gaps li`, (items) =>
+          items.map((item) => [item.getAttribute('data-gap-from'), item.getAttribute('data-gap-seconds')]),
+        );
         // listed the longest first
         const seconds = shown.map(([, length]) => Number(length));
         expect(seconds).toEqual([...seconds].sort((a, b) => b - a));

@@ -54,19 +54,28 @@ describe('catalogCoverage', () => {
       { from: '2025-09-01T05:50:00', to: '2025-09-01T11:00:00', seconds: 18_600, missingFrames: 30 },
       { from: '2025-09-01T23:50:00', to: '2025-09-03T00:00:00', seconds: 87_000, missingFrames: 144 },
     ]);
-    expect(streamOf(coverage, 'out_gate').gaps).toEqual([{ from: '2025-09-01T15:20:00', to: '2025-09-01T15:40:00', seconds: 1200, missingFrames: 1 }]);
+    expect(streamOf(coverage, 'out_gate').gaps).toEqual([
+      { from: '2025-09-01T15:20:00', to: '2025-09-01T15:40:00', seconds: 1200, missingFrames: 1 },
+    ]);
   });
 
   it('counts the edges of the range as gaps, and a stream without frames in the range as one gap', async () => {
     const dbPath = join(tempDir(), 'catalog.sqlite');
     await withCatalog(dbPath, async (orm) => {
-      await upsertImages(orm, [...gridRows('in_gate', '2025-09-01', { fromTime: '00:20', toTime: '23:30' }), ...gridRows('out_gate', '2025-09-02')]);
+      await upsertImages(orm, [
+        ...gridRows('in_gate', '2025-09-01', { fromTime: '00:20', toTime: '23:30' }),
+        ...gridRows('out_gate', '2025-09-02'),
+      ]);
       const edges = await catalogCoverage(orm, { from: '2025-09-01', to: '2025-09-01', now: parseTimestamp('2025-09-10T00:00:00') });
       expect(streamOf(edges, 'in_gate').gaps).toEqual([
         { from: '2025-09-01T00:00:00', to: '2025-09-01T00:20:00', seconds: 1200, missingFrames: 2 },
         { from: '2025-09-01T23:30:00', to: '2025-09-02T00:00:00', seconds: 1800, missingFrames: 2 },
       ]);
-      expect(streamOf(edges, 'out_gate')).toMatchObject({ present: 0, expected: 144, gaps: [{ from: '2025-09-01T00:00:00', to: '2025-09-02T00:00:00', seconds: 86_400, missingFrames: 144 }] });
+      expect(streamOf(edges, 'out_gate')).toMatchObject({
+        present: 0,
+        expected: 144,
+        gaps: [{ from: '2025-09-01T00:00:00', to: '2025-09-02T00:00:00', seconds: 86_400, missingFrames: 144 }],
+      });
       // a report made before the range begins expects nothing
       const early = await catalogCoverage(orm, { from: '2025-09-01', to: '2025-09-01', now: parseTimestamp('2025-08-01T00:00:00') });
       expect(streamOf(early, 'out_gate')).toMatchObject({ expected: 0, gaps: [] });
@@ -106,11 +115,21 @@ describe('renderHtmlReport', () => {
     const html = await withCatalog(dbPath, async (orm) => renderHtmlReport(await catalogCoverage(orm, { now })));
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).not.toMatch(/<script|<link|src=|url\(|@import|https?:\/\//i);
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-01" data-hour="6" data-present="0" data-expected="6" data-thumbnails="0" data-missing="6" data-level="0"');
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-01" data-hour="12" data-present="6" data-expected="6" data-thumbnails="2" data-missing="0" data-level="4"');
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-03" data-hour="13" data-present="0" data-expected="0" data-thumbnails="0" data-missing="0" data-level="none"');
-    expect(html).toContain('data-stream="in_gate" data-date="2025-09-02" data-hour="0" data-present="0" data-expected="6" data-thumbnails="0" data-missing="0" data-level="unasked"');
-    expect(html).toContain('data-gap-from="2025-09-01T05:50:00" data-gap-to="2025-09-01T11:00:00" data-gap-seconds="18600" data-gap-missing="30"');
+    expect(html).toContain(
+      'data-stream="in_gate" data-date="2025-09-01" data-hour="6" data-present="0" data-expected="6" data-thumbnails="0" data-missing="6" data-level="0"',
+    );
+    expect(html).toContain(
+      'data-stream="in_gate" data-date="2025-09-01" data-hour="12" data-present="6" data-expected="6" data-thumbnails="2" data-missing="0" data-level="4"',
+    );
+    expect(html).toContain(
+      'data-stream="in_gate" data-date="2025-09-03" data-hour="13" data-present="0" data-expected="0" data-thumbnails="0" data-missing="0" data-level="none"',
+    );
+    expect(html).toContain(
+      'data-stream="in_gate" data-date="2025-09-02" data-hour="0" data-present="0" data-expected="6" data-thumbnails="0" data-missing="0" data-level="unasked"',
+    );
+    expect(html).toContain(
+      'data-gap-from="2025-09-01T05:50:00" data-gap-to="2025-09-01T11:00:00" data-gap-seconds="18600" data-gap-missing="30"',
+    );
     expect(html).toContain('5 h 10 min');
     expect(html).toContain('1 d 10 min');
   });
@@ -122,14 +141,37 @@ describe('renderHtmlReport', () => {
       seconds: 1200 + index,
       missingFrames: 1,
     }));
-    const stream: StreamCoverage = { terminal: 'apm', stream: 'in<gate>', days: [], gaps, staleRuns: [], present: 0, expected: 0, thumbnails: 0, missing: 0, bytes: 0 };
-    const html = renderHtmlReport({ from: '2025-09-01', to: '2025-09-01', intervalMinutes: 10, generatedAt: '2025-09-02T00:00:00.000Z', streams: [stream] });
+    const stream: StreamCoverage = {
+      terminal: 'apm',
+      stream: 'in<gate>',
+      days: [],
+      gaps,
+      staleRuns: [],
+      present: 0,
+      expected: 0,
+      thumbnails: 0,
+      missing: 0,
+      bytes: 0,
+    };
+    const html = renderHtmlReport({
+      from: '2025-09-01',
+      to: '2025-09-01',
+      intervalMinutes: 10,
+      generatedAt: '2025-09-02T00:00:00.000Z',
+      streams: [stream],
+    });
     expect(html).toContain('20 shorter gaps not listed.');
     expect(html.match(/data-gap-seconds=/g)).toHaveLength(300);
     expect(html).not.toContain('data-gap-seconds="1219"');
     expect(html).toContain('in&#60;gate&#62;');
     expect(html).not.toContain('in<gate>');
-    const none = renderHtmlReport({ from: '2025-09-01', to: '2025-09-01', intervalMinutes: 10, generatedAt: '2025-09-02T00:00:00.000Z', streams: [{ ...stream, gaps: [] }] });
+    const none = renderHtmlReport({
+      from: '2025-09-01',
+      to: '2025-09-01',
+      intervalMinutes: 10,
+      generatedAt: '2025-09-02T00:00:00.000Z',
+      streams: [{ ...stream, gaps: [] }],
+    });
     expect(none).toContain('No gaps: every expected frame is there.');
   });
 
@@ -155,7 +197,10 @@ describe('--html on the command line', () => {
     expect(table.stdout).toMatch(/^date\s+stream/);
     expect(readFileSync(join(cwd, 'out/coverage.html'), 'utf8')).toContain('data-date="2025-09-02"');
 
-    const json = await runCli(['report', '--db', 'catalog.sqlite', '--from', '2025-09-01', '--to', '2025-09-01', '--json', '--html', 'one-day.html'], { cwd });
+    const json = await runCli(
+      ['report', '--db', 'catalog.sqlite', '--from', '2025-09-01', '--to', '2025-09-01', '--json', '--html', 'one-day.html'],
+      { cwd },
+    );
     expect(json.code, json.stderr).toBe(0);
     expect(JSON.parse(json.stdout)).toHaveLength(2);
     const oneDay = readFileSync(join(cwd, 'one-day.html'), 'utf8');
@@ -166,13 +211,30 @@ describe('--html on the command line', () => {
   it('download --html writes the coverage of the dates downloaded at the end, and the summary names it', async () => {
     const cwd = tempDir();
     const run = await runCli(
-      ['download', '--from', '2025-09-01', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--report', 'report.json', '--html', 'coverage.html'],
+      [
+        'download',
+        '--from',
+        '2025-09-01',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--report',
+        'report.json',
+        '--html',
+        'coverage.html',
+      ],
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('Report: report.json; HTML report: coverage.html"');
     const html = readFileSync(join(cwd, 'coverage.html'), 'utf8');
-    const present = [...html.matchAll(/data-stream="in_gate" data-date="2025-09-01" data-hour="\d+" data-present="(\d+)"/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const present = [...html.matchAll(/data-stream="in_gate" data-date="2025-09-01" data-hour="\d+" data-present="(\d+)"/g)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
     expect(present).toBe(sim.frames('2025-09-01', 'in_gate').length);
   });
 
@@ -181,12 +243,18 @@ describe('--html on the command line', () => {
     const [frame] = sim.frames('2025-09-03', 'out_gate');
     writeFileSync(join(cwd, 'frames.txt'), `out_gate ${frame.capturedAt}\n`);
     writeFileSync(join(cwd, 'plain-file'), 'x');
-    const refused = await runCli(['download', '--frames', 'frames.txt', '--base-url', sim.url, '--db', 'catalog.sqlite', '--html', 'plain-file/c.html'], { cwd });
+    const refused = await runCli(
+      ['download', '--frames', 'frames.txt', '--base-url', sim.url, '--db', 'catalog.sqlite', '--html', 'plain-file/c.html'],
+      { cwd },
+    );
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('plain-file/c.html');
     expect(existsSync(join(cwd, 'catalog.sqlite'))).toBe(false);
 
-    const run = await runCli(['download', '--frames', 'frames.txt', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--html', 'c.html'], { cwd });
+    const run = await runCli(
+      ['download', '--frames', 'frames.txt', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--html', 'c.html'],
+      { cwd },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'c.html'), 'utf8')).toContain('<h1>Frames in the archive, 2025-09-03 to 2025-09-03</h1>');
   });

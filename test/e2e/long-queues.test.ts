@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import axios from 'axios';
 import { count, delay, lastValueFrom, map, mergeMap, of, range, tap, timer, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { concurrently, fetchFrames, frameUrls, pullConcurrently, runDownload, writeToDisk, type FrameRef, type PipelineItem } from '../../src/index.ts';
+import {
+  concurrently,
+  fetchFrames,
+  frameUrls,
+  pullConcurrently,
+  runDownload,
+  writeToDisk,
+  type FrameRef,
+  type PipelineItem,
+} from '../../src/index.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { startCli, until } from '../support/cli.ts';
 import { useTempDir } from '../support/temp-dir.ts';
@@ -26,26 +35,51 @@ describe('long queues', () => {
   it('concurrently drops a long queue after an abort and completes', async () => {
     const stop = new AbortController();
     const started = await finishes(
-      range(0, QUEUED).pipe(concurrently({ concurrency: 4, signal: stop.signal }, mergeMap((index) => timer(20).pipe(tap(() => stop.abort()), map(() => index))))),
+      range(0, QUEUED).pipe(
+        concurrently(
+          { concurrency: 4, signal: stop.signal },
+          mergeMap((index) =>
+            timer(20).pipe(
+              tap(() => stop.abort()),
+              map(() => index),
+            ),
+          ),
+        ),
+      ),
     );
     expect(started).toBe(4);
   });
 
   it('concurrently completes a long queue of items that finish at once behind slow ones', async () => {
-    const passed = await finishes(range(0, QUEUED).pipe(concurrently({ concurrency: 8 }, mergeMap((index) => (index < 8 ? of(index).pipe(delay(20)) : of(index))))));
+    const passed = await finishes(
+      range(0, QUEUED).pipe(
+        concurrently(
+          { concurrency: 8 },
+          mergeMap((index) => (index < 8 ? of(index).pipe(delay(20)) : of(index))),
+        ),
+      ),
+    );
     expect(passed).toBe(QUEUED);
   });
 
   it('fetchFrames and writeToDisk pass a long queue of other items through', async () => {
     const slowNotFound = axios.create({
-      adapter: (config) => new Promise((resolve) => setTimeout(() => resolve({ data: Buffer.alloc(0), status: 404, statusText: '', headers: {}, config }), 20)),
+      adapter: (config) =>
+        new Promise((resolve) =>
+          setTimeout(() => resolve({ data: Buffer.alloc(0), status: 404, statusText: '', headers: {}, config }), 20),
+        ),
     });
     const items = range(0, QUEUED).pipe(
-      map((index): PipelineItem =>
-        index < 8 ? { kind: 'request', frame: frameAt(index), urls: frameUrls(frameAt(index)) } : { kind: 'notFound', frame: frameAt(index), urls: [], attempts: 0 },
+      map(
+        (index): PipelineItem =>
+          index < 8
+            ? { kind: 'request', frame: frameAt(index), urls: frameUrls(frameAt(index)) }
+            : { kind: 'notFound', frame: frameAt(index), urls: [], attempts: 0 },
       ),
     );
-    const passed = await finishes(items.pipe(fetchFrames({ http: slowNotFound, concurrency: 4 }), writeToDisk({ root: tempDir(), concurrency: 4 })));
+    const passed = await finishes(
+      items.pipe(fetchFrames({ http: slowNotFound, concurrency: 4 }), writeToDisk({ root: tempDir(), concurrency: 4 })),
+    );
     expect(passed).toBe(QUEUED);
   });
 
@@ -85,7 +119,14 @@ describe('long ranges', () => {
       },
     };
     const passed = await finishes(
-      of(endless).pipe(pullConcurrently({ concurrency: 4, signal: stop.signal }, mergeMap((index) => timer(1).pipe(map(() => index))))).pipe(tap((index) => index >= 100 && stop.abort())),
+      of(endless)
+        .pipe(
+          pullConcurrently(
+            { concurrency: 4, signal: stop.signal },
+            mergeMap((index) => timer(1).pipe(map(() => index))),
+          ),
+        )
+        .pipe(tap((index) => index >= 100 && stop.abort())),
     );
     expect(passed).toBeGreaterThanOrEqual(100);
     expect(read).toBeLessThanOrEqual(passed + 4);
@@ -94,18 +135,38 @@ describe('long ranges', () => {
   it('a 200-year range starts in a small heap, and SIGTERM stops it: exit 130, interrupted', async () => {
     const sim = await startSimulator({ timing: 'grid', frameSize: 'small', faults: 'none', seed: 3 });
     try {
-      const run = startCli(['download', '--from', '1900-01-01', '--to', '2100-12-31', '--base-url', sim.url, '--out', 'images', '--db', 'catalog.sqlite', '--report', 'report.json'], {
-        cwd: tempDir(),
-        // the whole range as a list needed 3.2 GB before the first request
-        env: { NODE_OPTIONS: '--max-old-space-size=128' },
-        timeoutMs: 60_000,
-      });
+      const run = startCli(
+        [
+          'download',
+          '--from',
+          '1900-01-01',
+          '--to',
+          '2100-12-31',
+          '--base-url',
+          sim.url,
+          '--out',
+          'images',
+          '--db',
+          'catalog.sqlite',
+          '--report',
+          'report.json',
+        ],
+        {
+          cwd: tempDir(),
+          // the whole range as a list needed 3.2 GB before the first request
+          env: { NODE_OPTIONS: '--max-old-space-size=128' },
+          timeoutMs: 60_000,
+        },
+      );
       await until(() => sim.stats().totalRequests >= 20 || run.child.exitCode !== null, 40_000);
       run.child.kill('SIGTERM');
       const result = await run.finished;
       expect([result.code, result.signal], result.stderr).toEqual([130, null]);
       expect(result.stderr).toMatch(/Interrupted: \d+ frames/);
-      expect(JSON.parse(readFileSync(join(tempDir(), 'report.json'), 'utf8'))).toMatchObject({ interrupted: true, stats: { requested: expect.any(Number) } });
+      expect(JSON.parse(readFileSync(join(tempDir(), 'report.json'), 'utf8'))).toMatchObject({
+        interrupted: true,
+        stats: { requested: expect.any(Number) },
+      });
     } finally {
       await sim.close();
     }

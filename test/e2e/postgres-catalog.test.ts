@@ -20,8 +20,24 @@ const simulator = useSimulators();
 const harshSimulator = (latencyMs = 5) => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs });
 
 const downloadArgs = (sim: Simulator, db: string, ...more: string[]) => [
-  'download', '--from', DATE, '--base-url', sim.url, '--out', 'images', '--db', db,
-  '--report', 'report.json', '--retry-delay', '20', '--max-retry-after', '100', '--concurrency', '8', ...more,
+  'download',
+  '--from',
+  DATE,
+  '--base-url',
+  sim.url,
+  '--out',
+  'images',
+  '--db',
+  db,
+  '--report',
+  'report.json',
+  '--retry-delay',
+  '20',
+  '--max-retry-after',
+  '100',
+  '--concurrency',
+  '8',
+  ...more,
 ];
 
 async function withCatalog<T>(db: string, use: (orm: CatalogOrm) => Promise<T>): Promise<T> {
@@ -36,22 +52,26 @@ async function withCatalog<T>(db: string, use: (orm: CatalogOrm) => Promise<T>):
 /** What a catalog says of each frame, without the times it was written. */
 const framesOf = (db: string) =>
   withCatalog(db, async (orm) =>
-    (await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } })).map(({ terminal, stream, capturedAt, filePath, fileSize, sha256, variant }) => ({
-      terminal,
-      stream,
-      capturedAt,
-      filePath,
-      fileSize,
-      sha256,
-      variant,
-    })),
+    (await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } })).map(
+      ({ terminal, stream, capturedAt, filePath, fileSize, sha256, variant }) => ({
+        terminal,
+        stream,
+        capturedAt,
+        filePath,
+        fileSize,
+        sha256,
+        variant,
+      }),
+    ),
   );
 
 /** The catalog holds every frame the simulator serves on DATE exactly once, and the files on disk are its bytes. */
 async function expectCompleteArchive(dir: string, db: string, sim: Simulator): Promise<void> {
   const rows = await framesOf(db);
   const expected = STREAMS.flatMap((stream) => sim.frames(DATE, stream));
-  expect(rows.map(({ stream, capturedAt }) => `${stream}/${capturedAt}`)).toEqual(expected.map(({ stream, capturedAt }) => `${stream}/${capturedAt}`).sort());
+  expect(rows.map(({ stream, capturedAt }) => `${stream}/${capturedAt}`)).toEqual(
+    expected.map(({ stream, capturedAt }) => `${stream}/${capturedAt}`).sort(),
+  );
   expect(listTree(join(dir, 'images')).filter((path) => path.endsWith('.jpg'))).toHaveLength(rows.length);
   expect(listTree(dir).filter((path) => path.includes('draydog-part'))).toEqual([]);
   for (const frame of expected) {
@@ -96,7 +116,8 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     expect(fromPostgres.code, fromPostgres.stderr).toBe(0);
     expect(JSON.parse(fromPostgres.stdout)).toEqual(JSON.parse(fromSqlite.stdout));
     expect(JSON.parse(fromPostgres.stdout)[0].largestGapSeconds).toBeGreaterThan(0);
-    const coverage = (catalog: string) => withCatalog(catalog, (orm) => catalogCoverage(orm, { from: DATE, to: DATE, now: Date.parse('2026-01-01') }));
+    const coverage = (catalog: string) =>
+      withCatalog(catalog, (orm) => catalogCoverage(orm, { from: DATE, to: DATE, now: Date.parse('2026-01-01') }));
     const postgresCoverage = await coverage(db);
     expect(postgresCoverage.streams).toEqual((await coverage(join(onSqlite, 'catalog.sqlite'))).streams);
     expect(postgresCoverage.streams.flatMap((stream) => stream.gaps).length).toBeGreaterThan(0);
@@ -130,24 +151,38 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const files = listTree(join(dir, 'images')).filter((path) => path.endsWith('.jpg'));
     expect(files.length).toBeGreaterThan(0);
     expect((await framesOf(db)).map(({ filePath }) => filePath).sort()).toEqual(files);
-    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({ interrupted: true, stats: { downloaded: files.length } });
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({
+      interrupted: true,
+      stats: { downloaded: files.length },
+    });
   }, 180_000);
 
   it('two runs writing one catalog at once leave exactly one row per frame', async () => {
     const sim = await harshSimulator();
     const db = await newDatabase();
     const dir = freshDir();
-    const runs = [startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 120_000 }), startCli(downloadArgs(sim, db, '--report', 'other.json'), { cwd: dir, timeoutMs: 120_000 })];
+    const runs = [
+      startCli(downloadArgs(sim, db), { cwd: dir, timeoutMs: 120_000 }),
+      startCli(downloadArgs(sim, db, '--report', 'other.json'), { cwd: dir, timeoutMs: 120_000 }),
+    ];
     for (const { code, stderr } of await Promise.all(runs.map((run) => run.finished))) expect(code, stderr).toBe(0);
     await expectCompleteArchive(dir, db, sim);
   }, 180_000);
 
   describe('a server that cannot be used is bad input: exit 2, one line naming the URL without its password, nothing written', () => {
     const cases: [string, (server: PostgresServer, sim: Simulator) => string, RegExp][] = [
-      ['a wrong password', ({ port }) => `postgres://postgres:not-the-password@127.0.0.1:${port}/postgres`, /postgres:\*\*\*@.*refused the user name or password$/],
+      [
+        'a wrong password',
+        ({ port }) => `postgres://postgres:not-the-password@127.0.0.1:${port}/postgres`,
+        /postgres:\*\*\*@.*refused the user name or password$/,
+      ],
       ['a database that does not exist', ({ url }) => `${url}/no_such_catalog`, /no such database on the server$/],
       ['nothing listening', () => 'postgres://postgres:not-the-password@127.0.0.1:1/catalog', /nothing listens there \(ECONNREFUSED\)$/],
-      ['a server that is not PostgreSQL', (_, sim) => `postgres://postgres:not-the-password@${new URL(sim.url).host}/catalog`, /not a PostgreSQL server/],
+      [
+        'a server that is not PostgreSQL',
+        (_, sim) => `postgres://postgres:not-the-password@${new URL(sim.url).host}/catalog`,
+        /not a PostgreSQL server/,
+      ],
     ];
     it.each(cases)('%s', async (_, urlOf, reason) => {
       const sim = await harshSimulator();
@@ -179,7 +214,11 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     unlinkSync(gone);
     const found = await runCli(['verify', '--db', db, '--out', 'images', '--json'], { cwd: dir });
     expect(found.code, found.stderr).toBe(1);
-    expect(JSON.parse(found.stdout).problems.map(({ kind }: { kind: string }) => kind).sort()).toEqual(['missingFile', 'wrongHash']);
+    expect(
+      JSON.parse(found.stdout)
+        .problems.map(({ kind }: { kind: string }) => kind)
+        .sort(),
+    ).toEqual(['missingFile', 'wrongHash']);
     const repaired = await runCli(['verify', '--db', db, '--out', 'images', '--repair'], { cwd: dir });
     expect(repaired.code, repaired.stderr).toBe(0);
     expect((await runCli(['verify', '--db', db, '--out', 'images'], { cwd: dir })).code).toBe(0);
@@ -190,7 +229,19 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const db = await newDatabase();
     const longPath = `${'a-folder-with-a-long-name/'.repeat(12)}20250901000000_in_gate.jpg`;
     await withCatalog(db, async (orm) => {
-      await upsertImages(orm, [{ terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T00:00:00', filePath: longPath, fileSize: 1, sha256: 'x', sourceUrl: `http://cdn/${longPath}`, variant: 'full', downloadedAt: '2026-01-01T00:00:00Z' }]);
+      await upsertImages(orm, [
+        {
+          terminal: 'apm',
+          stream: 'in_gate',
+          capturedAt: '2025-09-01T00:00:00',
+          filePath: longPath,
+          fileSize: 1,
+          sha256: 'x',
+          sourceUrl: `http://cdn/${longPath}`,
+          variant: 'full',
+          downloadedAt: '2026-01-01T00:00:00Z',
+        },
+      ]);
       const cache = catalogDiscoveryCache(orm, { now: () => Date.parse('2026-01-01') });
       const frames = STREAMS.map((stream) => ({ terminal: 'apm', stream, capturedAt: '2025-09-01T00:20:27', date: DATE }));
       await cache.save(DATE, 'apm', STREAMS, frames);
@@ -227,7 +278,24 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
     const db = await newDatabase();
     const dir = freshDir();
-    const watched = await runCli(['watch', '--base-url', sim.url, '--out', 'images', '--db', db, '--streams', 'in_gate', '--max-cycles', '1', '--clock-from', `${DATE}T01:00:00`], { cwd: dir, spawned: true, timeoutMs: 120_000 });
+    const watched = await runCli(
+      [
+        'watch',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        db,
+        '--streams',
+        'in_gate',
+        '--max-cycles',
+        '1',
+        '--clock-from',
+        `${DATE}T01:00:00`,
+      ],
+      { cwd: dir, spawned: true, timeoutMs: 120_000 },
+    );
     expect(watched.code, watched.stderr).toBe(0);
     expect(watched.stderr).not.toContain(server.password);
     const expected = sim.frames(DATE, 'in_gate').filter(({ capturedAt }) => capturedAt <= `${DATE}T01:00:00`);
@@ -245,8 +313,12 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
   it("refuses another application's database untouched", async () => {
     const db = await newDatabase();
     await server.sql(db, 'create table invoices (id int)');
-    await expect(openCatalog({ dbPath: db })).rejects.toThrow(/^invalid database "postgres:\/\/postgres:\*\*\*@.*": not a draydog catalog \(it holds invoices\); left untouched$/);
-    expect(await server.sql(db, "select string_agg(table_name, ',') from information_schema.tables where table_schema = 'public'")).toBe('invoices');
+    await expect(openCatalog({ dbPath: db })).rejects.toThrow(
+      /^invalid database "postgres:\/\/postgres:\*\*\*@.*": not a draydog catalog \(it holds invoices\); left untouched$/,
+    );
+    expect(await server.sql(db, "select string_agg(table_name, ',') from information_schema.tables where table_schema = 'public'")).toBe(
+      'invoices',
+    );
   });
 });
 
@@ -255,14 +327,33 @@ describe('naming a catalog', () => {
     const url = 'postgres://reader:s3cr%40t@db.example:5433/frames';
     const shown = await runCli(['config', '--db', url, '--json'], { cwd: freshDir() });
     expect(shown.code, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout).find(({ option }: { option: string }) => option === 'db').value).toBe('postgres://reader:***@db.example:5433/frames');
+    expect(JSON.parse(shown.stdout).find(({ option }: { option: string }) => option === 'db').value).toBe(
+      'postgres://reader:***@db.example:5433/frames',
+    );
     expect(shown.stdout).not.toContain('s3cr');
   });
 
   it('takes `sqlite:` and a path as that SQLite file', async () => {
     const dir = freshDir();
     const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
-    const run = await runCli(['download', '--from', DATE, '--max-per-date', '2', '--streams', 'in_gate', '--base-url', sim.url, '--out', 'images', '--db', 'sqlite:catalogs/c.sqlite'], { cwd: dir });
+    const run = await runCli(
+      [
+        'download',
+        '--from',
+        DATE,
+        '--max-per-date',
+        '2',
+        '--streams',
+        'in_gate',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'sqlite:catalogs/c.sqlite',
+      ],
+      { cwd: dir },
+    );
     expect(run.code, run.stderr).toBe(0);
     expect(await framesOf(join(dir, 'catalogs', 'c.sqlite'))).toHaveLength(2);
   });

@@ -63,8 +63,7 @@ function jpegSegments(bytes: Buffer): { marker: number; payload: Buffer }[] {
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const secondOfDay = (frame: SimFrame) => (Date.parse(`${frame.capturedAt}Z`) - Date.parse(`${frame.date}Z`)) / 1000;
-const dates = (count: number) =>
-  Array.from({ length: count }, (_, day) => new Date(Date.UTC(2025, 8, 1 + day)).toISOString().slice(0, 10));
+const dates = (count: number) => Array.from({ length: count }, (_, day) => new Date(Date.UTC(2025, 8, 1 + day)).toISOString().slice(0, 10));
 const framesOver = (simulator: Simulator, days: number) =>
   dates(days).flatMap((date) => simulator.options.streams.flatMap((stream) => simulator.frames(date, stream)));
 
@@ -144,9 +143,7 @@ describe('determinism', () => {
     expect(times(six)).not.toEqual(times(five));
     const grid = { timing: 'grid', missing: 0, thumbnailOnly: 0 } as const;
     const [gridFive, gridSix] = await Promise.all([start({ ...grid, seed: 5 }), start({ ...grid, seed: 6 })]);
-    expect(gridSix.frameSha256('in_gate', '2025-09-06T12:00:00')).not.toBe(
-      gridFive.frameSha256('in_gate', '2025-09-06T12:00:00'),
-    );
+    expect(gridSix.frameSha256('in_gate', '2025-09-06T12:00:00')).not.toBe(gridFive.frameSha256('in_gate', '2025-09-06T12:00:00'));
   });
 });
 
@@ -251,8 +248,7 @@ describe('faults', () => {
     harsh = await start({ faults: 'harsh', thumbnailOnly: 0 });
     paths = framesOver(harsh, 2).map((frame) => frame.fullPath);
   });
-  const pathWhoseFirstBadAnswerIs = (kind: BadAnswer['kind']) =>
-    paths.find((path) => harsh.faultPlan(path).badAnswers[0]?.kind === kind)!;
+  const pathWhoseFirstBadAnswerIs = (kind: BadAnswer['kind']) => paths.find((path) => harsh.faultPlan(path).badAnswers[0]?.kind === kind)!;
 
   it('makes about 5 % of URLs flaky when mild and 20 % when harsh, none without faults', async () => {
     const [none, mild] = await Promise.all([start({ faults: 'none' }), start({ faults: 'mild' })]);

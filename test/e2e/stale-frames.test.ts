@@ -32,9 +32,33 @@ describe('staleRuns', () => {
         ...withSha(gridRows('out_gate', '2025-09-02', { toTime: '00:10' }), same),
       ]);
       expect(await staleRuns(orm)).toEqual([
-        { terminal: 'apm', stream: 'in_gate', date: '2025-09-01', first: '2025-09-01T10:00:00', last: '2025-09-01T10:30:00', frames: 4, sha256: same },
-        { terminal: 'apm', stream: 'out_gate', date: '2025-09-01', first: '2025-09-01T23:40:00', last: '2025-09-01T23:50:00', frames: 2, sha256: same },
-        { terminal: 'apm', stream: 'out_gate', date: '2025-09-02', first: '2025-09-02T00:00:00', last: '2025-09-02T00:10:00', frames: 2, sha256: same },
+        {
+          terminal: 'apm',
+          stream: 'in_gate',
+          date: '2025-09-01',
+          first: '2025-09-01T10:00:00',
+          last: '2025-09-01T10:30:00',
+          frames: 4,
+          sha256: same,
+        },
+        {
+          terminal: 'apm',
+          stream: 'out_gate',
+          date: '2025-09-01',
+          first: '2025-09-01T23:40:00',
+          last: '2025-09-01T23:50:00',
+          frames: 2,
+          sha256: same,
+        },
+        {
+          terminal: 'apm',
+          stream: 'out_gate',
+          date: '2025-09-02',
+          first: '2025-09-02T00:00:00',
+          last: '2025-09-02T00:10:00',
+          frames: 2,
+          sha256: same,
+        },
       ]);
       expect(await staleRuns(orm, { from: '2025-09-02' })).toHaveLength(1);
     } finally {
@@ -60,26 +84,53 @@ describe('a stuck camera, end to end', () => {
   it('the download warns and reports the run, `report` lists it in text, JSON and HTML', async () => {
     const cwd = tempDir();
     const run = await runCli(
-      ['download', '--from', '2025-09-01', '--max-per-date', '18', '--base-url', sim.url, '--out', 'images', '--db', 'c.sqlite', '--report', 'r.json'],
+      [
+        'download',
+        '--from',
+        '2025-09-01',
+        '--max-per-date',
+        '18',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'c.sqlite',
+        '--report',
+        'r.json',
+      ],
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
     expect(summaryOf(run.stderr)).toMatch(/^Done: 36 frames: 36 downloaded/);
-    expect(warningsOf(run.stderr)).toEqual(['in_gate 2025-09-01 01:00:00 to 01:50:00: 6 identical frames in a row: the camera may have hung']);
+    expect(warningsOf(run.stderr)).toEqual([
+      'in_gate 2025-09-01 01:00:00 to 01:50:00: 6 identical frames in a row: the camera may have hung',
+    ]);
     const report = JSON.parse(readFileSync(join(cwd, 'r.json'), 'utf8'));
     expect(report.staleFrames).toEqual({
       '2025-09-01/in_gate': [
-        { terminal: 'apm', first: '2025-09-01T01:00:00', last: '2025-09-01T01:50:00', frames: 6, sha256: sim.frameSha256('in_gate', '2025-09-01T01:00:00') },
+        {
+          terminal: 'apm',
+          first: '2025-09-01T01:00:00',
+          last: '2025-09-01T01:50:00',
+          frames: 6,
+          sha256: sim.frameSha256('in_gate', '2025-09-01T01:00:00'),
+        },
       ],
     });
 
     const text = await runCli(['report', '--db', 'c.sqlite'], { cwd });
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toContain('Identical frames in a row (a camera that hung keeps serving one picture):\nin_gate 2025-09-01 01:00:00 to 01:50:00: 6 identical frames in a row\n');
+    expect(text.stdout).toContain(
+      'Identical frames in a row (a camera that hung keeps serving one picture):\nin_gate 2025-09-01 01:00:00 to 01:50:00: 6 identical frames in a row\n',
+    );
 
     const json = await runCli(['report', '--db', 'c.sqlite', '--json'], { cwd });
     const days = JSON.parse(json.stdout) as { stream: string; staleRuns: unknown[] }[];
-    expect(days.map(({ stream, staleRuns }) => [stream, staleRuns.length])).toEqual([['in_gate', 1], ['out_gate', 0]]);
+    expect(days.map(({ stream, staleRuns }) => [stream, staleRuns.length])).toEqual([
+      ['in_gate', 1],
+      ['out_gate', 0],
+    ]);
 
     const html = await runCli(['report', '--db', 'c.sqlite', '--html', 'coverage.html'], { cwd });
     expect(html.code, html.stderr).toBe(0);
@@ -90,15 +141,30 @@ describe('a stuck camera, end to end', () => {
   });
 
   it('the simulator refuses a stuck stretch that ends before it starts, naming it', () => {
-    expect(() => resolveSimulatorOptions({ stuck: [{ stream: 'in_gate', from: '2025-09-01T02:00:00', until: '2025-09-01T01:00:00' }] })).toThrow(
-      'invalid stuck stretch "2025-09-01T02:00:00" to "2025-09-01T01:00:00": it must end after it starts',
-    );
+    expect(() =>
+      resolveSimulatorOptions({ stuck: [{ stream: 'in_gate', from: '2025-09-01T02:00:00', until: '2025-09-01T01:00:00' }] }),
+    ).toThrow('invalid stuck stretch "2025-09-01T02:00:00" to "2025-09-01T01:00:00": it must end after it starts');
   });
 
   it('a camera that works gives no warning and an empty staleFrames', async () => {
     const cwd = tempDir();
     const run = await runCli(
-      ['download', '--from', '2025-09-02', '--max-per-date', '12', '--streams', 'in_gate', '--base-url', sim.url, '--out', 'images', '--db', 'c.sqlite', '--json'],
+      [
+        'download',
+        '--from',
+        '2025-09-02',
+        '--max-per-date',
+        '12',
+        '--streams',
+        'in_gate',
+        '--base-url',
+        sim.url,
+        '--out',
+        'images',
+        '--db',
+        'c.sqlite',
+        '--json',
+      ],
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);

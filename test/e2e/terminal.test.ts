@@ -47,9 +47,27 @@ describe.skipIf(!hasTmux)('draydog download on a terminal', () => {
   });
 
   const download = (url: string, dir: string, maxPerDate: number) => [
-    'download', '--from', '2025-09-01', '--max-per-date', String(maxPerDate), '--base-url', url,
-    '--out', join(dir, 'images'), '--db', join(dir, 'c.sqlite'), '--report', join(dir, 'report.json'),
-    '--retries', '1', '--retry-delay', '1', '--max-retry-after', '200', '--concurrency', '4',
+    'download',
+    '--from',
+    '2025-09-01',
+    '--max-per-date',
+    String(maxPerDate),
+    '--base-url',
+    url,
+    '--out',
+    join(dir, 'images'),
+    '--db',
+    join(dir, 'c.sqlite'),
+    '--report',
+    join(dir, 'report.json'),
+    '--retries',
+    '1',
+    '--retry-delay',
+    '1',
+    '--max-retry-after',
+    '200',
+    '--concurrency',
+    '4',
   ];
 
   it('prints the warnings of a run above the bar, intact, and the summary on lines of its own', { timeout: 120_000 }, async () => {
@@ -71,7 +89,10 @@ describe.skipIf(!hasTmux)('draydog download on a terminal', () => {
       `Report: ${join(dir, 'report.json')}`,
       'EXIT=1',
     ]);
-    expect(lines.filter((line) => /[\u2588\u2591]/.test(line)), 'no bar left on the screen').toEqual([]);
+    expect(
+      lines.filter((line) => /[\u2588\u2591]/.test(line)),
+      'no bar left on the screen',
+    ).toEqual([]);
   });
 
   it('ends cleanly on Ctrl-C: the warning about it intact, the bar gone, the summary on its own lines', { timeout: 120_000 }, async () => {
@@ -87,6 +108,9 @@ describe.skipIf(!hasTmux)('draydog download on a terminal', () => {
     expect(lines[end], lines.join('\n')).toBe('EXIT=130');
     expect(lines[end - 3]).toMatch(/^Interrupted: \d+ frames: \d+ downloaded/);
     expect(lines[end - 1]).toBe(`Report: ${join(dir, 'report.json')}`);
-    expect(lines.filter((line) => /[\u2588\u2591]/.test(line)), 'no bar left on the screen').toEqual([]);
+    expect(
+      lines.filter((line) => /[\u2588\u2591]/.test(line)),
+      'no bar left on the screen',
+    ).toEqual([]);
   });
 });

@@ -23,7 +23,18 @@ afterAll(async () => {
 });
 
 const freshDir = (name: string) => mkdtempSync(join(root, `${name}-`));
-const watchArgs = (baseUrl: string, ...more: string[]) => ['watch', '--base-url', baseUrl, '--out', 'images', '--db', 'catalog.sqlite', '--retry-delay', '20', ...more];
+const watchArgs = (baseUrl: string, ...more: string[]) => [
+  'watch',
+  '--base-url',
+  baseUrl,
+  '--out',
+  'images',
+  '--db',
+  'catalog.sqlite',
+  '--retry-delay',
+  '20',
+  ...more,
+];
 /** The JSON log lines of a run (stderr is not a terminal, so pino writes JSON). */
 const logLines = (stderr: string) =>
   stderr
@@ -76,7 +87,13 @@ describe('draydog watch', () => {
   it('durations: units add up, a bare number is milliseconds', () => {
     const parse = duration('--every');
     expect([parse('10m'), parse('1h30m'), parse('30s'), parse('250ms'), parse('1d'), parse('1500'), parse(undefined)]).toEqual([
-      600_000, 5_400_000, 30_000, 250, 86_400_000, 1500, undefined,
+      600_000,
+      5_400_000,
+      30_000,
+      250,
+      86_400_000,
+      1500,
+      undefined,
     ]);
   });
 
@@ -91,7 +108,10 @@ describe('draydog watch', () => {
     expect(run.stderr).toContain('Stopped after 2 cycles (0 failed).');
     const lines = logLines(run.stderr);
     // loopback unless --metrics-host says otherwise
-    expect(lines.find((line) => String(line.msg).startsWith('metrics at http://127.0.0.1:'))).toMatchObject({ host: '127.0.0.1', port: expect.any(Number) });
+    expect(lines.find((line) => String(line.msg).startsWith('metrics at http://127.0.0.1:'))).toMatchObject({
+      host: '127.0.0.1',
+      port: expect.any(Number),
+    });
     const cycles = lines.filter((line) => line.cycle !== undefined);
     expect(cycles.map((line) => line.cycle)).toEqual([1, 2]);
     expect(cycles[0]).toMatchObject({ until: '2025-09-01T12:00:00', dates: ['2025-09-01'] });
@@ -100,12 +120,16 @@ describe('draydog watch', () => {
   });
 
   it('--clock-speed alone speeds up the real clock; the period is shown in hours, minutes or seconds', async () => {
-    const sped = await runCli(watchArgs(sim.url, '--max-cycles', '1', '--clock-speed', '2', '--every', '90s', '--streams', 'in_gate'), { cwd: freshDir('speed') });
+    const sped = await runCli(watchArgs(sim.url, '--max-cycles', '1', '--clock-speed', '2', '--every', '90s', '--streams', 'in_gate'), {
+      cwd: freshDir('speed'),
+    });
     expect(sped.code, sped.stderr).toBe(0);
     const [first] = logLines(sped.stderr).filter((line) => line.cycle !== undefined);
     expect(Math.abs(Date.parse(`${first.until}Z`) - Date.now())).toBeLessThan(60_000);
     expect(sped.stderr).toContain('a cycle every 90 s');
-    const hourly = await runCli(watchArgs(sim.url, '--max-cycles', '1', '--every', '1h', '--streams', 'out_gate', '--quiet'), { cwd: freshDir('hourly') });
+    const hourly = await runCli(watchArgs(sim.url, '--max-cycles', '1', '--every', '1h', '--streams', 'out_gate', '--quiet'), {
+      cwd: freshDir('hourly'),
+    });
     expect(hourly.code, hourly.stderr).toBe(0);
     // -q: errors only, not even the summary
     expect(hourly.stderr).toBe('');
@@ -135,13 +159,28 @@ describe('draydog watch', () => {
 });
 
 describe('draydog watch as a process', () => {
-  it('keeps a folder current across two simulated midnights, answers /metrics and /healthz, and exits 0 on SIGINT', { timeout: 60_000 }, async () => {
+  it('keeps a folder current across two simulated midnights, answers /metrics and /healthz, and exits 0 on SIGINT', {
+    timeout: 60_000,
+  }, async () => {
     const cwd = freshDir('midnights');
     // 10 simulated minutes every 50 ms: from 23:30 to past 01:00 two days later in about 8 s
-    const run = startCli(watchArgs(sim.url, '--clock-from', '2025-09-01T23:30:00', '--clock-speed', '12000', '--metrics-port', '0', '--metrics-host', '127.0.0.1'), {
-      cwd,
-      timeoutMs: 50_000,
-    });
+    const run = startCli(
+      watchArgs(
+        sim.url,
+        '--clock-from',
+        '2025-09-01T23:30:00',
+        '--clock-speed',
+        '12000',
+        '--metrics-port',
+        '0',
+        '--metrics-host',
+        '127.0.0.1',
+      ),
+      {
+        cwd,
+        timeoutMs: 50_000,
+      },
+    );
     let stderr = '';
     run.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const cycles = () => logLines(stderr).filter((line) => line.cycle !== undefined);

@@ -73,7 +73,13 @@ function memoryLogger() {
   const lines: Record<string, unknown>[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').trim().split('\n').map((line) => JSON.parse(line)));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      );
       done();
     },
   });
@@ -90,7 +96,7 @@ describe('watch against the simulator', () => {
   });
   afterAll(() => cdn?.close());
 
-  it('keeps a folder current across midnight and picks up yesterday\'s late frames in the settle window', async () => {
+  it("keeps a folder current across midnight and picks up yesterday's late frames in the settle window", async () => {
     const dir = tempDir();
     const cycles: CycleReport[] = [];
     const result = await watch({
@@ -136,7 +142,14 @@ describe('watch against the simulator', () => {
         clock.step();
       },
     });
-    expect(cycles.map((cycle) => cycle.dates.join(' '))).toEqual(['2025-09-01', '2025-09-01', '2025-09-01', '2025-09-01 2025-09-02', '2025-09-02', '2025-09-02']);
+    expect(cycles.map((cycle) => cycle.dates.join(' '))).toEqual([
+      '2025-09-01',
+      '2025-09-01',
+      '2025-09-01',
+      '2025-09-01 2025-09-02',
+      '2025-09-02',
+      '2025-09-02',
+    ]);
     const out = join(dir, 'images');
     const lost = framesUpTo(['2025-09-01'], '2025-09-01T23:59:59', out).filter((path) => !imagesIn(out).includes(path));
     // at 00:00 the 23:40 frames were uploaded (15 minutes late), the 23:50 ones not yet
@@ -207,9 +220,23 @@ describe('watch: the cycle and its options', () => {
         clock.step();
       },
     });
-    expect(windows.map(({ dates, until, streams, terminal, intervalMinutes }) => ({ dates, until, streams, terminal, intervalMinutes }))).toEqual([
-      { dates: ['2025-09-04', '2025-09-05'], until: parseTimestamp('2025-09-05T00:30:00'), streams: ['out_gate'], terminal: 'apm', intervalMinutes: 10 },
-      { dates: ['2025-09-04', '2025-09-05'], until: parseTimestamp('2025-09-05T00:40:00'), streams: ['out_gate'], terminal: 'apm', intervalMinutes: 10 },
+    expect(
+      windows.map(({ dates, until, streams, terminal, intervalMinutes }) => ({ dates, until, streams, terminal, intervalMinutes })),
+    ).toEqual([
+      {
+        dates: ['2025-09-04', '2025-09-05'],
+        until: parseTimestamp('2025-09-05T00:30:00'),
+        streams: ['out_gate'],
+        terminal: 'apm',
+        intervalMinutes: 10,
+      },
+      {
+        dates: ['2025-09-04', '2025-09-05'],
+        until: parseTimestamp('2025-09-05T00:40:00'),
+        streams: ['out_gate'],
+        terminal: 'apm',
+        intervalMinutes: 10,
+      },
     ]);
     expect(cycles.map(({ ok, error }) => [ok, error])).toEqual([
       [false, 'history page unreachable'],
@@ -231,7 +258,12 @@ describe('watch: the cycle and its options', () => {
     try {
       const dir = tempDir();
       const drain = new AbortController();
-      const pending = watch({ ...base(dir, slow.url), concurrency: 4, clock: simulatedClock(parseTimestamp('2025-09-06T12:00:00')), signal: drain.signal });
+      const pending = watch({
+        ...base(dir, slow.url),
+        concurrency: 4,
+        clock: simulatedClock(parseTimestamp('2025-09-06T12:00:00')),
+        signal: drain.signal,
+      });
       while (slow.stats().totalRequests < 4) await new Promise((resolve) => setTimeout(resolve, 5));
       drain.abort();
       const result = await pending;

@@ -138,7 +138,10 @@ export async function interruptTwice(run: StartedCli): Promise<{ result: CliRun;
 
 /** The message of a command's summary: off a terminal, the JSON line of stderr marked `summary`. */
 export function summaryOf(stderr: string): string | undefined {
-  const logged = stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { summary?: boolean; msg?: string });
+  const logged = stderr
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { summary?: boolean; msg?: string });
   return logged.find((line) => line.summary)?.msg;
 }
 

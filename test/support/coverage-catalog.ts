@@ -7,7 +7,11 @@ import { upsertImages, type ImageRow } from '../../src/catalog/images.ts';
 const TEN_MINUTES = 600_000;
 
 /** Rows for the grid frames of `date` from `fromTime` to `toTime` (inclusive, `HH:MM`), minus `except` (`HH:MM`). */
-export function gridRows(stream: string, date: string, { fromTime = '00:00', toTime = '23:50', except = [] as string[], thumbnails = [] as string[] } = {}): ImageRow[] {
+export function gridRows(
+  stream: string,
+  date: string,
+  { fromTime = '00:00', toTime = '23:50', except = [] as string[], thumbnails = [] as string[] } = {},
+): ImageRow[] {
   const start = parseDate(date);
   const rows: ImageRow[] = [];
   for (let time = start; time < start + 86_400_000; time += TEN_MINUTES) {
@@ -51,10 +55,15 @@ export async function writeKnownCatalog(dbPath: string): Promise<void> {
       ...gridRows('out_gate', '2025-09-03', { toTime: '12:00' }),
     ]);
     for (const clock of morning) {
-      await orm.em.getConnection().execute(
-        'insert into cdn_missing_frames (base_url, terminal, stream, captured_at, checked_at) values (?, ?, ?, ?, ?)',
-        ['http://cdn.test', 'apm', 'in_gate', `2025-09-01T${clock}:00`, '2025-09-04T00:00:00.000Z'],
-      );
+      await orm.em
+        .getConnection()
+        .execute('insert into cdn_missing_frames (base_url, terminal, stream, captured_at, checked_at) values (?, ?, ?, ?, ?)', [
+          'http://cdn.test',
+          'apm',
+          'in_gate',
+          `2025-09-01T${clock}:00`,
+          '2025-09-04T00:00:00.000Z',
+        ]);
     }
   } finally {
     await orm.close();

@@ -75,19 +75,19 @@ export function useFakeCdn({ latencyMs = 0 } = {}): FakeCdn {
     onUnhandledFrame: 'error',
     context: { quiet: true },
     handlers: [
-    http.get(`${CDN}/*`, async ({ request }) => {
-      const path = decodeURIComponent(new URL(request.url).pathname);
-      times.set(path, [...(times.get(path) ?? []), Date.now()]);
-      listener?.(path);
-      inFlight += 1;
-      peak = Math.max(peak, inFlight);
-      try {
-        if (latencyMs > 0) await delay(latencyMs);
-        return await answer(path);
-      } finally {
-        inFlight -= 1;
-      }
-    }),
+      http.get(`${CDN}/*`, async ({ request }) => {
+        const path = decodeURIComponent(new URL(request.url).pathname);
+        times.set(path, [...(times.get(path) ?? []), Date.now()]);
+        listener?.(path);
+        inFlight += 1;
+        peak = Math.max(peak, inFlight);
+        try {
+          if (latencyMs > 0) await delay(latencyMs);
+          return await answer(path);
+        } finally {
+          inFlight -= 1;
+        }
+      }),
     ],
   });
   beforeAll(() => network.enable());

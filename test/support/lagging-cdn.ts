@@ -20,11 +20,14 @@ export async function startLaggingCdn(upstream: string, now: () => number, lagMs
     cdn.requests += 1;
     if (cdn.down) return void response.writeHead(503, { 'content-type': 'text/plain' }).end('down');
     const capturedAt = /(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})-/.exec(decodeURIComponent(request.url ?? ''))?.[1];
-    if (capturedAt && parseTimestamp(capturedAt) > now() - lagMs) return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not yet');
+    if (capturedAt && parseTimestamp(capturedAt) > now() - lagMs)
+      return void response.writeHead(404, { 'content-type': 'text/plain' }).end('not yet');
     fetch(`${upstream}${request.url}`)
       .then(async (answer) => {
         const body = Buffer.from(await answer.arrayBuffer());
-        response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain', 'content-length': body.length }).end(body);
+        response
+          .writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'text/plain', 'content-length': body.length })
+          .end(body);
       })
       .catch(() => response.destroy());
   });

@@ -6,7 +6,16 @@ import { MikroORM } from '@mikro-orm/sqlite';
 import type { CatalogOrm } from '../../src/catalog/catalog-location.ts';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { frameFilePath, Image, MissingFrame, openCatalog, saveToCatalog, summarizeCatalog, type FrameRef, type PipelineItem } from '../../src/index.ts';
+import {
+  frameFilePath,
+  Image,
+  MissingFrame,
+  openCatalog,
+  saveToCatalog,
+  summarizeCatalog,
+  type FrameRef,
+  type PipelineItem,
+} from '../../src/index.ts';
 import { catalogConfig } from '../../src/catalog/open-catalog.ts';
 import { upsertImages } from '../../src/catalog/images.ts';
 import { runCli } from '../support/cli.ts';
@@ -33,7 +42,8 @@ const downloaded = (capturedAt: string, filePath: string, body: Buffer): Pipelin
   attempts: 1,
 });
 
-const rows = async () => (await orm!.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } })).map(({ id: _id, downloadedAt: _at, ...row }) => row);
+const rows = async () =>
+  (await orm!.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } })).map(({ id: _id, downloadedAt: _at, ...row }) => row);
 
 describe('saveToCatalog', () => {
   it('upserts one row per frame, idempotently, and passes every item on', async () => {
@@ -47,8 +57,26 @@ describe('saveToCatalog', () => {
     expect(passed).toEqual(items);
     await lastValueFrom(of(...items).pipe(saveToCatalog(orm), toArray()));
     expect(await rows()).toEqual([
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg', fileSize: fakeJpeg('a').length, sha256: sha(fakeJpeg('a')), sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg', variant: 'full' },
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:20:00', filePath: '/x/b.jpg', fileSize: fakeJpeg('b').length, sha256: sha(fakeJpeg('b')), sourceUrl: 'https://cdn.test/2025-09-01T10:20:00.jpeg', variant: 'full' },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-01T10:00:00',
+        filePath: '/x/a.jpg',
+        fileSize: fakeJpeg('a').length,
+        sha256: sha(fakeJpeg('a')),
+        sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg',
+        variant: 'full',
+      },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-01T10:20:00',
+        filePath: '/x/b.jpg',
+        fileSize: fakeJpeg('b').length,
+        sha256: sha(fakeJpeg('b')),
+        sourceUrl: 'https://cdn.test/2025-09-01T10:20:00.jpeg',
+        variant: 'full',
+      },
     ]);
   });
 
@@ -68,18 +96,42 @@ describe('saveToCatalog', () => {
     mkdirSync(dirname(paths[0]), { recursive: true });
     writeFileSync(paths[0], full);
     writeFileSync(paths[1], thumbnail);
-    const existing = (capturedAt: string, filePath: string): PipelineItem => ({ kind: 'alreadyExisted', frame: frame(capturedAt), filePath });
+    const existing = (capturedAt: string, filePath: string): PipelineItem => ({
+      kind: 'alreadyExisted',
+      frame: frame(capturedAt),
+      filePath,
+    });
     await lastValueFrom(of(existing('2025-09-01T10:00:00', paths[0]), existing('2025-09-01T10:10:00', paths[1])).pipe(saveToCatalog(orm)));
     expect(await rows()).toEqual([
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: paths[0], fileSize: full.length, sha256: sha(full), sourceUrl: null, variant: 'full' },
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:10:00', filePath: paths[1], fileSize: thumbnail.length, sha256: sha(thumbnail), sourceUrl: null, variant: 'thumbnail' },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-01T10:00:00',
+        filePath: paths[0],
+        fileSize: full.length,
+        sha256: sha(full),
+        sourceUrl: null,
+        variant: 'full',
+      },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-01T10:10:00',
+        filePath: paths[1],
+        fileSize: thumbnail.length,
+        sha256: sha(thumbnail),
+        sourceUrl: null,
+        variant: 'thumbnail',
+      },
     ]);
   });
 
   it('keeps the row of a file that is already cataloged', async () => {
     orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
     await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/gone/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
-    await lastValueFrom(of<PipelineItem>({ kind: 'alreadyExisted', frame: frame('2025-09-01T10:00:00'), filePath: '/gone/a.jpg' }).pipe(saveToCatalog(orm)));
+    await lastValueFrom(
+      of<PipelineItem>({ kind: 'alreadyExisted', frame: frame('2025-09-01T10:00:00'), filePath: '/gone/a.jpg' }).pipe(saveToCatalog(orm)),
+    );
     expect(await rows()).toMatchObject([{ sourceUrl: 'https://cdn.test/2025-09-01T10:00:00.jpeg' }]);
   });
 
@@ -123,7 +175,8 @@ function sqlite(path: string, sql: string, query = ''): Record<string, unknown>[
   }
 }
 
-const tableNames = (path: string) => sqlite(path, '', "select name from sqlite_master where type = 'table' order by name").map(({ name }) => name);
+const tableNames = (path: string) =>
+  sqlite(path, '', "select name from sqlite_master where type = 'table' order by name").map(({ name }) => name);
 
 describe('openCatalog', () => {
   it("keeps the user's own table and column in a catalog, through every reopening and a report", async () => {
@@ -133,7 +186,10 @@ describe('openCatalog', () => {
     await lastValueFrom(of(downloaded('2025-09-01T10:00:00', '/x/a.jpg', fakeJpeg('a'))).pipe(saveToCatalog(orm)));
     await orm.close();
     orm = undefined;
-    sqlite(dbPath, "create table my_annotations (note text); insert into my_annotations values ('truck at 10:00'); alter table images add column label text; update images set label = 'busy';");
+    sqlite(
+      dbPath,
+      "create table my_annotations (note text); insert into my_annotations values ('truck at 10:00'); alter table images add column label text; update images set label = 'busy';",
+    );
 
     orm = await openCatalog({ dbPath });
     await orm.close();
@@ -152,7 +208,9 @@ describe('openCatalog', () => {
     const bytes = readFileSync(dbPath);
     const { mtimeMs } = statSync(dbPath);
 
-    await expect(openCatalog({ dbPath })).rejects.toThrow(`invalid database "${dbPath}": not a draydog catalog (it holds users); left untouched`);
+    await expect(openCatalog({ dbPath })).rejects.toThrow(
+      `invalid database "${dbPath}": not a draydog catalog (it holds users); left untouched`,
+    );
     const run = await runCli(['report', '--db', dbPath], { cwd: dir });
 
     expect(run.code).toBe(2);
@@ -167,13 +225,26 @@ describe('openCatalog', () => {
     const earlier = await MikroORM.init(catalogConfig(dbPath));
     await earlier.schema.create();
     await upsertImages(earlier, [
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg', fileSize: 3, sha256: 's', sourceUrl: null, variant: 'full', downloadedAt: '2025-09-02T00:00:00.000Z' },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-01T10:00:00',
+        filePath: '/x/a.jpg',
+        fileSize: 3,
+        sha256: 's',
+        sourceUrl: null,
+        variant: 'full',
+        downloadedAt: '2025-09-02T00:00:00.000Z',
+      },
     ]);
     await earlier.close();
 
     orm = await openCatalog({ dbPath });
     expect(await rows()).toMatchObject([{ capturedAt: '2025-09-01T10:00:00', filePath: '/x/a.jpg' }]);
-    expect(sqlite(dbPath, '', 'select name from draydog_migrations order by id').map(({ name }) => name)).toEqual(['draydog-001-catalog-tables', 'draydog-002-cdn-missing-frames']);
+    expect(sqlite(dbPath, '', 'select name from draydog_migrations order by id').map(({ name }) => name)).toEqual([
+      'draydog-001-catalog-tables',
+      'draydog-002-cdn-missing-frames',
+    ]);
   });
 });
 
@@ -181,7 +252,15 @@ describe('summarizeCatalog', () => {
   it('gives frames, bytes, first and last, the largest gap and thumbnails per date and stream', async () => {
     orm = await openCatalog({ dbPath: join(tempDir(), 'c.sqlite') });
     const row = (stream: string, capturedAt: string, fileSize: number, variant: 'full' | 'thumbnail' = 'full') => ({
-      terminal: 'apm', stream, capturedAt, filePath: `/${stream}/${capturedAt}`, fileSize, sha256: 's', sourceUrl: null, variant, downloadedAt: '2025-09-08T00:00:00.000Z',
+      terminal: 'apm',
+      stream,
+      capturedAt,
+      filePath: `/${stream}/${capturedAt}`,
+      fileSize,
+      sha256: 's',
+      sourceUrl: null,
+      variant,
+      downloadedAt: '2025-09-08T00:00:00.000Z',
     });
     await upsertImages(orm, [
       row('in_gate', '2025-09-06T20:08:39', 100),
@@ -193,9 +272,36 @@ describe('summarizeCatalog', () => {
       row('in_gate', '2025-09-08T00:00:05', 10),
     ]);
     expect(await summarizeCatalog(orm, { from: '2025-09-06', to: '2025-09-07' })).toEqual([
-      { date: '2025-09-06', stream: 'in_gate', frames: 4, bytes: 1000, first: '2025-09-06T20:08:39', last: '2025-09-06T21:17:11', largestGapSeconds: 48 * 60 + 34, thumbnailsOnly: 1 },
-      { date: '2025-09-06', stream: 'out_gate', frames: 1, bytes: 50, first: '2025-09-06T10:00:00', last: '2025-09-06T10:00:00', largestGapSeconds: 0, thumbnailsOnly: 0 },
-      { date: '2025-09-07', stream: 'in_gate', frames: 1, bytes: 10, first: '2025-09-07T00:00:05', last: '2025-09-07T00:00:05', largestGapSeconds: 0, thumbnailsOnly: 0 },
+      {
+        date: '2025-09-06',
+        stream: 'in_gate',
+        frames: 4,
+        bytes: 1000,
+        first: '2025-09-06T20:08:39',
+        last: '2025-09-06T21:17:11',
+        largestGapSeconds: 48 * 60 + 34,
+        thumbnailsOnly: 1,
+      },
+      {
+        date: '2025-09-06',
+        stream: 'out_gate',
+        frames: 1,
+        bytes: 50,
+        first: '2025-09-06T10:00:00',
+        last: '2025-09-06T10:00:00',
+        largestGapSeconds: 0,
+        thumbnailsOnly: 0,
+      },
+      {
+        date: '2025-09-07',
+        stream: 'in_gate',
+        frames: 1,
+        bytes: 10,
+        first: '2025-09-07T00:00:05',
+        last: '2025-09-07T00:00:05',
+        largestGapSeconds: 0,
+        thumbnailsOnly: 0,
+      },
     ]);
     expect(await summarizeCatalog(orm)).toHaveLength(4);
   });

@@ -38,7 +38,23 @@ describe('credentials in --base-url', () => {
     const cwd = mkdtempSync(join(root, 'run-'));
     const baseUrl = `http://user:${encodeURIComponent(SECRET)}@127.0.0.1:${port}`;
     const run = await runCli(
-      ['download', '--from', '2025-09-01', '--streams', 'in_gate', '--max-per-date', '3', '--base-url', baseUrl, '--out', 'images', '--db', 'catalog.sqlite', '--json', '--verbose'],
+      [
+        'download',
+        '--from',
+        '2025-09-01',
+        '--streams',
+        'in_gate',
+        '--max-per-date',
+        '3',
+        '--base-url',
+        baseUrl,
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--json',
+        '--verbose',
+      ],
       { cwd },
     );
 
@@ -59,7 +75,24 @@ describe('credentials in --base-url', () => {
     seenAuthorizations.clear();
     const baseUrl = `http://user:${encodeURIComponent(SECRET)}@127.0.0.1:${port}`;
     const run = await runCli(
-      ['watch', '--max-cycles', '1', '--clock-from', '2025-09-01T00:30:00', '--settle', '0', '--streams', 'in_gate', '--base-url', baseUrl, '--out', 'images', '--db', 'catalog.sqlite', '--verbose'],
+      [
+        'watch',
+        '--max-cycles',
+        '1',
+        '--clock-from',
+        '2025-09-01T00:30:00',
+        '--settle',
+        '0',
+        '--streams',
+        'in_gate',
+        '--base-url',
+        baseUrl,
+        '--out',
+        'images',
+        '--db',
+        'catalog.sqlite',
+        '--verbose',
+      ],
       { cwd },
     );
 
@@ -68,6 +101,7 @@ describe('credentials in --base-url', () => {
     expect(run.stderr).toContain(`"baseUrl":"http://127.0.0.1:${port}"`);
     expect(run.stderr).toMatch(/"downloaded":4/);
     expect(run.stderr).not.toMatch(/s3cr|user:/);
-    for (const file of listTree(cwd).filter((path) => !path.endsWith('/'))) expect(readFileSync(join(cwd, file)).includes('s3cr'), file).toBe(false);
+    for (const file of listTree(cwd).filter((path) => !path.endsWith('/')))
+      expect(readFileSync(join(cwd, file)).includes('s3cr'), file).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import { launchBrowser } from '../../src/discovery/browser.ts';
 import { BrowserError, DraydogError, InputError, isUsersToFix, UsageError } from '../../src/errors.ts';
 import { parseDate } from '../../src/frame/time.ts';
 
-it('errors draydog throws carry a code, and the input errors are the user\'s to fix', () => {
+it("errors draydog throws carry a code, and the input errors are the user's to fix", () => {
   const error = (() => {
     try {
       parseDate('2025-02-30');
@@ -19,10 +19,14 @@ it('errors draydog throws carry a code, and the input errors are the user\'s to 
   expect(new InputError('x', { cause: 'why' }).cause).toBe('why');
 });
 
-it('a browser that fails to start keeps the launcher\'s error as the cause', async () => {
+it("a browser that fails to start keeps the launcher's error as the cause", async () => {
   const underneath = new Error('spawn EACCES\nmore lines');
   const importer = async () => ({ chromium: { launch: async () => Promise.reject(underneath) } });
   const failure = await launchBrowser({ executablePath: process.execPath, importer }).catch((error: unknown) => error);
   expect(failure).toBeInstanceOf(BrowserError);
-  expect(failure).toMatchObject({ code: 'ERR_BROWSER', message: `cannot start the browser "${process.execPath}": spawn EACCES`, cause: underneath });
+  expect(failure).toMatchObject({
+    code: 'ERR_BROWSER',
+    message: `cannot start the browser "${process.execPath}": spawn EACCES`,
+    cause: underneath,
+  });
 });

@@ -13,7 +13,11 @@ const fast = { retries: 3, retryDelayMs: 5, timeoutMs: 2000 };
 
 async function fetchOne(options = {}, capturedAt = '2025-09-06T10:00:00'): Promise<PipelineItem> {
   const [result] = await lastValueFrom(
-    of<PipelineItem>({ kind: 'frame', frame: frame(capturedAt) }).pipe(buildUrls({ baseUrl: CDN }), fetchFrames({ ...fast, ...options }), toArray()),
+    of<PipelineItem>({ kind: 'frame', frame: frame(capturedAt) }).pipe(
+      buildUrls({ baseUrl: CDN }),
+      fetchFrames({ ...fast, ...options }),
+      toArray(),
+    ),
   );
   return result;
 }
@@ -49,7 +53,14 @@ describe('fetchFrames', () => {
   it('gives up after the retries with the error and the attempts', async () => {
     cdn.serve(full);
     cdn.fail(full, ...Array.from({ length: 5 }, () => ({ kind: 'status', status: 503 }) as const));
-    expect(await fetchOne({ retries: 2 })).toEqual({ kind: 'failed', stage: 'fetch', frame: frame('2025-09-06T10:00:00'), url: urls.full, error: 'HTTP 503', attempts: 3 });
+    expect(await fetchOne({ retries: 2 })).toEqual({
+      kind: 'failed',
+      stage: 'fetch',
+      frame: frame('2025-09-06T10:00:00'),
+      url: urls.full,
+      error: 'HTTP 503',
+      attempts: 3,
+    });
     expect(cdn.requests(full)).toBe(3);
     expect(cdn.requests(thumbnail)).toBe(0);
   });
@@ -95,7 +106,12 @@ describe('fetchFrames', () => {
 
   it('treats an HTML page served with 200 as missing, never as an image', async () => {
     cdn.softNotFoundForMissing(true);
-    expect(await fetchOne()).toEqual({ kind: 'notFound', frame: frame('2025-09-06T10:00:00'), urls: [urls.full, urls.thumbnail], attempts: 2 });
+    expect(await fetchOne()).toEqual({
+      kind: 'notFound',
+      frame: frame('2025-09-06T10:00:00'),
+      urls: [urls.full, urls.thumbnail],
+      attempts: 2,
+    });
   });
 
   it('answers 404 without retrying', async () => {
@@ -115,7 +131,9 @@ describe('fetchFrames', () => {
       cdn.fail(pathOf(frameUrls(each, CDN).full), { kind: 'slow', ms: 20 });
     }
     const items = cdnWithLatency.map((each): PipelineItem => ({ kind: 'frame', frame: each }));
-    const results = await lastValueFrom(of(...items).pipe(buildUrls({ baseUrl: CDN }), fetchFrames({ ...fast, concurrency: 3 }), toArray()));
+    const results = await lastValueFrom(
+      of(...items).pipe(buildUrls({ baseUrl: CDN }), fetchFrames({ ...fast, concurrency: 3 }), toArray()),
+    );
     expect(results.filter(({ kind }) => kind === 'fetched')).toHaveLength(24);
     expect(cdn.peakInFlight()).toBe(3);
   });

@@ -6,7 +6,14 @@ import { writeToStore } from '../../src/sinks/write-to-disk.ts';
 import type { FrameStore, PutOutcome } from '../../src/storage/frame-store.ts';
 
 const frame = (capturedAt: string): FrameRef => ({ terminal: 'apm', stream: 'in_gate', capturedAt, date: capturedAt.slice(0, 10) });
-const fetched = (capturedAt: string): FetchedItem => ({ kind: 'fetched', frame: frame(capturedAt), url: `https://cdn/${capturedAt}`, variant: 'full', body: Buffer.from('jpeg'), attempts: 1 });
+const fetched = (capturedAt: string): FetchedItem => ({
+  kind: 'fetched',
+  frame: frame(capturedAt),
+  url: `https://cdn/${capturedAt}`,
+  variant: 'full',
+  body: Buffer.from('jpeg'),
+  attempts: 1,
+});
 
 /** A store of our own kind, as an object store plugs in: it keeps bodies by location. */
 function memoryStore(answers: Record<string, 'full' | 'link'> = {}): FrameStore & { kept: Map<string, string> } {

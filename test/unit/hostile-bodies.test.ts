@@ -59,7 +59,10 @@ afterAll(async () => {
 /** Fetches one frame with `<server>/<route>` as the base URL. */
 async function fetchFrom(route: string, options: FetchFramesOptions) {
   const [result] = await lastValueFrom(
-    of<PipelineItem>({ kind: 'frame', frame: { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T10:00:00', date: '2025-09-06' } }).pipe(
+    of<PipelineItem>({
+      kind: 'frame',
+      frame: { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T10:00:00', date: '2025-09-06' },
+    }).pipe(
       buildUrls({ baseUrl: `${baseUrl}${route}` }),
       fetchFrames({ retries: 2, retryDelayMs: 1, thumbnailFallback: false, ...options }),
       toArray(),
@@ -72,7 +75,12 @@ describe('a body over --max-frame-size', () => {
   it('is refused at its Content-Length, before the body is read, and not retried', async () => {
     const result = await fetchFrom('/declared-huge', { timeoutMs: 2000, maxFrameBytes: 100_000 });
 
-    expect(result).toMatchObject({ kind: 'failed', stage: 'fetch', attempts: 1, error: expect.stringContaining('Content-Length 2147483648') });
+    expect(result).toMatchObject({
+      kind: 'failed',
+      stage: 'fetch',
+      attempts: 1,
+      error: expect.stringContaining('Content-Length 2147483648'),
+    });
     expect(result.kind === 'failed' && result.error).toMatch(/^ERR_BODY_TOO_LARGE: body larger than the 100000 bytes allowed/);
     expect(requests['/declared-huge']).toBe(1);
   });
@@ -80,7 +88,11 @@ describe('a body over --max-frame-size', () => {
   it('without a Content-Length, is cut off as soon as the bytes received pass it, and not retried', async () => {
     const result = await fetchFrom('/endless', { timeoutMs: 2000, maxFrameBytes: 100_000 });
 
-    expect(result).toMatchObject({ kind: 'failed', attempts: 1, error: expect.stringMatching(/^ERR_BODY_TOO_LARGE: body larger than the 100000 bytes allowed \(\d+ bytes received\)/) });
+    expect(result).toMatchObject({
+      kind: 'failed',
+      attempts: 1,
+      error: expect.stringMatching(/^ERR_BODY_TOO_LARGE: body larger than the 100000 bytes allowed \(\d+ bytes received\)/),
+    });
     expect(requests['/endless']).toBe(1);
   });
 });
@@ -89,7 +101,11 @@ describe('a body that trickles in (never silent for --timeout)', () => {
   it('ends when it brings fewer than --min-speed bytes per second', async () => {
     const result = await fetchFrom('/trickle', { timeoutMs: 400, retries: 0 });
 
-    expect(result).toMatchObject({ kind: 'failed', attempts: 1, error: expect.stringMatching(/^ECONNABORTED: body too slow: \d bytes in 400ms, under the minimum of 1024 bytes\/s/) });
+    expect(result).toMatchObject({
+      kind: 'failed',
+      attempts: 1,
+      error: expect.stringMatching(/^ECONNABORTED: body too slow: \d bytes in 400ms, under the minimum of 1024 bytes\/s/),
+    });
   });
 
   it('ends at the whole-request deadline when no minimum speed is set', async () => {

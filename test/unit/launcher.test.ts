@@ -13,6 +13,8 @@ describe('bin/draydog.js on a Node older than 22.19', () => {
   it.skipIf(!systemNodeTooOld)(`says in one line which Node it needs (${SYSTEM_NODE} is ${systemVersion || 'absent'})`, () => {
     const run = spawnSync(SYSTEM_NODE, [DRAYDOG_BIN, 'download', '--from', '2025-09-01', '--dry-run'], { encoding: 'utf8' });
     expect([run.status, run.stdout], run.stderr).toEqual([1, '']);
-    expect(run.stderr).toBe(`draydog: needs Node 22.19 or newer, this is Node ${systemVersion.slice(1)} (in a clone of draydog, npx draydog runs the Node 24 of its devDependencies)\n`);
+    expect(run.stderr).toBe(
+      `draydog: needs Node 22.19 or newer, this is Node ${systemVersion.slice(1)} (in a clone of draydog, npx draydog runs the Node 24 of its devDependencies)\n`,
+    );
   });
 });

@@ -40,7 +40,9 @@ describe('WatchMetrics', () => {
 
     clock.advance(EVERY);
     metrics.cycleStarted();
-    metrics.cycleProgress({ perDateStream: { '2025-09-02/in_gate': counts({ requested: 4, downloaded: 1, alreadyExisted: 3, bytes: 700 }) } });
+    metrics.cycleProgress({
+      perDateStream: { '2025-09-02/in_gate': counts({ requested: 4, downloaded: 1, alreadyExisted: 3, bytes: 700 }) },
+    });
     metrics.cycleFinished({ ok: true, durationMs: 250 });
     metrics.newestFrames({ in_gate: '2025-09-02T00:20:00', out_gate: '2025-09-02T00:00:00' });
     clock.advance(5 * 60_000);
@@ -79,7 +81,10 @@ describe('WatchMetrics', () => {
   it('is healthy while a cycle succeeded (or the watch started) less than three periods ago', () => {
     const clock = fakeClock('2025-09-02T12:00:00');
     const metrics = new WatchMetrics({ everyMs: EVERY, clock: clock.now });
-    expect(metrics.health()).toMatchObject({ healthy: true, body: { status: 'ok', cycles: 0, lastSuccessfulCycle: null, lastCycleOk: null } });
+    expect(metrics.health()).toMatchObject({
+      healthy: true,
+      body: { status: 'ok', cycles: 0, lastSuccessfulCycle: null, lastCycleOk: null },
+    });
     metrics.cycleStarted();
     metrics.cycleFinished({ ok: true, durationMs: 10 });
     clock.advance(3 * EVERY);
@@ -125,7 +130,9 @@ describe('serveMetrics', () => {
     expect([server.host, server.url]).toEqual(['127.0.0.1', `http://127.0.0.1:${server.port}`]);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     // this machine's other addresses (if it has any) must not reach it
-    const outside = Object.values(networkInterfaces()).flat().filter((address) => address && !address.internal && address.family === 'IPv4');
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .filter((address) => address && !address.internal && address.family === 'IPv4');
     for (const address of outside) await expect(fetch(`http://${address!.address}:${server.port}/healthz`)).rejects.toThrow();
   });
 

@@ -53,14 +53,23 @@ describe('the operators keep the kinds that flow between them', () => {
     const mixed = of<(FrameItem | NotFoundItem)[]>(frameItem('2025-09-06T10:00:00'), notFound('2025-09-06T10:10:00'));
     expectTypeOf(mixed.pipe(buildUrls())).toEqualTypeOf<Observable<RequestItem | NotFoundItem>>();
     expectTypeOf(mixed.pipe(skipKnownMissing(new Set()))).toEqualTypeOf<Observable<FrameItem | NotFoundItem>>();
-    expectTypeOf(mixed.pipe(skipExisting({ root: tempDir() }))).toEqualTypeOf<Observable<FrameItem | NotFoundItem | AlreadyExistedItem | FailedItem>>();
+    expectTypeOf(mixed.pipe(skipExisting({ root: tempDir() }))).toEqualTypeOf<
+      Observable<FrameItem | NotFoundItem | AlreadyExistedItem | FailedItem>
+    >();
     // without a known source, the whole union
-    expectTypeOf(buildUrls()).toEqualTypeOf<import('rxjs').OperatorFunction<PipelineItem, Exclude<PipelineItem, FrameItem> | RequestItem>>();
+    expectTypeOf(buildUrls()).toEqualTypeOf<
+      import('rxjs').OperatorFunction<PipelineItem, Exclude<PipelineItem, FrameItem> | RequestItem>
+    >();
   });
 });
 
 describe('onKind', () => {
-  const items: PipelineItem[] = [notFound('2025-09-06T10:00:00'), frameItem('2025-09-06T10:10:00'), notFound('2025-09-06T10:20:00'), frameItem('2025-09-06T10:30:00')];
+  const items: PipelineItem[] = [
+    notFound('2025-09-06T10:00:00'),
+    frameItem('2025-09-06T10:10:00'),
+    notFound('2025-09-06T10:20:00'),
+    frameItem('2025-09-06T10:30:00'),
+  ];
   const tag = (item: FrameItem | NotFoundItem) => `${item.kind} ${item.frame.capturedAt.slice(11, 16)}`;
 
   it('maps the items of its kind and passes the others through in their place', async () => {
@@ -96,7 +105,14 @@ describe('onKind', () => {
     const many = [...items, ...items, ...items];
     const out = await lastValueFrom(of(...many).pipe(mergeOnKind('frame', slow, 2), toArray()));
     expect(peak).toBe(2);
-    expect(out.filter((value) => typeof value === 'string').sort()).toEqual(['frame 10:10', 'frame 10:10', 'frame 10:10', 'frame 10:30', 'frame 10:30', 'frame 10:30']);
+    expect(out.filter((value) => typeof value === 'string').sort()).toEqual([
+      'frame 10:10',
+      'frame 10:10',
+      'frame 10:10',
+      'frame 10:30',
+      'frame 10:30',
+      'frame 10:30',
+    ]);
     expect(out.filter((value) => typeof value !== 'string')).toEqual(many.filter((item) => item.kind === 'notFound'));
   });
 

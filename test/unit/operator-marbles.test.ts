@@ -38,7 +38,16 @@ describe('concurrently', () => {
 describe('circuitBreaker', () => {
   const values: Record<string, PipelineItem> = {
     f: { kind: 'failed', stage: 'fetch', frame: frame('2025-09-06T10:00:00'), url: 'https://cdn.test/f', error: 'HTTP 503', attempts: 3 },
-    d: { kind: 'downloaded', frame: frame('2025-09-06T10:00:00'), url: 'https://cdn.test/d', variant: 'full', bytes: 1, sha256: '', filePath: 'd', attempts: 1 },
+    d: {
+      kind: 'downloaded',
+      frame: frame('2025-09-06T10:00:00'),
+      url: 'https://cdn.test/d',
+      variant: 'full',
+      bytes: 1,
+      sha256: '',
+      filePath: 'd',
+      attempts: 1,
+    },
     n: { kind: 'notFound', frame: frame('2025-09-06T10:00:00'), urls: [], attempts: 1 },
     r: { kind: 'request', frame: frame('2025-09-06T10:00:00'), urls: frameUrls(frame('2025-09-06T10:00:00')) },
   };
@@ -59,7 +68,9 @@ describe('circuitBreaker', () => {
   it('says why it opened', () => {
     testScheduler().run(({ cold, flush }) => {
       const reasons: string[] = [];
-      cold('ff|', values).pipe(circuitBreaker({ maxConsecutiveFailures: 2, onOpen: (reason) => reasons.push(reason) })).subscribe();
+      cold('ff|', values)
+        .pipe(circuitBreaker({ maxConsecutiveFailures: 2, onOpen: (reason) => reasons.push(reason) }))
+        .subscribe();
       flush();
       expect(reasons).toEqual(['stopped after 2 frames in a row failed (last: HTTP 503); is the CDN down?']);
     });
@@ -78,7 +89,9 @@ describe('circuitBreaker', () => {
   });
 
   it('names the setting when the number of failures is not a whole number >= 1', () => {
-    expect(() => circuitBreaker({ maxConsecutiveFailures: 0, onOpen: () => {} })).toThrow('invalid maxConsecutiveFailures "0": expected a whole number >= 1');
+    expect(() => circuitBreaker({ maxConsecutiveFailures: 0, onOpen: () => {} })).toThrow(
+      'invalid maxConsecutiveFailures "0": expected a whole number >= 1',
+    );
   });
 });
 
@@ -88,7 +101,14 @@ describe('skipKnownMissing', () => {
       const known = frame('2025-09-06T10:00:00');
       const unknown = frame('2025-09-06T10:10:00');
       const missing: NotFoundItem = { kind: 'notFound', frame: known, urls: [], attempts: 0 };
-      const failed: FailedItem = { kind: 'failed', stage: 'fetch', frame: known, url: 'https://cdn.test/x', error: 'HTTP 503', attempts: 3 };
+      const failed: FailedItem = {
+        kind: 'failed',
+        stage: 'fetch',
+        frame: known,
+        url: 'https://cdn.test/x',
+        error: 'HTTP 503',
+        attempts: 3,
+      };
       const values = {
         a: { kind: 'frame', frame: known } as FrameItem,
         b: { kind: 'frame', frame: unknown } as FrameItem,

@@ -30,7 +30,9 @@ describe('writeToDisk', () => {
     const run = (capturedAt: string) => lastValueFrom(of(fetched(capturedAt)).pipe(write, toArray()));
     expect(await run('2025-09-01T10:00:00')).toMatchObject([{ kind: 'downloaded' }]);
     rmSync(root, { recursive: true });
-    expect(await run('2025-09-01T10:10:00')).toMatchObject([{ kind: 'downloaded', filePath: frameFilePath(root, frame('2025-09-01T10:10:00')) }]);
+    expect(await run('2025-09-01T10:10:00')).toMatchObject([
+      { kind: 'downloaded', filePath: frameFilePath(root, frame('2025-09-01T10:10:00')) },
+    ]);
     expect(existsSync(frameFilePath(root, frame('2025-09-01T10:10:00')))).toBe(true);
   });
 

@@ -7,7 +7,12 @@ import { testScheduler } from '../support/marbles.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
-const frame = (capturedAt: string, stream = 'in_gate'): FrameRef => ({ terminal: 'apm', stream, capturedAt, date: capturedAt.slice(0, 10) });
+const frame = (capturedAt: string, stream = 'in_gate'): FrameRef => ({
+  terminal: 'apm',
+  stream,
+  capturedAt,
+  date: capturedAt.slice(0, 10),
+});
 const item = (capturedAt: string, stream = 'in_gate'): FrameItem => ({ kind: 'frame', frame: frame(capturedAt, stream) });
 
 describe('limitPerDate', () => {
@@ -89,7 +94,11 @@ describe('skipExisting', () => {
     const movedAside: string[] = [];
     const out = await lastValueFrom(
       of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00')).pipe(
-        skipExisting({ root, catalogedOn: async () => new Set(['apm/in_gate/2025-09-06T10:20:00']), onMovedAside: (_path, aside) => movedAside.push(aside) }),
+        skipExisting({
+          root,
+          catalogedOn: async () => new Set(['apm/in_gate/2025-09-06T10:20:00']),
+          onMovedAside: (_path, aside) => movedAside.push(aside),
+        }),
         toArray(),
       ),
     );
@@ -111,11 +120,22 @@ describe('skipExisting', () => {
     writeFileSync(join(outside, 'elsewhere', 'in_gate', '20250907100000_in_gate.jpg'), fakeJpeg('outside'));
     symlinkSync(join(outside, 'elsewhere'), join(root, '2025-09-07'));
     const out = await lastValueFrom(
-      of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00'), item('2025-09-07T10:00:00')).pipe(skipExisting({ root }), toArray()),
+      of(item('2025-09-06T10:00:00'), item('2025-09-06T10:10:00'), item('2025-09-06T10:20:00'), item('2025-09-07T10:00:00')).pipe(
+        skipExisting({ root }),
+        toArray(),
+      ),
     );
     expect(out.map((result) => (result.kind === 'failed' ? [result.kind, result.stage, result.error] : [result.kind]))).toEqual([
-      ['failed', 'place', `${frameFilePath(root, frame('2025-09-06T10:00:00'))} is a symbolic link: draydog does not follow links out of the archive, left alone`],
-      ['failed', 'place', `${frameFilePath(root, frame('2025-09-06T10:10:00'))} is a symbolic link: draydog does not follow links out of the archive, left alone`],
+      [
+        'failed',
+        'place',
+        `${frameFilePath(root, frame('2025-09-06T10:00:00'))} is a symbolic link: draydog does not follow links out of the archive, left alone`,
+      ],
+      [
+        'failed',
+        'place',
+        `${frameFilePath(root, frame('2025-09-06T10:10:00'))} is a symbolic link: draydog does not follow links out of the archive, left alone`,
+      ],
       ['frame'],
       ['failed', 'place', `${join(root, '2025-09-07')} is a symbolic link: draydog does not follow links out of the archive, left alone`],
     ]);

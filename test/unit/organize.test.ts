@@ -24,9 +24,12 @@ describe('frameOfFileName', () => {
     expect(frameOfFileName(name)).toEqual({ terminal: 'apm', stream, capturedAt, date: capturedAt.slice(0, 10) });
   });
 
-  it.each(['holiday.jpg', '20251301100000_in_gate.jpg', '2025-09-01T25:00:00-in_gate.jpeg', '20250901100000_in-gate.jpg'])('rejects %s', (name) => {
-    expect(frameOfFileName(name)).toBeUndefined();
-  });
+  it.each(['holiday.jpg', '20251301100000_in_gate.jpg', '2025-09-01T25:00:00-in_gate.jpeg', '20250901100000_in-gate.jpg'])(
+    'rejects %s',
+    (name) => {
+      expect(frameOfFileName(name)).toBeUndefined();
+    },
+  );
 });
 
 describe('organizeFiles', () => {
@@ -50,7 +53,17 @@ describe('organizeFiles', () => {
     writeFileSync(occupied, 'mine');
     orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
     await upsertImages(orm, [
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-01T10:00:00', filePath: join(source, '20250901100000_in_gate.jpg'), fileSize: 1, sha256: 'old', sourceUrl: 'https://cdn/x.jpeg', variant: 'full', downloadedAt: '2025-09-01T11:00:00.000Z' },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-01T10:00:00',
+        filePath: join(source, '20250901100000_in_gate.jpg'),
+        fileSize: 1,
+        sha256: 'old',
+        sourceUrl: 'https://cdn/x.jpeg',
+        variant: 'full',
+        downloadedAt: '2025-09-01T11:00:00.000Z',
+      },
     ]);
 
     const result = await organizeFiles(source, target, { orm });
@@ -104,7 +117,11 @@ describe('organizeFiles', () => {
     mkdirSync(join(root, '2025-09-01', 'in_gate'), { recursive: true });
     writeFileSync(join(root, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), fakeJpeg('x'));
     const result = await organizeFiles(root, root);
-    expect(result).toEqual({ moved: [], alreadyThere: [], left: [{ path: join(root, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), reason: 'already in place' }] });
+    expect(result).toEqual({
+      moved: [],
+      alreadyThere: [],
+      left: [{ path: join(root, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg'), reason: 'already in place' }],
+    });
   });
 
   it('compares a file already at the target by sha256; a dry run moves and catalogs nothing', async () => {
@@ -119,8 +136,12 @@ describe('organizeFiles', () => {
 
     const dry = await organizeFiles(source, target, { orm, dryRun: true });
 
-    expect(dry.alreadyThere).toEqual([{ path: join(source, '20250901100000_in_gate.jpg'), at: join(target, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg') }]);
-    expect(dry.moved).toEqual([{ from: join(source, '20250901101000_in_gate.jpg'), to: join(target, '2025-09-01', 'in_gate', '20250901101000_in_gate.jpg') }]);
+    expect(dry.alreadyThere).toEqual([
+      { path: join(source, '20250901100000_in_gate.jpg'), at: join(target, '2025-09-01', 'in_gate', '20250901100000_in_gate.jpg') },
+    ]);
+    expect(dry.moved).toEqual([
+      { from: join(source, '20250901101000_in_gate.jpg'), to: join(target, '2025-09-01', 'in_gate', '20250901101000_in_gate.jpg') },
+    ]);
     expect(readdirSync(source).sort()).toEqual(['20250901100000_in_gate.jpg', '20250901101000_in_gate.jpg']);
     expect(readdirSync(join(target, '2025-09-01', 'in_gate'))).toEqual(['20250901100000_in_gate.jpg']);
     expect(await orm.em.fork().count(Image, {})).toBe(0);

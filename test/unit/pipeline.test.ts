@@ -40,7 +40,10 @@ function serveDay(fake: FakeCdn, date: string, stream = 'in_gate') {
     const urls = frameUrls(frame, CDN);
     if (slot % 7 === 3) continue;
     const variant = slot % 11 === 5 ? 'thumbnail' : 'full';
-    const body = fake.serve(pathOf(urls[variant]), fakeJpeg(`${frame.capturedAt}-${variant}`, variant === 'thumbnail' ? { width: 320, height: 180 } : {}));
+    const body = fake.serve(
+      pathOf(urls[variant]),
+      fakeJpeg(`${frame.capturedAt}-${variant}`, variant === 'thumbnail' ? { width: 320, height: 180 } : {}),
+    );
     if (slot % 5 === 0) fake.fail(pathOf(urls[variant]), { kind: 'status', status: 503 }, { kind: 'truncated' });
     expected.set(frame.capturedAt, { body, variant });
   }
@@ -68,7 +71,13 @@ describe('a pipeline composed from the exports', () => {
           writeReport(join(root, 'report.json')),
         ),
       );
-      expect(report.stats).toMatchObject({ requested: 144, downloaded: expected.size, notFound: 144 - expected.size, failed: 0, successRate: 100 });
+      expect(report.stats).toMatchObject({
+        requested: 144,
+        downloaded: expected.size,
+        notFound: 144 - expected.size,
+        failed: 0,
+        successRate: 100,
+      });
       expect(report.stats.thumbnails).toBe([...expected.values()].filter(({ variant }) => variant === 'thumbnail').length);
       const folder = join(root, '2025-09-06', 'in_gate');
       expect(filesIn(folder)).toHaveLength(expected.size);
@@ -90,10 +99,21 @@ describe('runDownload', () => {
   it('downloads, then on a rerun requests nothing that is on disk', async () => {
     const root = tempDir();
     const expected = serveDay(cdn, '2025-09-06');
-    const options = { from: '2025-09-06', streams: ['in_gate'], baseUrl: CDN, out: join(root, 'images'), dbPath: join(root, 'db', 'c.sqlite'), ...fast };
+    const options = {
+      from: '2025-09-06',
+      streams: ['in_gate'],
+      baseUrl: CDN,
+      out: join(root, 'images'),
+      dbPath: join(root, 'db', 'c.sqlite'),
+      ...fast,
+    };
     const first = await runDownload({ ...options, reportPath: join(root, 'first.json') });
     expect(first.stats).toMatchObject({ downloaded: expected.size, failed: 0 });
-    expect(JSON.parse(readFileSync(join(root, 'first.json'), 'utf8')).config).toMatchObject({ from: '2025-09-06', to: '2025-09-06', streams: ['in_gate'] });
+    expect(JSON.parse(readFileSync(join(root, 'first.json'), 'utf8')).config).toMatchObject({
+      from: '2025-09-06',
+      to: '2025-09-06',
+      streams: ['in_gate'],
+    });
     const requestsBefore = cdn.totalRequests();
     const second = await runDownload(options);
     expect(second.stats).toMatchObject({ downloaded: 0, alreadyExisted: expected.size, notFound: 144 - expected.size });
@@ -117,7 +137,10 @@ describe('runDownload', () => {
     expect(right.emptyDateStreams).toEqual([]);
 
     const requestsBefore = cdn.totalRequests();
-    expect((await runDownload({ ...options, baseUrl: CDN })).stats).toMatchObject({ alreadyExisted: expected.size, notFound: 144 - expected.size });
+    expect((await runDownload({ ...options, baseUrl: CDN })).stats).toMatchObject({
+      alreadyExisted: expected.size,
+      notFound: 144 - expected.size,
+    });
     expect(cdn.totalRequests()).toBe(requestsBefore); // this CDN's misses are remembered
     await runDownload({ ...options, baseUrl: `${CDN}/mirror` });
     expect(cdn.totalRequests() - requestsBefore).toBe(2 * (144 - expected.size)); // another CDN's are not: full size and thumbnail asked
@@ -134,7 +157,14 @@ describe('runDownload', () => {
     }
     writeFileSync(join(root, 'frames.txt'), `${frames.join('\n')}\n`);
 
-    const report = await runDownload({ framesFile: join(root, 'frames.txt'), baseUrl: CDN, out: join(root, 'images'), dbPath: join(root, 'c.sqlite'), concurrency: 1, ...fast });
+    const report = await runDownload({
+      framesFile: join(root, 'frames.txt'),
+      baseUrl: CDN,
+      out: join(root, 'images'),
+      dbPath: join(root, 'c.sqlite'),
+      concurrency: 1,
+      ...fast,
+    });
 
     expect(report.stopReason).toBeUndefined();
     expect(report.stats).toMatchObject({ downloaded: 1, failed: 1 });
@@ -159,12 +189,22 @@ describe('runDownload', () => {
     const path = frameFilePath(out, frame);
     mkdirSync(join(out, '2025-09-06', 'in_gate'), { recursive: true });
     writeFileSync(path, fakeJpeg('left by a crashed run'));
-    const report = await runDownload({ from: '2025-09-06', streams: ['in_gate'], intervalMinutes: 1440, baseUrl: CDN, out, dbPath: join(root, 'c.sqlite'), ...fast });
+    const report = await runDownload({
+      from: '2025-09-06',
+      streams: ['in_gate'],
+      intervalMinutes: 1440,
+      baseUrl: CDN,
+      out,
+      dbPath: join(root, 'c.sqlite'),
+      ...fast,
+    });
     expect(report.stats).toMatchObject({ requested: 1, alreadyExisted: 1 });
     expect(cdn.totalRequests()).toBe(0);
     const orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
     // relative to the archive's root, so the archive can move with its catalog
-    expect(await orm.em.fork().find(Image, {})).toMatchObject([{ filePath: join('2025-09-06', 'in_gate', '20250906000000_in_gate.jpg'), sha256: sha(fakeJpeg('left by a crashed run')) }]);
+    expect(await orm.em.fork().find(Image, {})).toMatchObject([
+      { filePath: join('2025-09-06', 'in_gate', '20250906000000_in_gate.jpg'), sha256: sha(fakeJpeg('left by a crashed run')) },
+    ]);
     await orm.close();
   });
 
@@ -176,9 +216,19 @@ describe('runDownload', () => {
     mkdirSync(outside);
     symlinkSync(outside, join(out, '2025-09-06'));
     serveDay(cdn, '2025-09-06');
-    const report = await runDownload({ from: '2025-09-06', streams: ['in_gate'], intervalMinutes: 360, baseUrl: CDN, out, dbPath: join(root, 'c.sqlite'), ...fast });
+    const report = await runDownload({
+      from: '2025-09-06',
+      streams: ['in_gate'],
+      intervalMinutes: 360,
+      baseUrl: CDN,
+      out,
+      dbPath: join(root, 'c.sqlite'),
+      ...fast,
+    });
     expect(report.stats).toMatchObject({ requested: 4, failed: 4, downloaded: 0 });
-    expect(report.failures[0].error).toBe(`${join(out, '2025-09-06')} is a symbolic link: draydog does not follow links out of the archive, left alone`);
+    expect(report.failures[0].error).toBe(
+      `${join(out, '2025-09-06')} is a symbolic link: draydog does not follow links out of the archive, left alone`,
+    );
     expect(readdirSync(outside)).toEqual([]);
     expect(cdn.totalRequests()).toBe(0);
   });
@@ -188,7 +238,16 @@ describe('runDownload', () => {
     const frame: FrameRef = { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T00:00:00', date: '2025-09-06' };
     const url = frameUrls(frame, CDN).full;
     cdn.fail(pathOf(url), ...Array.from({ length: 5 }, () => ({ kind: 'status' as const, status: 500 })));
-    const report = await runDownload({ from: '2025-09-06', streams: ['in_gate'], intervalMinutes: 1440, baseUrl: CDN, out: root, dbPath: join(root, 'c.sqlite'), ...fast, retries: 1 });
+    const report = await runDownload({
+      from: '2025-09-06',
+      streams: ['in_gate'],
+      intervalMinutes: 1440,
+      baseUrl: CDN,
+      out: root,
+      dbPath: join(root, 'c.sqlite'),
+      ...fast,
+      retries: 1,
+    });
     expect(report.failures).toEqual([{ stream: 'in_gate', capturedAt: '2025-09-06T00:00:00', url, error: 'HTTP 500', attempts: 2 }]);
     expect(report.stats.successRate).toBe(0);
   });
@@ -217,9 +276,17 @@ describe('runDownload', () => {
   it('takes frames from a file and limits them per date', async () => {
     const root = tempDir();
     const listed = ['2025-09-06T00:00:00', '2025-09-06T00:10:00', '2025-09-06T00:20:00'];
-    for (const capturedAt of listed) cdn.serve(pathOf(frameUrls({ terminal: 'apm', stream: 'in_gate', capturedAt, date: '2025-09-06' }, CDN).full));
+    for (const capturedAt of listed)
+      cdn.serve(pathOf(frameUrls({ terminal: 'apm', stream: 'in_gate', capturedAt, date: '2025-09-06' }, CDN).full));
     writeFileSync(join(root, 'frames.txt'), listed.map((time) => `in_gate ${time}`).join('\n'));
-    const report = await runDownload({ framesFile: join(root, 'frames.txt'), maxPerDate: 2, baseUrl: CDN, out: root, dbPath: join(root, 'c.sqlite'), ...fast });
+    const report = await runDownload({
+      framesFile: join(root, 'frames.txt'),
+      maxPerDate: 2,
+      baseUrl: CDN,
+      out: root,
+      dbPath: join(root, 'c.sqlite'),
+      ...fast,
+    });
     expect(report.stats).toMatchObject({ requested: 2, downloaded: 2 });
   });
 
@@ -245,8 +312,19 @@ describe('BulkImageDownloader', () => {
     const downloadDir = join(root, 'images');
     let reportPath: string;
     {
-      await using downloader = new BulkImageDownloader({ downloadDir, dbPath: join(root, 'c.sqlite'), baseUrl: CDN, retryDelay: 0.002, timeout: 2 });
-      const results = await downloader.downloadDateRange({ startDate: '2025-09-06', endDate: '2025-09-06', streams: ['in_gate'], maxImagesPerDate: 20 });
+      await using downloader = new BulkImageDownloader({
+        downloadDir,
+        dbPath: join(root, 'c.sqlite'),
+        baseUrl: CDN,
+        retryDelay: 0.002,
+        timeout: 2,
+      });
+      const results = await downloader.downloadDateRange({
+        startDate: '2025-09-06',
+        endDate: '2025-09-06',
+        streams: ['in_gate'],
+        maxImagesPerDate: 20,
+      });
       expect(results.stats.requested).toBe(20);
       await downloader.downloadDateRange({ startDate: '2025-09-07', streams: ['out_gate'] });
       expect(downloader.stats.downloaded).toBe([...first.keys()].filter((time) => time < '2025-09-06T03:20:00').length + second.size);
@@ -257,7 +335,11 @@ describe('BulkImageDownloader', () => {
 
       const extra = join(root, 'extra.jpg');
       writeFileSync(extra, fakeJpeg('extra'));
-      expect(await downloader.saveToDatabase([{ filepath: extra, camera_id: 'in_gate', timestamp: new Date('2025-09-08T01:02:03Z'), file_size: 1 }])).toBe(1);
+      expect(
+        await downloader.saveToDatabase([
+          { filepath: extra, camera_id: 'in_gate', timestamp: new Date('2025-09-08T01:02:03Z'), file_size: 1 },
+        ]),
+      ).toBe(1);
       const orm = await openCatalog({ dbPath: join(root, 'c.sqlite') });
       expect(await orm.em.fork().count(Image, { capturedAt: '2025-09-08T01:02:03' })).toBe(1);
       await orm.close();

@@ -64,5 +64,11 @@ it('draydog exports exactly its documented names', () => {
 });
 
 it('draydog/simulator exports the loopback camera', () => {
-  expect(Object.keys(simulator).sort()).toEqual(['DEFAULT_SIMULATOR_OPTIONS', 'FAULT_KINDS', 'createCamera', 'resolveSimulatorOptions', 'startSimulator']);
+  expect(Object.keys(simulator).sort()).toEqual([
+    'DEFAULT_SIMULATOR_OPTIONS',
+    'FAULT_KINDS',
+    'createCamera',
+    'resolveSimulatorOptions',
+    'startSimulator',
+  ]);
 });

@@ -3,7 +3,13 @@ import { DEFAULTS, RANGES, resolveFetchSettings } from '../../src/settings.ts';
 
 it('resolves the fetch settings given over the defaults, an undefined one taking the default', () => {
   const settings = resolveFetchSettings({ concurrency: 32, retries: undefined, ratePerSecond: 5 });
-  expect(settings).toMatchObject({ concurrency: 32, retries: DEFAULTS.retries, ratePerSecond: 5, terminal: 'apm', streams: ['in_gate', 'out_gate'] });
+  expect(settings).toMatchObject({
+    concurrency: 32,
+    retries: DEFAULTS.retries,
+    ratePerSecond: 5,
+    terminal: 'apm',
+    streams: ['in_gate', 'out_gate'],
+  });
   expect(settings.bytesPerSecond).toBeUndefined();
 });
 

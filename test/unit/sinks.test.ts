@@ -4,14 +4,28 @@ import { join } from 'node:path';
 import { markAsUntransferable } from 'node:worker_threads';
 import { lastValueFrom, map, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { collectStats, frameFilePath, openCatalog, writeReport, writeToDisk, type FetchedItem, type FrameRef, type PipelineItem } from '../../src/index.ts';
+import {
+  collectStats,
+  frameFilePath,
+  openCatalog,
+  writeReport,
+  writeToDisk,
+  type FetchedItem,
+  type FrameRef,
+  type PipelineItem,
+} from '../../src/index.ts';
 import { writeFileAtomically } from '../../src/disk/disk-store.ts';
 import { fakeJpeg } from '../support/jpeg.ts';
 import { testScheduler } from '../support/marbles.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
-const frame = (capturedAt: string, stream = 'in_gate'): FrameRef => ({ terminal: 'apm', stream, capturedAt, date: capturedAt.slice(0, 10) });
+const frame = (capturedAt: string, stream = 'in_gate'): FrameRef => ({
+  terminal: 'apm',
+  stream,
+  capturedAt,
+  date: capturedAt.slice(0, 10),
+});
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 const fetched = (capturedAt: string, body = fakeJpeg(capturedAt)): FetchedItem => ({
   kind: 'fetched',
@@ -57,7 +71,9 @@ describe('writeToDisk', () => {
   it('writes the same files with fsync on', async () => {
     const root = tempDir();
     const body = fakeJpeg('durable', { padding: 20_000 });
-    const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00', Buffer.from(body))).pipe(writeToDisk({ root, fsync: true }), toArray()));
+    const [result] = await lastValueFrom(
+      of<PipelineItem>(fetched('2025-09-01T10:00:00', Buffer.from(body))).pipe(writeToDisk({ root, fsync: true }), toArray()),
+    );
     expect(result).toMatchObject({ kind: 'downloaded', bytes: body.length, sha256: sha(body) });
     expect(readFileSync(frameFilePath(root, frame('2025-09-01T10:00:00'))).equals(body)).toBe(true);
   });
@@ -68,7 +84,10 @@ describe('writeToDisk', () => {
     const owned = Buffer.from(new Uint8Array(large).buffer); // a view over a whole ArrayBuffer of its own
     const pooled = Buffer.from(fakeJpeg('small')); // a slice of Node's shared pool
     const out = await lastValueFrom(
-      of<PipelineItem[]>(fetched('2025-09-01T10:00:00', owned), fetched('2025-09-01T10:10:00', pooled)).pipe(writeToDisk({ root }), toArray()),
+      of<PipelineItem[]>(fetched('2025-09-01T10:00:00', owned), fetched('2025-09-01T10:10:00', pooled)).pipe(
+        writeToDisk({ root }),
+        toArray(),
+      ),
     );
     expect(out.map((item) => item.kind === 'downloaded' && item.bytes)).toEqual([large.length, pooled.length]);
     expect([owned.length, pooled.equals(fakeJpeg('small'))]).toEqual([0, true]);
@@ -90,8 +109,15 @@ describe('writeToDisk', () => {
     mkdirSync(join(root, '2025-09-01', 'in_gate'), { recursive: true });
     symlinkSync(join(root, 'nowhere.jpg'), path);
     const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root }), toArray()));
-    expect(result).toMatchObject({ kind: 'failed', stage: 'place', error: `${path} is a symbolic link: draydog does not follow links out of the archive, left alone` });
-    expect([readlinkSync(path), readdirSync(join(root, '2025-09-01', 'in_gate'))]).toEqual([join(root, 'nowhere.jpg'), ['20250901100000_in_gate.jpg']]);
+    expect(result).toMatchObject({
+      kind: 'failed',
+      stage: 'place',
+      error: `${path} is a symbolic link: draydog does not follow links out of the archive, left alone`,
+    });
+    expect([readlinkSync(path), readdirSync(join(root, '2025-09-01', 'in_gate'))]).toEqual([
+      join(root, 'nowhere.jpg'),
+      ['20250901100000_in_gate.jpg'],
+    ]);
   });
 
   it('writes nothing through a linked date folder: the frame fails at `place` and nothing lands outside the root', async () => {
@@ -102,7 +128,11 @@ describe('writeToDisk', () => {
     mkdirSync(archive);
     symlinkSync(outside, join(archive, '2025-09-01'));
     const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root: archive }), toArray()));
-    expect(result).toMatchObject({ kind: 'failed', stage: 'place', error: `${join(archive, '2025-09-01')} is a symbolic link: draydog does not follow links out of the archive, left alone` });
+    expect(result).toMatchObject({
+      kind: 'failed',
+      stage: 'place',
+      error: `${join(archive, '2025-09-01')} is a symbolic link: draydog does not follow links out of the archive, left alone`,
+    });
     expect(readdirSync(outside)).toEqual([]);
   });
 
@@ -136,7 +166,14 @@ describe('collectStats', () => {
         a: downloaded('2025-09-01T00:00:00', 100),
         b: { kind: 'alreadyExisted', frame: frame('2025-09-02T00:10:00'), filePath: 'p' } as PipelineItem,
         c: { kind: 'notFound', frame: frame('2025-09-01T00:20:00'), urls: [], attempts: 2 } as PipelineItem,
-        d: { kind: 'failed', stage: 'fetch', frame: frame('2025-09-01T00:30:00'), url: 'u', error: 'HTTP 503', attempts: 4 } as PipelineItem,
+        d: {
+          kind: 'failed',
+          stage: 'fetch',
+          frame: frame('2025-09-01T00:30:00'),
+          url: 'u',
+          error: 'HTTP 503',
+          attempts: 4,
+        } as PipelineItem,
         e: downloaded('2025-09-01T00:40:00', 50, 'thumbnail'),
       };
       const rates = cold('r 9ms a 9ms b 9ms c 9ms d 9ms e |', items).pipe(
@@ -170,14 +207,24 @@ describe('collectStats', () => {
         { kind: 'notFound', frame: frame('2025-09-02T00:00:00', 'out_gate'), urls: ['a', 'b'], attempts: 2 },
       ).pipe(collectStats()),
     );
-    expect(tally.stats).toMatchObject({ requested: 4, downloaded: 2, failed: 1, notFound: 1, bytes: 110, thumbnails: 1, successRate: 66.67 });
+    expect(tally.stats).toMatchObject({
+      requested: 4,
+      downloaded: 2,
+      failed: 1,
+      notFound: 1,
+      bytes: 110,
+      thumbnails: 1,
+      successRate: 66.67,
+    });
     expect(tally.perDateStream['2025-09-01/in_gate']).toMatchObject({ requested: 3, downloaded: 2, failed: 1 });
     expect(tally.perDateStream['2025-09-02/out_gate']).toMatchObject({ requested: 1, notFound: 1 });
     expect(tally.failures).toEqual([{ stream: 'in_gate', capturedAt: '2025-09-01T00:20:00', url: 'u', error: 'HTTP 503', attempts: 4 }]);
   });
 
   it('says 0 % when frames were asked for and none exists: a run that found nothing did not succeed', async () => {
-    const tally = await lastValueFrom(of<PipelineItem>({ kind: 'notFound', frame: frame('2025-09-01T00:00:00'), urls: [], attempts: 1 }).pipe(collectStats()));
+    const tally = await lastValueFrom(
+      of<PipelineItem>({ kind: 'notFound', frame: frame('2025-09-01T00:00:00'), urls: [], attempts: 1 }).pipe(collectStats()),
+    );
     expect(tally.stats.successRate).toBe(0);
   });
 });
@@ -225,7 +272,11 @@ describe('writeToDisk on a disk that refuses', () => {
     mkdirSync(join(root, '2025-09-01'), { recursive: true });
     writeFileSync(join(root, '2025-09-01', 'in_gate'), 'a file where the stream folder should be');
     const [result] = await lastValueFrom(of<PipelineItem>(fetched('2025-09-01T10:00:00')).pipe(writeToDisk({ root }), toArray()));
-    expect(result).toMatchObject({ kind: 'failed', stage: 'write', error: expect.stringMatching(/^cannot write .*20250901100000_in_gate\.jpg: (EEXIST|ENOTDIR)$/) });
+    expect(result).toMatchObject({
+      kind: 'failed',
+      stage: 'write',
+      error: expect.stringMatching(/^cannot write .*20250901100000_in_gate\.jpg: (EEXIST|ENOTDIR)$/),
+    });
     expect(readdirSync(join(root, '2025-09-01'))).toEqual(['in_gate']);
   });
 });

@@ -42,12 +42,15 @@ describe('frameGrid', () => {
       ['in_gate', '2025-09-06T00:10:00'],
     ]);
     expect(frames[287].frame).toMatchObject({ stream: 'out_gate', capturedAt: '2025-09-06T23:50:00' });
-    for (const stream of ['in_gate', 'out_gate']) expect(new Set(frames.filter(({ frame }) => frame.stream === stream).map(({ frame }) => frame.capturedAt)).size).toBe(144);
+    for (const stream of ['in_gate', 'out_gate'])
+      expect(new Set(frames.filter(({ frame }) => frame.stream === stream).map(({ frame }) => frame.capturedAt)).size).toBe(144);
   });
 
   it('makes each frame once when a stream is named twice', async () => {
     const frames = await all(of('2025-09-06').pipe(frameGrid({ streams: ['in_gate', 'in_gate'], intervalMinutes: 60 })));
-    expect(frames.map(({ frame }) => frame.capturedAt)).toEqual(Array.from({ length: 24 }, (_, hour) => `2025-09-06T${String(hour).padStart(2, '0')}:00:00`));
+    expect(frames.map(({ frame }) => frame.capturedAt)).toEqual(
+      Array.from({ length: 24 }, (_, hour) => `2025-09-06T${String(hour).padStart(2, '0')}:00:00`),
+    );
   });
 
   it('follows the interval and terminal it is given', async () => {
@@ -111,7 +114,9 @@ describe('framesFromFile', () => {
   });
 
   it('fails with the path when the file cannot be read', async () => {
-    await expect(firstValueFrom(framesFromFile(join(tempDir(), 'nope.txt')))).rejects.toThrow(/cannot read frames file ".*nope.txt": ENOENT/);
+    await expect(firstValueFrom(framesFromFile(join(tempDir(), 'nope.txt')))).rejects.toThrow(
+      /cannot read frames file ".*nope.txt": ENOENT/,
+    );
   });
 
   it('parses URL-encoded colons', () => {

@@ -29,13 +29,17 @@ describe('a body that stalls mid-way', () => {
   it('is aborted by the idle timeout and retried, then fails', async () => {
     const started = Date.now();
     const [result] = await lastValueFrom(
-      of<PipelineItem>({ kind: 'frame', frame: { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T10:00:00', date: '2025-09-06' } }).pipe(
-        buildUrls({ baseUrl }),
-        fetchFrames({ timeoutMs: 200, retries: 1, retryDelayMs: 1, thumbnailFallback: false }),
-        toArray(),
-      ),
+      of<PipelineItem>({
+        kind: 'frame',
+        frame: { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T10:00:00', date: '2025-09-06' },
+      }).pipe(buildUrls({ baseUrl }), fetchFrames({ timeoutMs: 200, retries: 1, retryDelayMs: 1, thumbnailFallback: false }), toArray()),
     );
-    expect(result).toMatchObject({ kind: 'failed', stage: 'fetch', attempts: 2, error: expect.stringMatching(/ECONNABORTED|stalled mid-body/) });
+    expect(result).toMatchObject({
+      kind: 'failed',
+      stage: 'fetch',
+      attempts: 2,
+      error: expect.stringMatching(/ECONNABORTED|stalled mid-body/),
+    });
     expect(requests).toBe(2);
     expect(Date.now() - started).toBeLessThan(5000);
   });

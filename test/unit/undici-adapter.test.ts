@@ -16,7 +16,8 @@ const routes: Record<string, (request: IncomingMessage, response: ServerResponse
   '/missing': (_request, response) => response.writeHead(404).end('no'),
   '/broken': (_request, response) => response.writeHead(503).end('down'),
   '/hop': (_request, response) => response.writeHead(302, { Location: '/text' }).end(),
-  '/chain': (request, response) => response.writeHead(302, { Location: `/chain?n=${Number(new URL(request.url!, 'http://x').searchParams.get('n')) + 1}` }).end(),
+  '/chain': (request, response) =>
+    response.writeHead(302, { Location: `/chain?n=${Number(new URL(request.url!, 'http://x').searchParams.get('n')) + 1}` }).end(),
   '/cut': (request, response) => {
     response.writeHead(200, { 'Content-Length': '1000' });
     response.write(Buffer.alloc(400));
@@ -106,7 +107,11 @@ describe('undiciAdapter', () => {
 
   it('rejects statuses validateStatus refuses with the response, like axios', async () => {
     const notFound = await failure(client().get(`${base}/missing`));
-    expect([notFound.code, notFound.response?.status, notFound.message]).toEqual([AxiosError.ERR_BAD_REQUEST, 404, 'Request failed with status code 404']);
+    expect([notFound.code, notFound.response?.status, notFound.message]).toEqual([
+      AxiosError.ERR_BAD_REQUEST,
+      404,
+      'Request failed with status code 404',
+    ]);
     const down = await failure(client().get(`${base}/broken`));
     expect([down.code, down.response?.status]).toEqual([AxiosError.ERR_BAD_RESPONSE, 503]);
     expect((await client({ validateStatus: (status) => status === 404 }).get(`${base}/missing`)).status).toBe(404);
@@ -167,7 +172,10 @@ describe('undiciAdapter', () => {
 
   it('enforces maxContentLength', async () => {
     const error = await failure(client().get(`${base}/bytes`, { maxContentLength: 50_000 }));
-    expect([error.code, error.message]).toEqual([BODY_TOO_LARGE, expect.stringMatching(/^body larger than the 50000 bytes allowed \(\d+ bytes received\)$/)]);
+    expect([error.code, error.message]).toEqual([
+      BODY_TOO_LARGE,
+      expect.stringMatching(/^body larger than the 50000 bytes allowed \(\d+ bytes received\)$/),
+    ]);
   });
 
   it('goes through the proxy HTTP_PROXY names, as axios does', async () => {

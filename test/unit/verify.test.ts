@@ -146,11 +146,17 @@ describe('verifyArchive', () => {
     expect(repaired.problems.map(({ kind, path: where, repaired: done }) => [kind, where, done])).toEqual([
       ['moved', movedPath(times[0]), 'row points to it'],
       ['moved', movedPath(times[1]), 'row points to it'],
-      ['wrongHash', movedPath(times[2]), 'moved to 20250906120000_in_gate.jpg.corrupt and row removed; the next download fetches the frame'],
+      [
+        'wrongHash',
+        movedPath(times[2]),
+        'moved to 20250906120000_in_gate.jpg.corrupt and row removed; the next download fetches the frame',
+      ],
       ['moved', movedPath(times[3]), 'row points to it'],
     ]);
     const rows = await orm.em.fork().find(Image, {}, { orderBy: { capturedAt: 'asc' } });
-    expect(rows.map(({ filePath }) => filePath)).toEqual([times[0], times[1], times[3]].map((time) => join('2025-09-06', 'in_gate', basenameOf(time))));
+    expect(rows.map(({ filePath }) => filePath)).toEqual(
+      [times[0], times[1], times[3]].map((time) => join('2025-09-06', 'in_gate', basenameOf(time))),
+    );
     expect((await verifyArchive({ orm, root: join(moved, 'images') })).problems).toEqual([]);
     await orm.close();
   });
@@ -162,12 +168,27 @@ describe('verifyArchive', () => {
     writeFileSync(outside, 'a file of the user');
     const orm = await openCatalog({ dbPath });
     await upsertImages(orm, [
-      { terminal: 'apm', stream: 'in_gate', capturedAt: '2025-09-06T23:00:00', filePath: outside, fileSize: 1, sha256: 'ab', sourceUrl: null, variant: 'full', downloadedAt: '2025-09-07T00:00:00.000Z' },
+      {
+        terminal: 'apm',
+        stream: 'in_gate',
+        capturedAt: '2025-09-06T23:00:00',
+        filePath: outside,
+        fileSize: 1,
+        sha256: 'ab',
+        sourceUrl: null,
+        variant: 'full',
+        downloadedAt: '2025-09-07T00:00:00.000Z',
+      },
     ]);
     const result = await verifyArchive({ orm, root: out, repair: true });
     await orm.close();
     expect(result.problems).toEqual([
-      { kind: 'missingFile', path: outside, detail: `cataloged in_gate 2025-09-06T23:00:00 has no file under ${out}`, repaired: 'row removed; the next download fetches the frame' },
+      {
+        kind: 'missingFile',
+        path: outside,
+        detail: `cataloged in_gate 2025-09-06T23:00:00 has no file under ${out}`,
+        repaired: 'row removed; the next download fetches the frame',
+      },
     ]);
     expect(readdirSync(join(root, 'elsewhere'))).toEqual(['20250906230000_in_gate.jpg']);
     expect(readFileSync(outside, 'utf8')).toBe('a file of the user');
@@ -184,7 +205,9 @@ describe('draydog verify', () => {
     expect(JSON.parse(found.stderr)).toMatchObject({ msg: 'Checked 4 catalog rows and 3 image files: 1 difference.', differences: 1 });
     const repaired = await runCli(['verify', '--db', dbPath, '--out', out, '--repair', '--json'], { cwd: root });
     expect(repaired.code).toBe(0);
-    expect(JSON.parse(repaired.stdout).problems).toMatchObject([{ kind: 'missingFile', repaired: 'row removed; the next download fetches the frame' }]);
+    expect(JSON.parse(repaired.stdout).problems).toMatchObject([
+      { kind: 'missingFile', repaired: 'row removed; the next download fetches the frame' },
+    ]);
     expect((await runCli(['verify', '--db', dbPath, '--out', out], { cwd: root })).code).toBe(0);
     expect((await runCli(['verify', '--db', join(root, 'nope.sqlite')], { cwd: root })).code).toBe(2);
   });
@@ -194,7 +217,9 @@ describe('draydog verify', () => {
     const here = await runCli(['verify', '--db', 'catalog.sqlite', '--out', 'images'], { cwd: root });
     expect([here.code, here.stdout, summaryOf(here.stderr)]).toEqual([0, '', 'Checked 4 catalog rows and 4 image files: 0 differences.']);
     cpSync(root, join(root, '..', `${basename(root)}-moved`), { recursive: true });
-    const moved = await runCli(['verify', '--db', 'catalog.sqlite', '--out', 'images'], { cwd: join(root, '..', `${basename(root)}-moved`) });
+    const moved = await runCli(['verify', '--db', 'catalog.sqlite', '--out', 'images'], {
+      cwd: join(root, '..', `${basename(root)}-moved`),
+    });
     rmSync(join(root, '..', `${basename(root)}-moved`), { recursive: true });
     expect([moved.code, moved.stdout]).toEqual([0, '']);
   });

@@ -64,7 +64,10 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const slow = cold('15ms (x|)');
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('50ms x') }, () => slow);
+      const results = watchSchedule(
+        { periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('50ms x') },
+        () => slow,
+      );
       expectObservable(results).toBe('15ms a 19ms b 19ms (c|)', {
         a: ok(tick(1, '2025-09-01T12:00:00', '2025-09-01')),
         b: ok(tick(2, '2025-09-01T12:20:00', '2025-09-01')),
@@ -79,7 +82,10 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
     scheduler.run(({ cold, hot, expectObservable }) => {
       const cdnDown = new Error('CDN down');
       const cycle = ({ cycle }: WatchTick) => (cycle === 2 ? cold('--#', undefined, cdnDown) : cold('--(x|)'));
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('25ms x') }, cycle);
+      const results = watchSchedule(
+        { periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('25ms x') },
+        cycle,
+      );
       expectObservable(results).toBe('2ms a 9ms b 9ms c 2ms |', {
         a: ok(tick(1, '2025-09-01T12:00:00', '2025-09-01')),
         b: { tick: tick(2, '2025-09-01T12:10:00', '2025-09-01'), ok: false, error: cdnDown },
@@ -92,7 +98,10 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
       const cycle = ({ cycle }: WatchTick) => (cycle === 1 ? cold('---|') : cold('8ms (y|)'));
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('13ms x') }, cycle);
+      const results = watchSchedule(
+        { periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T12:00:00'), stop: hot('13ms x') },
+        cycle,
+      );
       expectObservable(results).toBe('3ms a 14ms (b|)', {
         a: { tick: tick(1, '2025-09-01T12:00:00', '2025-09-01'), ok: false, error: expect.objectContaining({ name: 'EmptyError' }) },
         b: ok(tick(2, '2025-09-01T12:10:00', '2025-09-01'), 'y'),
@@ -104,7 +113,10 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, hot, expectObservable }) => {
       const cycle = ({ cycle }: WatchTick) => (cycle === 2 ? cold('80ms (x|)') : cold('-(x|)'));
-      const results = watchSchedule({ periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T23:40:00'), stop: hot('105ms x') }, cycle);
+      const results = watchSchedule(
+        { periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T23:40:00'), stop: hot('105ms x') },
+        cycle,
+      );
       const summary = results.pipe(map(({ tick }) => `${new Date(tick.now).toISOString().slice(11, 16)} ${tick.dates.join(' ')}`));
       // 23:40 takes a minute; 23:50 takes 80 (until 01:10); the ticks between are dropped
       expectObservable(summary).toBe('1ms a 88ms b c 9ms d 3ms |', {
@@ -122,7 +134,13 @@ describe('watchSchedule (marbles: one frame is one minute)', () => {
       // down from 00:00 to 01:10: cycles 2 to 9 come back with failed frames
       const cycle = ({ cycle }: WatchTick) => cold('-(v|)', { v: { good: cycle === 1 || cycle >= 10 } });
       const results = watchSchedule(
-        { periodMs: 10, settleMs: HOUR, clock: marbleClock(scheduler, '2025-09-01T23:50:00'), stop: hot('105ms x'), succeeded: (value) => value.good },
+        {
+          periodMs: 10,
+          settleMs: HOUR,
+          clock: marbleClock(scheduler, '2025-09-01T23:50:00'),
+          stop: hot('105ms x'),
+          succeeded: (value) => value.good,
+        },
         cycle,
       );
       const dates = results.pipe(map(({ tick }) => tick.dates.join(' ')));

@@ -111,8 +111,20 @@ rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
     const monKeyring = join(dir, 'mon.keyring');
     await run(join(binDir, 'ceph-authtool'), ['--create-keyring', monKeyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *']);
     await run(join(binDir, 'ceph-authtool'), [
-      '--create-keyring', join(dir, 'admin.keyring'), '--gen-key', '-n', 'client.admin',
-      '--cap', 'mon', 'allow *', '--cap', 'osd', 'allow *', '--cap', 'mgr', 'allow *',
+      '--create-keyring',
+      join(dir, 'admin.keyring'),
+      '--gen-key',
+      '-n',
+      'client.admin',
+      '--cap',
+      'mon',
+      'allow *',
+      '--cap',
+      'osd',
+      'allow *',
+      '--cap',
+      'mgr',
+      'allow *',
     ]);
     await run(join(binDir, 'ceph-authtool'), [monKeyring, '--import-keyring', join(dir, 'admin.keyring')]);
     await run(join(binDir, 'monmaptool'), ['--create', '--addv', 'a', `[v1:127.0.0.1:${monPort}]`, '--fsid', fsid, join(dir, 'monmap')]);
@@ -131,7 +143,19 @@ rgw frontends = beast endpoint=127.0.0.1:${rgwPort}
     await ceph('ceph', 'auth', 'get-or-create', 'client.rgw.a', 'mon', 'allow rw', 'osd', 'allow rwx', '-o', join(dir, 'rgw.keyring'));
     await ceph('radosgw', '-n', 'client.rgw.a');
     await untilListening(rgwPort, 60_000);
-    await ceph('radosgw-admin', 'user', 'create', '--uid', 'draydog', '--display-name', 'draydog tests', '--access-key', accessKeyId, '--secret', secretAccessKey);
+    await ceph(
+      'radosgw-admin',
+      'user',
+      'create',
+      '--uid',
+      'draydog',
+      '--display-name',
+      'draydog tests',
+      '--access-key',
+      accessKeyId,
+      '--secret',
+      secretAccessKey,
+    );
   } catch (error) {
     const logs = ['mon.a', 'osd.0', 'client.rgw.a']
       .map((name) => join(dir, 'log', `${name}.log`))

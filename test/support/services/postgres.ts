@@ -50,7 +50,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (!bin) throw new Error(`no PostgreSQL under ${installRoot}`);
   const owner = userInfo().uid === 0 ? systemUser('postgres') : undefined;
   if (userInfo().uid === 0 && !owner) throw new Error('running as root, and there is no postgres user to run PostgreSQL as');
-  const asOwner = (command: string, args: string[]) => (owner ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args));
+  const asOwner = (command: string, args: string[]) =>
+    owner ? run('runuser', ['-u', 'postgres', '--', join(bin, command), ...args]) : run(join(bin, command), args);
   const dir = serviceDir('postgres', owner);
   const data = join(dir, 'data');
   const sockets = join(dir, 'sockets');
@@ -61,8 +62,28 @@ export async function startPostgres(): Promise<PostgresServer> {
   mkdirSync(sockets);
   if (owner) await run('chown', [`${owner.uid}:${owner.gid}`, sockets, passwordFile]);
   const started = async () => {
-    await asOwner('initdb', ['-D', data, '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${passwordFile}`]);
-    await asOwner('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-o', `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    await asOwner('initdb', [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${passwordFile}`,
+    ]);
+    await asOwner('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
   };
   try {
     await started();
@@ -77,7 +98,9 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     password,
     async createDatabase(name) {
-      await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', name], { env: { ...process.env, PGPASSWORD: password } });
+      await run(join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', name], {
+        env: { ...process.env, PGPASSWORD: password },
+      });
       return `${url}/${name}`;
     },
     async sql(databaseUrl, statement) {
