@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import { isPostgresUrl, shownCatalog, sqlitePathOf, type CatalogOrm } from './catalog/catalog-location.ts';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
@@ -53,7 +53,7 @@ export interface DownloadOptions extends Partial<FetchSettings> {
   readonly recheckMissing?: boolean;
   readonly http?: AxiosInstance;
   /** An open catalog to use instead of opening `dbPath`; left open. */
-  readonly orm?: MikroORM;
+  readonly orm?: CatalogOrm;
   /** Aborting stops new requests; frames in flight finish, and the report says `interrupted`. */
   readonly signal?: AbortSignal;
   /** Aborting cancels the requests in flight too (their frames fail as interrupted). */
@@ -151,7 +151,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     maxPerDate,
     baseUrl,
     out,
-    dbPath,
+    dbPath: shownCatalog(dbPath),
     reportPath,
     recheckMissing,
   };
@@ -249,7 +249,7 @@ function dayReadings({ discover, logger }: Pick<DownloadOptions, 'discover' | 'l
 
 /** The runs of identical frames the catalog holds for the dates and streams a run handled. */
 async function staleRunsOfRun(
-  orm: MikroORM,
+  orm: CatalogOrm,
   perDateStream: Readonly<Record<string, OutcomeCounts>>,
   terminal: string,
 ): Promise<StaleRun[]> {
@@ -270,7 +270,7 @@ export function afterStop(stopReason: string | undefined, error: unknown): unkno
 
 /** SQLite calls a catalog whose file was deleted or moved under it a "readonly database": say what happened. */
 function withCatalogCause(error: unknown, dbPath: string): unknown {
-  if (existsSync(dbPath)) return error;
+  if (isPostgresUrl(dbPath) || existsSync(sqlitePathOf(dbPath))) return error;
   const cause = error instanceof Error ? error.message : String(error);
   return new CatalogGoneError(`the catalog ${dbPath} was deleted or moved during the run (SQLite: ${cause})`, { cause: error });
 }

@@ -53,6 +53,7 @@ export type { FrameStore, PutOutcome } from './storage/frame-store.ts';
 export { Image } from './catalog/image-entity.ts';
 export { MissingFrame } from './catalog/missing-frame-entity.ts';
 export { openCatalog, type CatalogBackend, type OpenCatalogOptions } from './catalog/open-catalog.ts';
+export type { CatalogOrm } from './catalog/catalog-location.ts';
 export { loadKnownMissing, type KnownMissingOptions } from './catalog/known-missing.ts';
 export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from './catalog/summary.ts';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, open, readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import fse from 'fs-extra';
 import { linkBelowRoot } from '../disk/frame-files.ts';
 import { rowOfFile, upsertImages, type ImageRow } from '../catalog/images.ts';
@@ -19,7 +19,7 @@ export interface OrganizeResult {
 export interface OrganizeOptions {
   readonly terminal?: string;
   /** Catalog to record the new paths in. */
-  readonly orm?: MikroORM;
+  readonly orm?: CatalogOrm;
   /** Copy the files instead of moving them. */
   readonly copy?: boolean;
   /** Say what would be done, and do nothing: no file moved or copied, no folder made, nothing cataloged. */

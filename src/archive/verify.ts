@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import { jpegDefect } from '../frame/jpeg.ts';
 import type { FrameRef } from '../items.ts';
 import { isUnderRoot, linkBelowRoot, moveAside, removeStaleTemporaryFiles } from '../disk/frame-files.ts';
@@ -38,7 +38,7 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  readonly orm: MikroORM;
+  readonly orm: CatalogOrm;
   /** Root of the image tree. */
   readonly root: string;
   readonly terminal?: string;

@@ -1,4 +1,5 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
+import { secondsBetween } from './catalog-sql.ts';
 import { DAY_MS, formatDate, formatTimestamp, parseDate, parseTimestamp } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { staleRuns, type StaleRun } from './stale-frames.ts';
@@ -89,7 +90,7 @@ export function slotsBetween(start: number, end: number, intervalMs: number, now
 }
 
 /** Which frames the catalog holds per stream, day and hour, against what the grid expects, and the gaps. */
-export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = {}): Promise<Coverage> {
+export async function catalogCoverage(orm: CatalogOrm, options: CoverageOptions = {}): Promise<Coverage> {
   const { terminal, intervalMinutes = DEFAULTS.intervalMinutes, now = Date.now() } = options;
   checkSetting('intervalMinutes', intervalMinutes, 'interval');
   const connection = orm.em.getConnection();
@@ -114,7 +115,7 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
   );
   const hours = await connection.execute<Row[]>(
     `select terminal, stream, substr(captured_at, 1, 13) as hour, count(*) as frames,
-            sum(variant = 'thumbnail') as thumbnails, sum(file_size) as bytes
+            sum(case when variant = 'thumbnail' then 1 else 0 end) as thumbnails, sum(file_size) as bytes
        from images where ${inRange} group by terminal, stream, hour`,
     rangeParams,
   );
@@ -123,8 +124,8 @@ export async function catalogCoverage(orm: MikroORM, options: CoverageOptions = 
     `select terminal, stream, previous, captured_at as next from (
        select terminal, stream, captured_at,
               lag(captured_at) over (partition by terminal, stream order by captured_at) as previous
-         from images where ${inRange})
-      where previous is not null and strftime('%s', captured_at) - strftime('%s', previous) >= ?
+         from images where ${inRange}) as consecutive
+      where previous is not null and ${secondsBetween(orm, 'captured_at', 'previous')} >= ?
       order by terminal, stream, captured_at`,
     [...rangeParams, (2 * intervalMs) / 1000],
   );

@@ -1,8 +1,8 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
 import { DAY_MS, parseDate } from '../frame/time.ts';
 import type { FrameRef } from '../items.ts';
-import { upsertRows } from './sqlite-upsert.ts';
+import { upsertRows } from './upsert-rows.ts';
 
 /** The frame times the history page listed for one stream on one date. */
 export const DiscoveredDaySchema = defineEntity({
@@ -45,7 +45,7 @@ export interface CatalogDiscoveryCacheOptions {
  * Discovery saves only the streams it read completely.
  */
 export function catalogDiscoveryCache(
-  orm: MikroORM,
+  orm: CatalogOrm,
   { settleMs = 3_600_000, now = Date.now, reread = false }: CatalogDiscoveryCacheOptions = {},
 ): DiscoveryCache {
   const settledAt = (date: string) => parseDate(date) + DAY_MS + settleMs;

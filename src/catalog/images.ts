@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
 import { isUnderRoot } from '../disk/frame-files.ts';
 import { jpegDefect, jpegDimensions } from '../frame/jpeg.ts';
 import { frameKey } from '../frame/layout.ts';
@@ -9,7 +9,7 @@ import type { AlreadyExistedItem, DownloadedItem, FrameRef, NotFoundItem, Varian
 import { Image } from './image-entity.ts';
 import { cdnOf } from './known-missing.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
-import { upsertRows } from './sqlite-upsert.ts';
+import { upsertRows } from './upsert-rows.ts';
 
 // The catalog's writes (batched, idempotent upserts) and the reads the pipeline makes per folder.
 
@@ -34,16 +34,18 @@ const widestThumbnail = 640;
 const allDetails: ImageDetail[] = ['filePath', 'fileSize', 'sha256', 'sourceUrl', 'variant', 'downloadedAt'];
 
 /** Inserts rows, or updates `fields` of the row of the same terminal, stream and capture time. */
-export function upsertImages(orm: MikroORM, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
+export function upsertImages(orm: CatalogOrm, rows: readonly ImageRow[], fields: readonly ImageDetail[] = allDetails): Promise<void> {
   return upsertRows(orm, Image, rows, frameColumns, fields);
 }
 
 /**
  * How the catalog names a file: relative to the archive's `root` when under it, so an archive moved or
  * copied with its catalog still finds its files; absolute otherwise (or without a root), so it holds
- * whatever folder a later command runs in. Read back with `resolve(root, path)`, which takes both.
+ * whatever folder a later command runs in; an object's URL is kept as it is. Read back with `resolve(root, path)`, which takes both.
  */
 export function catalogPath(filePath: string, root?: string): string {
+  // an object in a store (`s3://bucket/key`) is named by its URL
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(filePath)) return filePath;
   return root !== undefined && isUnderRoot(root, filePath) ? relative(resolve(root), resolve(filePath)) : resolve(filePath);
 }
 
@@ -92,7 +94,7 @@ async function rowOfWholeJpeg(item: AlreadyExistedItem, root?: string): Promise<
  * Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file
  * (a folder, a broken link, gone since) or is not a whole JPEG gets none.
  */
-export async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
+export async function rowsMissingFor(orm: CatalogOrm, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
   if (items.length === 0) return [];
   const cataloged = await orm.em
     .fork()
@@ -108,7 +110,7 @@ export async function rowsMissingFor(orm: MikroORM, items: readonly AlreadyExist
 }
 
 /** Keys (see `frameKey` of known-missing) of the frames the catalog holds of the terminal and stream of `frame`, on its date. */
-export async function catalogedOnDateOf(orm: MikroORM, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
+export async function catalogedOnDateOf(orm: CatalogOrm, { terminal, stream, date }: FrameRef): Promise<Set<string>> {
   const rows = await orm.em
     .fork()
     .find(Image, { terminal, stream, capturedAt: { $gte: date, $lt: `${date}T99` } }, { fields: [...frameColumns] });
@@ -116,7 +118,7 @@ export async function catalogedOnDateOf(orm: MikroORM, { terminal, stream, date 
 }
 
 /** Remembers frames the CDN at `baseUrl` answered as missing. */
-export function recordMisses(orm: MikroORM, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
+export function recordMisses(orm: CatalogOrm, baseUrl: string, misses: readonly NotFoundItem[], checkedAt: Date): Promise<void> {
   const cdn = cdnOf(baseUrl);
   const rows = misses.map(({ frame: { terminal, stream, capturedAt } }) => ({
     baseUrl: cdn,

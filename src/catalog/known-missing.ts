@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
 import { parseTimestamp } from '../frame/time.ts';
 import type { NotFoundItem, OutcomeItem, PipelineItem } from '../items.ts';
 import { frameKey } from '../frame/layout.ts';
@@ -25,7 +25,7 @@ export interface KnownMissingOptions {
 }
 
 /** Keys (see `frameKey`) of the frames the CDN at `baseUrl` settled as missing in earlier runs. */
-export async function loadKnownMissing(orm: MikroORM, { baseUrl, terminal, from, to }: KnownMissingOptions): Promise<Set<string>> {
+export async function loadKnownMissing(orm: CatalogOrm, { baseUrl, terminal, from, to }: KnownMissingOptions): Promise<Set<string>> {
   const rows = await orm.em.fork().find(
     MissingFrame,
     {

@@ -3,10 +3,12 @@ import { dirname } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
 import { InputError } from '../errors.ts';
+import { isPostgresUrl, shownCatalog, sqlitePathOf, type CatalogOrm } from './catalog-location.ts';
 import { CATALOG_MIGRATIONS, MIGRATIONS_TABLE } from './migrations.ts';
 import { Image } from './image-entity.ts';
 import { DiscoveredDay } from './discovery-cache.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
+import { openPostgresCatalog } from './open-postgres-catalog.ts';
 import { DEFAULTS } from '../settings.ts';
 
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
@@ -28,21 +30,25 @@ export function catalogConfig(dbPath: string) {
 /** Tables draydog creates, in this version or an earlier one. */
 const draydogTables = new Set(['images', 'missing_frames', 'cdn_missing_frames', 'discovered_days', MIGRATIONS_TABLE]);
 
-/** Refuses a SQLite database that holds tables and none of draydog's: another application's data, not a catalog. */
-async function assertCatalogOrEmpty(orm: MikroORM, dbPath: string): Promise<void> {
-  const tables = await orm.em
-    .getConnection()
-    .execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name");
-  const names = tables.map(({ name }) => name);
+/** Refuses a database that holds tables and none of draydog's: another application's data, not a catalog. */
+function refuseForeignTables(names: readonly string[], db: string): void {
   if (names.length > 0 && !names.some((name) => draydogTables.has(name))) {
     throw new InputError(
-      `invalid database "${dbPath}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`,
+      `invalid database "${shownCatalog(db)}": not a draydog catalog (it holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}); left untouched`,
     );
   }
 }
 
-/** Refuses a file that exists and is not an (empty or) SQLite database, without touching it. */
-function assertSqliteFile(dbPath: string): void {
+async function sqliteTables(orm: MikroORM): Promise<string[]> {
+  const tables = await orm.em
+    .getConnection()
+    .execute<{ name: string }[]>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name");
+  return tables.map(({ name }) => name);
+}
+
+/** Refuses a file that exists and is not an (empty or) SQLite database, without touching it; `db` is a path or `sqlite:` and a path. */
+function assertSqliteFile(db: string): void {
+  const dbPath = sqlitePathOf(db);
   const existing = statSync(dbPath, { throwIfNoEntry: false });
   if (!existing || existing.size === 0) return;
   if (!existing.isFile()) throw new InputError(`invalid database "${dbPath}": not a file`);
@@ -79,20 +85,21 @@ export interface CatalogBackend {
   handles(location: string): boolean;
   /** Refuses, without touching anything, a location that cannot hold a catalog: an InputError naming it. */
   assertUsable(location: string): void;
-  open(location: string): Promise<MikroORM>;
+  open(location: string): Promise<CatalogOrm>;
 }
 
 /**
- * A MikroORM instance on a SQLite catalog; the file and its folder are created and the migrations the
- * catalog has not had yet are run. They only add, so tables and columns of the user's own are kept; a
- * SQLite database of another application is refused untouched.
+ * A MikroORM instance on a SQLite catalog (`dbPath` a path, or `sqlite:` and a path); the file and its
+ * folder are created and the migrations the catalog has not had yet are run. They only add, so tables
+ * and columns of the user's own are kept; a SQLite database of another application is refused untouched.
  */
-async function openSqliteCatalog(dbPath: string): Promise<MikroORM> {
+async function openSqliteCatalog(dbPath: string): Promise<CatalogOrm> {
   assertSqliteFile(dbPath);
-  mkdirSync(dirname(dbPath), { recursive: true });
-  const orm = await MikroORM.init(catalogConfig(dbPath));
+  const path = sqlitePathOf(dbPath);
+  mkdirSync(dirname(path), { recursive: true });
+  const orm = await MikroORM.init(catalogConfig(path));
   try {
-    await assertCatalogOrEmpty(orm, dbPath);
+    refuseForeignTables(await sqliteTables(orm), path);
     await commitWithoutWaitingForTheDisk(orm);
     await orm.migrator.up();
   } catch (error) {
@@ -102,11 +109,22 @@ async function openSqliteCatalog(dbPath: string): Promise<MikroORM> {
   return orm;
 }
 
-/** The embedded default: a SQLite file at any path. */
+/** The embedded default: a SQLite file at any path (or `sqlite:` and a path). */
 const sqliteBackend: CatalogBackend = { handles: () => true, assertUsable: assertSqliteFile, open: openSqliteCatalog };
 
+/**
+ * A PostgreSQL server, `postgres://user:password@host:port/database` (see openPostgresCatalog): the
+ * server is asked when the catalog is opened (unreachable, a wrong password, no such database: an
+ * InputError naming the URL without its password); a database of another application is refused untouched.
+ */
+const postgresBackend: CatalogBackend = {
+  handles: isPostgresUrl,
+  assertUsable: () => undefined,
+  open: (url) => openPostgresCatalog({ url, entities: catalogEntities }, (tables) => refuseForeignTables(tables, url)),
+};
+
 /** The first backend that handles a location opens it; SQLite, last, takes any path. */
-const BACKENDS: readonly CatalogBackend[] = [sqliteBackend];
+const BACKENDS: readonly CatalogBackend[] = [postgresBackend, sqliteBackend];
 
 export function catalogBackendFor(location: string): CatalogBackend {
   return BACKENDS.find((backend) => backend.handles(location)) ?? sqliteBackend;
@@ -122,6 +140,6 @@ export interface OpenCatalogOptions {
 }
 
 /** Opens the catalog at `dbPath` with the backend that handles it (see `CatalogBackend`). */
-export function openCatalog({ dbPath = DEFAULTS.dbPath }: OpenCatalogOptions = {}): Promise<MikroORM> {
+export function openCatalog({ dbPath = DEFAULTS.dbPath }: OpenCatalogOptions = {}): Promise<CatalogOrm> {
   return catalogBackendFor(dbPath).open(dbPath);
 }

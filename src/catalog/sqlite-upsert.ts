@@ -10,7 +10,7 @@ import type { Database, Statement } from 'better-sqlite3';
  * Here the values are bound to the one prepared statement. Column and table names come from the
  * entity's metadata, so the rows are the entity's properties, as for the query builder.
  */
-export async function upsertRows<Entity extends object>(
+export async function upsertSqliteRows<Entity extends object>(
   orm: MikroORM,
   entity: EntityClass<Entity>,
   rows: readonly RequiredEntityData<Entity>[],
@@ -18,7 +18,7 @@ export async function upsertRows<Entity extends object>(
   fields: readonly string[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const database = await orm.em.getConnection().getNativeClient();
+  const database = (await orm.em.getConnection().getNativeClient()) as Database;
   refuseWritesIfMoved(database);
   const properties = Object.keys(rows[0]);
   const statement = preparedUpsert(database, orm, entity, properties, keys, fields);

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
 import type { CatalogSummaryOptions } from './summary.ts';
 
 /** Consecutive frames of one stream and date with the same bytes: a camera that hung and kept serving one picture. */
@@ -14,9 +14,9 @@ export interface StaleRun {
   readonly sha256: string;
 }
 
-/** The runs of identical frames (same sha256, one after the other in time) per stream and date, found by SQLite. */
+/** The runs of identical frames (same sha256, one after the other in time) per stream and date, found by the database. */
 export async function staleRuns(
-  orm: MikroORM,
+  orm: CatalogOrm,
   { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {},
 ): Promise<StaleRun[]> {
   // gaps and islands: a frame whose sha256 differs from the one before it starts a run, and a running sum of those starts numbers the runs
@@ -30,7 +30,7 @@ export async function staleRuns(
      numbered as (
        select *, sum(starts_run) over (partition by terminal, stream, day order by captured_at rows unbounded preceding) as run
          from ordered)
-     select terminal, stream, day as date, min(captured_at) as first, max(captured_at) as last, count(*) as frames, sha256
+     select terminal, stream, day as date, min(captured_at) as first, max(captured_at) as last, count(*) as frames, min(sha256) as sha256
        from numbered
       group by terminal, stream, day, run
      having count(*) > 1

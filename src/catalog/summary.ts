@@ -1,4 +1,5 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from './catalog-location.ts';
+import { secondsBetween } from './catalog-sql.ts';
 
 export interface CatalogDay {
   readonly date: string;
@@ -19,20 +20,19 @@ export interface CatalogSummaryOptions {
   readonly terminal?: string;
 }
 
-/** What the catalog holds per date and stream, computed by SQLite without loading the rows. */
+/** What the catalog holds per date and stream, computed by the database without loading the rows. */
 export async function summarizeCatalog(
-  orm: MikroORM,
+  orm: CatalogOrm,
   { from = '0000-00-00', to = '9999-12-31', terminal }: CatalogSummaryOptions = {},
 ): Promise<CatalogDay[]> {
   const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>(
     `select day as date, stream, count(*) as frames, sum(file_size) as bytes,
             min(captured_at) as first, max(captured_at) as last,
-            coalesce(max(gap), 0) as largestGapSeconds, sum(variant = 'thumbnail') as thumbnailsOnly
+            coalesce(max(gap), 0) as "largestGapSeconds", sum(case when variant = 'thumbnail' then 1 else 0 end) as "thumbnailsOnly"
        from (select substr(captured_at, 1, 10) as day, stream, captured_at, file_size, variant,
-                    strftime('%s', captured_at) - lag(strftime('%s', captured_at))
-                      over (partition by terminal, stream, substr(captured_at, 1, 10) order by captured_at) as gap
+                    ${secondsBetween(orm, 'captured_at', 'lag(captured_at) over (partition by terminal, stream, substr(captured_at, 1, 10) order by captured_at)')} as gap
                from images
-              where captured_at >= ? and captured_at < ? and (? is null or terminal = ?))
+              where captured_at >= ? and captured_at < ? and (? is null or terminal = ?)) as frames_of_day
       group by day, stream
       order by day, stream`,
     [from, `${to}T99`, terminal ?? null, terminal ?? null],
@@ -50,13 +50,13 @@ export async function summarizeCatalog(
 }
 
 /** Every stream the catalog holds a frame of, in name order. */
-export async function streamsOf(orm: MikroORM): Promise<string[]> {
+export async function streamsOf(orm: CatalogOrm): Promise<string[]> {
   const rows = await orm.em.getConnection().execute<Record<string, unknown>[]>('select distinct stream from images order by stream');
   return rows.map((row) => String(row.stream));
 }
 
 /** The capture time of the newest cataloged frame of each stream of `terminal`. */
-export async function newestFrames(orm: MikroORM, terminal: string): Promise<Record<string, string>> {
+export async function newestFrames(orm: CatalogOrm, terminal: string): Promise<Record<string, string>> {
   const rows = await orm.em
     .getConnection()
     .execute<{ stream: string; newest: string }[]>(

@@ -1,5 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { formatTable } from '../report/format.ts';
+import { shownCatalog } from '../catalog/catalog-location.ts';
 import { ExitCode } from './exit-codes.ts';
 import { downloadOptions } from './download-command.ts';
 import { camelCase, configKeys } from './foreign-settings.ts';
@@ -50,6 +51,10 @@ function optionTable(): OptionTable {
   return (logOptions(configOptions(yargs([]))) as unknown as { getOptions(): OptionTable }).getOptions();
 }
 
+/** A value as it may be shown: a catalog URL without its password. */
+const shownValue = (option: string, value: unknown) =>
+  option === 'db' && typeof value === 'string' ? shownCatalog(value) : (value ?? null);
+
 /** The effective settings of a run and where each came from, for `draydog config`. */
 function effectiveSettings(argv: Record<string, unknown>, rawArgs: readonly string[], env: NodeJS.ProcessEnv): Setting[] {
   const options = optionTable();
@@ -59,7 +64,7 @@ function effectiveSettings(argv: Record<string, unknown>, rawArgs: readonly stri
     .sort()
     .map((option) => ({
       option,
-      value: argv[camelCase(option)] ?? null,
+      value: shownValue(option, argv[camelCase(option)]),
       from:
         option === 'config'
           ? configSource(rawArgs, env, argv.config)

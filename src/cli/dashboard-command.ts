@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { Argv } from 'yargs';
 import { heatmapWindow, readCatalogView } from '../dashboard/catalog-view.ts';
 import { openCatalogReadOnly } from '../dashboard/read-only-catalog.ts';
@@ -29,7 +29,7 @@ export function dashboardOptions<T>(yargs: Argv<T>) {
 type DashboardArgs = Awaited<ReturnType<typeof dashboardOptions>['argv']> & LogOptions;
 
 /** The first and last capture date the catalog holds, or today for an empty one. */
-async function catalogDates(orm: MikroORM, terminal: string | undefined): Promise<{ first: string; last: string }> {
+async function catalogDates(orm: CatalogOrm, terminal: string | undefined): Promise<{ first: string; last: string }> {
   const [row] = await orm.em
     .getConnection()
     .execute<{ first: string | null; last: string | null }[]>(

@@ -12,6 +12,7 @@ import { withoutCredentials } from '../operators/build-urls.ts';
 import { assertBrowserAvailable } from '../discovery/browser.ts';
 import { assertHtmlReportPath, reportDateRange, writeHtmlReportOfCatalog } from '../report/html-report.ts';
 import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
+import { catalogExists, isPostgresUrl, shownCatalog, sqlitePathOf } from '../catalog/catalog-location.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import { formatTable } from '../report/format.ts';
@@ -130,7 +131,7 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
 
 /** Whether a `--discover` run must read some date's history page: dates the catalog kept from earlier runs need no browser. */
 async function someDateNeedsBrowsing(options: DownloadOptions, dbPath: string): Promise<boolean> {
-  if (!options.from || !existsSync(dbPath)) return true;
+  if (!options.from || !catalogExists(dbPath)) return true;
   assertCatalogLocation(dbPath);
   const { streams = DEFAULTS.streams, terminal = DEFAULTS.terminal } = options;
   const orm = await openCatalog({ dbPath });
@@ -184,7 +185,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   if (args.report) assertReportPath(reportPath);
   assertCatalogLocation(args.db);
   assertCreatableFolder(out, '--out');
-  assertCreatableFolder(dirname(args.db), '--db', args.db);
+  if (!isPostgresUrl(args.db)) assertCreatableFolder(dirname(sqlitePathOf(args.db)), '--db', args.db);
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
   if (args.html) {
     assertHtmlReportPath(args.html);
@@ -194,7 +195,7 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
   // opened here, before anything is said or written, so another application's database is refused first
   const orm = await openCatalog({ dbPath: args.db });
   const interruption = listenForInterruption(logger, 'the frames');
-  logger.info({ total, out, db: args.db, baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
+  logger.info({ total, out, db: shownCatalog(args.db), baseUrl: withoutCredentials(args.baseUrl).baseUrl }, `downloading ${total} frames`);
   const progress = createProgress(io, logger, total, { mode: args.progress, statsEveryMs: args.stats, statusLine });
   const ui = uiSettingsOf(args);
   const range = args.from && !args.frames ? { from: args.from, to: args.to ?? args.from } : undefined;

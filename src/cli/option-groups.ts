@@ -33,7 +33,11 @@ export function terminalOption<T>(yargs: Argv<T>) {
 
 /** `--db`: the catalog, by default the default one. */
 export function catalogOption<T>(yargs: Argv<T>) {
-  return yargs.option('db', { type: 'string', default: DEFAULTS.dbPath, describe: 'SQLite catalog' });
+  return yargs.option('db', {
+    type: 'string',
+    default: DEFAULTS.dbPath,
+    describe: 'Catalog: a SQLite file (a path or sqlite:PATH) or PostgreSQL (postgres://user:password@host:port/database)',
+  });
 }
 
 /** `--db` for a command that uses a catalog only when given one. */

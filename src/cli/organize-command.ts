@@ -12,7 +12,7 @@ import { jsonOption, optionalCatalogOption, terminalOption } from './option-grou
 
 export function organizeOptions<T>(yargs: Argv<T>) {
   return jsonOption(
-    terminalOption(optionalCatalogOption(yargs, 'SQLite catalog to record the new paths in (none without it)')),
+    terminalOption(optionalCatalogOption(yargs, 'Catalog to record the new paths in, SQLite (a path) or postgres://… (none without it)')),
     'the result',
   )
     .positional('source', { type: 'string', demandOption: true, describe: 'Folder to take images from' })

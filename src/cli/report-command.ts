@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { DAY_MS, formatDate, parseDate } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
@@ -6,6 +5,7 @@ import { streamsOf, summarizeCatalog, type CatalogDay } from '../catalog/summary
 import { describeStaleRun, staleRuns } from '../catalog/stale-frames.ts';
 import { assertHtmlReportPath, percent, writeHtmlReport } from '../report/html-report.ts';
 import { slotsBetween } from '../catalog/coverage.ts';
+import { catalogExists } from '../catalog/catalog-location.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { ExitCode } from './exit-codes.ts';
 import { formatBytes, formatTable } from '../report/format.ts';
@@ -69,7 +69,7 @@ export async function report(args: ReportArgs, io: CliIo): Promise<number> {
   const to = args.to === undefined ? undefined : parseDate(args.to, '--to date');
   if (from !== undefined && to !== undefined && to < from)
     throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
-  if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
+  if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   if (args.html) assertHtmlReportPath(args.html);
   const orm = await openCatalog({ dbPath: args.db });
   try {

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
+import { catalogExists } from '../catalog/catalog-location.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { verifyArchive } from '../archive/verify.ts';
 import { ExitCode } from './exit-codes.ts';
@@ -22,7 +22,7 @@ type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']> & LogOptions
 
 /** `draydog verify`: exit 0 when disk and catalog agree (or were repaired), 1 when they differ. */
 export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
-  if (!existsSync(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
+  if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   const orm = await openCatalog({ dbPath: args.db });
   try {
     const result = await verifyArchive({ orm, root: args.out, terminal: args.terminal, repair: args.repair });

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { Argv } from 'yargs';
 import { formatDuration } from '../report/format.ts';
 import { DAY_MS, parseTimestamp } from '../frame/time.ts';
@@ -6,6 +6,7 @@ import { InputError } from '../errors.ts';
 import { serveMetrics, WatchMetrics, type MetricsServer } from '../watch/metrics.ts';
 import { withoutCredentials } from '../operators/build-urls.ts';
 import { simulatedClock, type WatchClock } from '../watch/clock.ts';
+import { shownCatalog } from '../catalog/catalog-location.ts';
 import { validateWatchOptions, watch, type WatchOptions } from '../watch/watch.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
@@ -138,7 +139,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
   };
   let server: MetricsServer | undefined;
   let dashboard: WatchDashboard | undefined;
-  let orm: MikroORM | undefined;
+  let orm: CatalogOrm | undefined;
   const ui = dashboardSettingsOf(args);
   try {
     validateWatchOptions(options);
@@ -169,7 +170,7 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
         every: everyMs,
         settle: args.settle,
         out: args.out,
-        db: args.db,
+        db: shownCatalog(args.db),
         baseUrl,
         ...(clock ? { clockFrom: args.clockFrom ?? 'now', clockSpeed: clock.speed } : {}),
       },

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import { assertName, formatTimestamp } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { organizeFiles, type OrganizeResult } from '../archive/organize.ts';
@@ -48,7 +48,7 @@ export class BulkImageDownloader implements AsyncDisposable {
   readonly options: Readonly<Required<Omit<BulkImageDownloaderOptions, 'baseUrl'>>> & { baseUrl?: string };
   readonly #reports: DownloadReport[] = [];
   readonly #createdAt = Date.now();
-  #orm: Promise<MikroORM> | undefined;
+  #orm: Promise<CatalogOrm> | undefined;
 
   constructor(options: BulkImageDownloaderOptions = {}) {
     if (options.useDirectDownload === false) {
@@ -67,7 +67,7 @@ export class BulkImageDownloader implements AsyncDisposable {
     };
   }
 
-  #catalog(): Promise<MikroORM> {
+  #catalog(): Promise<CatalogOrm> {
     this.#orm ??= openCatalog({ dbPath: this.options.dbPath });
     return this.#orm;
   }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import { DAY_MS, formatDate, parseDate } from '../frame/time.ts';
 import { cellLevel } from '../report/html-report.ts';
 import { catalogCoverage, type HourCoverage } from '../catalog/coverage.ts';
@@ -67,7 +67,7 @@ export function heatmapWindow(range: { readonly from: string; readonly to: strin
 }
 
 /** The heatmap of the HTML report (`catalogCoverage`) with this run's failures, and the newest frame of each stream. */
-export async function readCatalogView(orm: MikroORM, options: CatalogViewOptions): Promise<CatalogView> {
+export async function readCatalogView(orm: CatalogOrm, options: CatalogViewOptions): Promise<CatalogView> {
   const { from, to, terminal, intervalMinutes, now, out, failedIn = () => 0 } = options;
   const coverage = await catalogCoverage(orm, { from, to, terminal, intervalMinutes, now });
   const streams = coverage.streams.map(({ stream, days }) => ({

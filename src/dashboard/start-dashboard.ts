@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { Logger } from 'pino';
 import { DAY_MS, formatDate } from '../frame/time.ts';
 import type { OutcomeItem } from '../items.ts';
@@ -44,7 +44,7 @@ interface RunContext {
   readonly ui: UiSettings;
   readonly env: NodeJS.ProcessEnv;
   readonly logger: Logger;
-  readonly orm: MikroORM;
+  readonly orm: CatalogOrm;
   readonly out: string;
   readonly terminal?: string;
   readonly intervalMinutes?: number;

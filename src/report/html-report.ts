@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { DayReading } from '../discovery/completeness.ts';
 import { InputError } from '../errors.ts';
 import {
@@ -263,7 +263,7 @@ export function assertHtmlReportPath(path: string): void {
 }
 
 /** Writes the HTML coverage report of the catalog to `path` (atomically, never over a file that is not one) and returns the path. */
-export async function writeHtmlReport(orm: MikroORM, path: string, options: WriteHtmlReportOptions = {}): Promise<string> {
+export async function writeHtmlReport(orm: CatalogOrm, path: string, options: WriteHtmlReportOptions = {}): Promise<string> {
   assertHtmlReportPath(path);
   const html = renderHtmlReport(await catalogCoverage(orm, options), options.discovery);
   mkdirSync(dirname(path), { recursive: true });

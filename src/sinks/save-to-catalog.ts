@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import {
   asyncScheduler,
   bufferTime,
@@ -26,7 +26,7 @@ export interface SaveToCatalogOptions {
 }
 
 async function saveBatch(
-  orm: MikroORM,
+  orm: CatalogOrm,
   batch: readonly PipelineItem[],
   misses: readonly NotFoundItem[],
   { baseUrl, root }: SaveToCatalogOptions,
@@ -43,7 +43,7 @@ async function saveBatch(
  * catalog agree after any crash, and remembers the frames the CDN at `baseUrl` did not have (see
  * `missesWorthRemembering`). Every item passes on once its batch is saved.
  */
-export function saveToCatalog(orm: MikroORM, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
+export function saveToCatalog(orm: CatalogOrm, options: SaveToCatalogOptions = {}): MonoTypeOperatorFunction<PipelineItem> {
   const { batchSize = 500, flushIntervalMs = 250, scheduler = asyncScheduler } = options;
   return (source) =>
     defer(() => {

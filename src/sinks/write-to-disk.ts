@@ -47,7 +47,7 @@ export function writeToStore<T extends PipelineItem>({
         stage: 'write',
         frame: item.frame,
         url: item.url,
-        error: `cannot write ${store.locationOf(item.frame)}: ${reason}`,
+        error: `cannot ${store.verb ?? 'write'} ${store.locationOf(item.frame)}: ${reason}`,
         attempts: item.attempts,
       };
     }

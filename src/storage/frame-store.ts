@@ -19,4 +19,6 @@ export interface FrameStore {
   locationOf(frame: FrameRef): string;
   /** Stores the body under the frame's location unless something is there. Throws when the store cannot take it (a full disk). */
   put(frame: FrameRef, body: Uint8Array): Promise<PutOutcome>;
+  /** What storing a body is called when it fails (`cannot <verb> <location>: <reason>`): `write` unless said (a file), `upload` (an object). */
+  readonly verb?: string;
 }

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { filter } from 'rxjs';
@@ -32,7 +32,7 @@ export interface CycleReport {
 export interface CycleContext {
   readonly options: WatchOptions;
   readonly settings: FetchSettings;
-  readonly orm: MikroORM;
+  readonly orm: CatalogOrm;
   readonly http: AxiosInstance;
 }
 

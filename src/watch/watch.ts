@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
 import { asyncScheduler, fromEvent, identity, lastValueFrom, NEVER, of, take, tap, type Observable, type SchedulerLike } from 'rxjs';
@@ -36,7 +36,7 @@ export interface WatchOptions extends Partial<FetchSettings>, Pick<DownloadOptio
   readonly onCycle?: (cycle: CycleReport) => void;
   readonly logger?: Logger;
   /** An open catalog to use instead of opening `dbPath`; left open. */
-  readonly orm?: MikroORM;
+  readonly orm?: CatalogOrm;
   /** An HTTP client to use instead of the default one (which is shared by all cycles). */
   readonly http?: AxiosInstance;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../../src/catalog/catalog-location.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTimestamp } from '../../src/frame/time.ts';
 import { coverageLevel, renderHtmlReport, reportDateRange } from '../../src/report/html-report.ts';
@@ -15,7 +15,7 @@ import { useTempDir } from '../support/temp-dir.ts';
 const tempDir = useTempDir();
 const now = parseTimestamp(KNOWN_NOW);
 
-async function withCatalog<T>(dbPath: string, use: (orm: MikroORM) => Promise<T>): Promise<T> {
+async function withCatalog<T>(dbPath: string, use: (orm: CatalogOrm) => Promise<T>): Promise<T> {
   const orm = await openCatalog({ dbPath });
   try {
     return await use(orm);

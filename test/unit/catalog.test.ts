@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { dirname, join } from 'node:path';
 import { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../../src/catalog/catalog-location.ts';
 import { lastValueFrom, of, toArray } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -24,7 +25,7 @@ import { useTempDir } from '../support/temp-dir.ts';
 const tempDir = useTempDir();
 const frame = (capturedAt: string): FrameRef => ({ terminal: 'apm', stream: 'in_gate', capturedAt, date: capturedAt.slice(0, 10) });
 const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
-let orm: MikroORM | undefined;
+let orm: CatalogOrm | undefined;
 afterEach(async () => {
   await orm?.close();
   orm = undefined;

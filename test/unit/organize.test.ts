@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MikroORM } from '@mikro-orm/sqlite';
+import type { CatalogOrm } from '../../src/catalog/catalog-location.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { frameOfFileName, Image, openCatalog, organizeFiles } from '../../src/index.ts';
 import { upsertImages } from '../../src/catalog/images.ts';
@@ -8,7 +8,7 @@ import { fakeJpeg } from '../support/jpeg.ts';
 import { useTempDir } from '../support/temp-dir.ts';
 
 const tempDir = useTempDir();
-let orm: MikroORM | undefined;
+let orm: CatalogOrm | undefined;
 afterEach(async () => {
   await orm?.close();
   orm = undefined;
