@@ -131,7 +131,7 @@ export function inRange(value: number, { min, max = Number.MAX_SAFE_INTEGER, who
 }
 
 /** `from 1 to 256`, `>= 1`: a range as error messages and help texts say it. */
-export function describeRange({ min, max, whole }: SettingRange): string {
+function describeRange({ min, max, whole }: SettingRange): string {
   const kind = whole ? 'a whole number' : 'a number';
   return max === undefined ? `${kind} >= ${min}` : `${kind} from ${min} to ${max}`;
 }

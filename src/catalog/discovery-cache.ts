@@ -5,7 +5,7 @@ import type { FrameRef } from '../items.ts';
 import { upsertRows } from './upsert-rows.ts';
 
 /** The frame times the history page listed for one stream on one date. */
-export const DiscoveredDaySchema = defineEntity({
+const DiscoveredDaySchema = defineEntity({
   name: 'DiscoveredDay',
   tableName: 'discovered_days',
   properties: {

@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** One row per frame on disk: the seed's "existing Image model", unique per terminal, stream and capture time. */
-export const ImageSchema = defineEntity({
+const ImageSchema = defineEntity({
   name: 'Image',
   tableName: 'images',
   properties: {

@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 
 /** A frame a CDN did not have when asked, so reruns against that CDN need not ask again once the answer is settled. */
-export const MissingFrameSchema = defineEntity({
+const MissingFrameSchema = defineEntity({
   name: 'MissingFrame',
   tableName: 'cdn_missing_frames',
   properties: {

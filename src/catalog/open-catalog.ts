@@ -126,7 +126,7 @@ const postgresBackend: CatalogBackend = {
 /** The first backend that handles a location opens it; SQLite, last, takes any path. */
 const BACKENDS: readonly CatalogBackend[] = [postgresBackend, sqliteBackend];
 
-export function catalogBackendFor(location: string): CatalogBackend {
+function catalogBackendFor(location: string): CatalogBackend {
   return BACKENDS.find((backend) => backend.handles(location)) ?? sqliteBackend;
 }
 

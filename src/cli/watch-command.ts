@@ -99,7 +99,7 @@ export function watchOptions<T>(yargs: Argv<T>) {
   ).epilogue(WATCH_EXIT_CODES_HELP);
 }
 
-export const WATCH_EXIT_CODES_HELP = `Exit codes:
+const WATCH_EXIT_CODES_HELP = `Exit codes:
   0    stopped by Ctrl-C or SIGTERM (the cycle running was drained: frames in flight finished, the catalog saved) or after --max-cycles; a failed cycle never stops the watch
   1    an error it could not get past at start (e.g. the catalog cannot be opened)
   2    bad usage or input: nothing was downloaded or written

@@ -6,7 +6,7 @@ import { catalogCoverage, type HourCoverage } from '../catalog/coverage.ts';
 import type { NewestFrame } from './run-state.ts';
 
 /** The heatmap never shows more days than this: a run over years shows the month it is in. */
-export const MAX_HEATMAP_DAYS = 31;
+const MAX_HEATMAP_DAYS = 31;
 
 /**
  * What a heatmap cell tells: `l1`-`l4` the share of the expected frames held, `l0` none because the

@@ -5,7 +5,7 @@ import type { OutcomeCounts } from '../sinks/collect-stats.ts';
 import type { CatalogView, CoverageView } from './catalog-view.ts';
 
 /** Seconds of history behind the rate chart. */
-export const RATE_WINDOW_SECONDS = 60;
+const RATE_WINDOW_SECONDS = 60;
 /** The latest failures kept for the page (every failure still counts in the totals and the heatmap). */
 export const LISTED_FAILURES = 20;
 

@@ -9,9 +9,9 @@ import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './page.ts';
 import type { RunState } from './run-state.ts';
 
 /** Events go out at most this often, however many frames land meanwhile. */
-export const SAMPLE_MS = 500;
+const SAMPLE_MS = 500;
 /** The catalog (heatmap, newest frames) is read again at most this often, and only while someone looks. */
-export const CATALOG_REFRESH_MS = 2000;
+const CATALOG_REFRESH_MS = 2000;
 const HEARTBEAT_MS = 15_000;
 /** The largest file served as a stream's latest frame. */
 const MAX_IMAGE_BYTES = 64 * 1024 * 1024;

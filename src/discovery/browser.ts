@@ -61,7 +61,7 @@ export interface PlaywrightModule {
 }
 
 /** Where Debian, Ubuntu and Google put Chromium or Chrome; the first that exists is used. */
-export const BROWSER_CANDIDATES: readonly string[] = [
+const BROWSER_CANDIDATES: readonly string[] = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
   '/usr/bin/google-chrome-stable',
@@ -73,7 +73,7 @@ export const BROWSER_CANDIDATES: readonly string[] = [
  * pages it is sent to (no update, sync or background lookups). Playwright adds a fresh temporary
  * `--user-data-dir` for every launch and removes it on close.
  */
-export const CHROMIUM_FLAGS: readonly string[] = [
+const CHROMIUM_FLAGS: readonly string[] = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',

@@ -14,7 +14,7 @@ import type { ResolvedSimulatorOptions } from './options.ts';
  * fetched from `/api/history` in the shape the simulator's options ask for (see `HistoryShape`). It
  * lists exactly the frames the camera serves, thumbnail-only frames included; images link to the CDN.
  */
-export const HISTORY_PAGE_PREFIX = '/terminal_cameras/';
+const HISTORY_PAGE_PREFIX = '/terminal_cameras/';
 /** Frames per answer of the day list when the page asks page by page. */
 const HISTORY_PAGE_SIZE = 24;
 const LIVE_FRAMES = 4;
@@ -72,7 +72,7 @@ function vendorAnswer(path: string): PageAnswer {
 }
 
 /** The app shell: the libraries, the page's settings and its script; no frame. */
-export function historyPageHtml(terminal: string, options: ResolvedSimulatorOptions, origins: PageOrigins): string {
+function historyPageHtml(terminal: string, options: ResolvedSimulatorOptions, origins: PageOrigins): string {
   const settings = {
     cdn: origins.cdn,
     api: origins.api,
@@ -109,7 +109,7 @@ body { font-family: sans-serif; margin: 1rem; }
 }
 
 /** The page's script (plain browser JavaScript on Vue 2 and Element UI). */
-export const HISTORY_PAGE_SCRIPT = `(() => {
+const HISTORY_PAGE_SCRIPT = `(() => {
   'use strict';
   const settings = window.DRAYDOG_PAGE;
   const terminal = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] || '');

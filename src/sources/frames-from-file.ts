@@ -13,7 +13,7 @@ const referencePattern = /^([^\s]+)\s+([^\s]+)$/;
  * A frame from a CDN URL (full-size or thumbnail), or from `<stream> <YYYY-MM-DDTHH:MM:SS>`.
  * Returns undefined when the text is neither.
  */
-export function parseFrameReference(text: string, terminal = DEFAULTS.terminal): FrameRef | undefined {
+function parseFrameReference(text: string, terminal = DEFAULTS.terminal): FrameRef | undefined {
   if (/^https?:\/\//.test(text)) return parseFrameUrl(text);
   const match = referencePattern.exec(text);
   if (!match) return undefined;
