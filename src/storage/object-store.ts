@@ -45,8 +45,12 @@ export function objectUrl(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** The S3 error's name (`SignatureDoesNotMatch`, `NoSuchBucket`), or its message. */
-export const s3ReasonOf = (error: unknown) => (error as { name?: string }).name ?? (error as Error).message;
+/** The S3 error's name (`SignatureDoesNotMatch`, `NoSuchBucket`), or a system error's code (`ECONNREFUSED`), or its message. */
+export const s3ReasonOf = (error: unknown) => {
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  if (name && name !== 'Error') return name;
+  return code ? `nothing answers there (${code})` : (message ?? String(error));
+};
 
 const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 

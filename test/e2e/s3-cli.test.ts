@@ -1,0 +1,158 @@
+import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Image, openCatalog } from '../../src/index.ts';
+import type { Simulator } from '../../src/simulator/index.ts';
+import { createObjectStoreClient } from '../../src/storage/object-store.ts';
+import { runCli } from '../support/cli.ts';
+import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
+import { s3ForTests, startS3, type S3Server } from '../support/services/ceph.ts';
+import { postgresForTests, startPostgres, type PostgresServer } from '../support/services/postgres.ts';
+
+// both checks run, so that each says loudly when its tests are skipped
+const READY = [postgresForTests(import.meta.filename), s3ForTests(import.meta.filename)].every(Boolean);
+const DATE = '2025-09-01';
+const freshDir = useFreshDirs('draydog-s3-cli-');
+const simulator = useSimulators();
+const harshSimulator = () => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs: 5 });
+
+const downloadArgs = (sim: Simulator, db: string, out: string, ...more: string[]) => [
+  'download',
+  '--from',
+  DATE,
+  '--base-url',
+  sim.url,
+  '--out',
+  out,
+  '--db',
+  db,
+  '--report',
+  'report.json',
+  '--retry-delay',
+  '20',
+  '--max-retry-after',
+  '100',
+  '--concurrency',
+  '8',
+  ...more,
+];
+
+/** What a catalog says of each frame, in frame order, without the times it was written. */
+async function framesOf(db: string) {
+  const orm = await openCatalog({ dbPath: db });
+  try {
+    const rows = await orm.em.fork().find(Image, {}, { orderBy: { stream: 'asc', capturedAt: 'asc' } });
+    return rows.map(({ terminal, stream, capturedAt, filePath, fileSize, sha256, variant }) => ({
+      terminal,
+      stream,
+      capturedAt,
+      filePath,
+      fileSize,
+      sha256,
+      variant,
+    }));
+  } finally {
+    await orm.close();
+  }
+}
+
+describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catalog on PostgreSQL', () => {
+  let postgres: PostgresServer;
+  let s3: S3Server;
+  let client: S3Client;
+  let buckets = 0;
+  let databases = 0;
+  const newBucket = async () => {
+    const bucket = `draydog-cli-${++buckets}`;
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    return bucket;
+  };
+  /** The S3 user's keys in the environment, as the AWS SDK's default chain reads them. */
+  const env = (secret = s3.secretAccessKey) => ({
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secret,
+    AWS_ENDPOINT_URL: undefined,
+    AWS_PROFILE: undefined,
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  const keysIn = async (bucket: string) => {
+    const keys: string[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken }));
+      keys.push(...(page.Contents ?? []).map(({ Key }) => Key!));
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return keys.sort();
+  };
+  beforeAll(async () => {
+    [postgres, s3] = await Promise.all([startPostgres(), startS3()]);
+    client = createObjectStoreClient({ endpoint: s3.endpoint });
+    client.config.credentials = async () => ({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+  }, 240_000);
+  afterAll(async () => {
+    client?.destroy();
+    await Promise.all([postgres?.stop(), s3?.stop()]);
+  });
+
+  it('archives a harsh CDN as the folder + SQLite run does (same sha256s, one row per frame); a rerun asks the CDN nothing', async () => {
+    const sim = await harshSimulator();
+    const bucket = await newBucket();
+    const db = await postgres.createDatabase(`catalog_${++databases}`);
+    const [inBucket, onDisk] = [freshDir(), freshDir()];
+    const args = downloadArgs(sim, db, `s3://${bucket}/archive`, '--s3-endpoint', s3.endpoint);
+    const first = await runCli(args, { cwd: inBucket, env: env(), spawned: true, timeoutMs: 120_000 });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toContain(s3.secretAccessKey);
+
+    const folder = await runCli(downloadArgs(sim, 'sqlite:catalog.sqlite', 'images'), { cwd: onDisk, spawned: true, timeoutMs: 120_000 });
+    expect(folder.code, folder.stderr).toBe(0);
+    const [rows, folderRows] = [await framesOf(db), await framesOf(`${onDisk}/catalog.sqlite`)];
+    const withoutPath = (list: typeof rows) => list.map(({ filePath: _, ...row }) => row);
+    expect(withoutPath(rows)).toEqual(withoutPath(folderRows));
+    expect(rows.length).toBeGreaterThan(100);
+    expect(new Set(rows.map(({ capturedAt, stream }) => `${stream}/${capturedAt}`)).size).toBe(rows.length);
+    // each row names its object, and the bucket holds exactly those objects
+    const keys = await keysIn(bucket);
+    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(keys.map((key) => `s3://${bucket}/${key}`));
+    expect(keys.every((key) => key.startsWith(`archive/${DATE}/`))).toBe(true);
+
+    const requests = sim.stats().totalRequests;
+    const again = await runCli(args, { cwd: inBucket, env: env(), spawned: true, timeoutMs: 120_000 });
+    expect(again.code, again.stderr).toBe(0);
+    expect(sim.stats().totalRequests).toBe(requests);
+    expect(await framesOf(db)).toEqual(rows);
+
+    // reports read the catalog as ever
+    const report = await runCli(['report', '--db', db, '--json'], { cwd: inBucket });
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout).length).toBeGreaterThan(0);
+    const html = await runCli(['report', '--db', db, '--html', 'coverage.html'], { cwd: inBucket });
+    expect(html.code, html.stderr).toBe(0);
+  }, 300_000);
+
+  it('a missing bucket or a wrong secret is exit 2, one line naming the bucket and the endpoint, before any CDN request', async () => {
+    const sim = await harshSimulator();
+    const bucket = await newBucket();
+    const cases: [string, string, Record<string, string | undefined>, RegExp][] = [
+      ['no-such-bucket', 's3://no-such-bucket/archive', env(), /no such bucket/],
+      [bucket, `s3://${bucket}/archive`, env('not-the-secret'), /access denied/],
+    ];
+    for (const [name, out, environment, reason] of cases) {
+      const dir = freshDir();
+      const result = await runCli(downloadArgs(sim, 'sqlite:catalog.sqlite', out, '--s3-endpoint', s3.endpoint), {
+        cwd: dir,
+        env: environment,
+        spawned: true,
+      });
+      expect(result.code, result.stderr).toBe(2);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`invalid bucket "${name}"`);
+      expect(lines[0]).toContain(s3.endpoint);
+      expect(lines[0]).toMatch(reason);
+      expect(result.stderr + result.stdout).not.toContain('not-the-secret');
+      expect(result.stderr + result.stdout).not.toContain(s3.secretAccessKey);
+    }
+    expect(sim.stats().totalRequests).toBe(0);
+  }, 120_000);
+});
