@@ -73,7 +73,8 @@ export async function rowOfFile(item: AlreadyExistedItem, root?: string): Promis
   return rowOfBody(item, body, info.mtime, root);
 }
 
-function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, root?: string): ImageRow {
+/** A row describing a frame whose bytes are `body`: size, sha256 and variant are read from them. */
+export function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, root?: string): ImageRow {
   const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
   return rowFor(item.frame, catalogPath(item.filePath, root), {
     fileSize: body.length,

@@ -1,4 +1,14 @@
-import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Image, openCatalog } from '../../src/index.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
@@ -154,5 +164,66 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
       expect(result.stderr + result.stdout).not.toContain(s3.secretAccessKey);
     }
     expect(sim.stats().totalRequests).toBe(0);
+  }, 120_000);
+
+  it('verify finds a flipped object (by its metadata, or by its bytes with --deep) and a missing one; --repair lets a rerun fetch them again', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
+    const bucket = await newBucket();
+    const dir = freshDir();
+    const out = `s3://${bucket}/archive`;
+    const s3Args = ['--s3-endpoint', s3.endpoint];
+    const args = [...downloadArgs(sim, 'sqlite:catalog.sqlite', out, ...s3Args), '--streams', 'in_gate', '--max-per-date', '12'];
+    const first = await runCli(args, { cwd: dir, env: env(), spawned: true, timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const verify = async (...more: string[]) => {
+      const result = await runCli(['verify', '--db', 'catalog.sqlite', '--out', out, ...s3Args, '--json', ...more], {
+        cwd: dir,
+        env: env(),
+      });
+      return { code: result.code, stderr: result.stderr, ...JSON.parse(result.stdout || '{}') };
+    };
+    const clean = await verify();
+    expect(clean).toMatchObject({ code: 0, filesChecked: clean.rowsChecked, problems: [] });
+    expect(clean.rowsChecked).toBeGreaterThan(6);
+
+    const [rewritten, rotten, gone] = (await keysIn(bucket)).slice(0, 3);
+    const bytesOf = async (Key: string) =>
+      Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray());
+    const flip = (body: Buffer) => Buffer.from(body.map((byte, at) => (at === body.length >> 1 ? byte ^ 0xff : byte)));
+    const put = (Key: string, Body: Buffer, sha256: string) =>
+      client.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType: 'image/jpeg', Metadata: { sha256 } }));
+    const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
+    const flipped = flip(await bytesOf(rewritten));
+    await put(rewritten, flipped, sha(flipped));
+    const original = await bytesOf(rotten);
+    await put(rotten, flip(original), sha(original));
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: gone }));
+    const url = (key: string) => `s3://${bucket}/${key}`;
+    const found = (result: { problems: { kind: string; path: string }[] }) => result.problems.map(({ kind, path }) => [kind, path]).sort();
+
+    const shallow = await verify();
+    expect(shallow.code).toBe(1);
+    expect(found(shallow)).toEqual(
+      [
+        ['missingFile', url(gone)],
+        ['wrongHash', url(rewritten)],
+      ].sort(),
+    );
+    const deep = await verify('--deep');
+    expect(found(deep)).toEqual(
+      [
+        ['missingFile', url(gone)],
+        ['wrongHash', url(rewritten)],
+        ['wrongHash', url(rotten)],
+      ].sort(),
+    );
+
+    const repaired = await verify('--deep', '--repair');
+    expect(repaired.code, repaired.stderr).toBe(0);
+    expect(repaired.problems.every(({ repaired }: { repaired?: string }) => repaired)).toBe(true);
+    const rerun = await runCli(args, { cwd: dir, env: env(), spawned: true, timeoutMs: 60_000 });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).stats).toMatchObject({ downloaded: 3, failed: 0 });
+    expect(await verify('--deep')).toMatchObject({ code: 0, rowsChecked: clean.rowsChecked, problems: [] });
   }, 120_000);
 });
