@@ -21,7 +21,7 @@ import { catalogDiscoveryCache } from './catalog/discovery-cache.ts';
 import { loadKnownMissing } from './catalog/known-missing.ts';
 import { assertCatalogLocation, openCatalog } from './catalog/open-catalog.ts';
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
-import { catalogedOnDateOf } from './catalog/images.ts';
+import { catalogedOnDateOf, type ReadFrame } from './catalog/images.ts';
 import { writeReport } from './sinks/write-report.ts';
 import type { DownloadReport } from './report/json-report.ts';
 import { reportDateRange } from './report/html-report.ts';
@@ -30,7 +30,7 @@ import { writeToDisk } from './sinks/write-to-disk.ts';
 import { writeToObjectStore } from './sinks/write-to-object-store.ts';
 import { skipExistingObjects } from './operators/skip-existing-objects.ts';
 import { isObjectStoreUrl, parseObjectStoreUrl } from './storage/archive-location.ts';
-import { assertBucketReachable, createObjectStoreClient } from './storage/object-store.ts';
+import { assertBucketReachable, createObjectStoreClient, readObject } from './storage/object-store.ts';
 import { dateRange } from './sources/date-range.ts';
 import { discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { frameRangeOnDemand } from './sources/frame-range.ts';
@@ -118,6 +118,7 @@ function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () =>
     return {
       ready: async () => assertWritableFolder(out),
       root: out as string | undefined,
+      readFrame: undefined as ReadFrame | undefined,
       write: () => writeToDisk({ root: out, concurrency: 1, fsync: options.fsync }),
       skip: () =>
         skipExisting({
@@ -147,6 +148,8 @@ function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () =>
       }
     },
     root: undefined,
+    // an object a run uploaded but did not catalog (killed in between) is read once to catalog it
+    readFrame: ((url) => readObject(client, url)) as ReadFrame,
     write: () => writeToObjectStore({ ...store, concurrency: 1 }),
     skip: () => skipExistingObjects<PipelineItem>(store),
     close: () => client.destroy(),
@@ -249,7 +252,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     return await lastValueFrom(
       outcomes.pipe(
         pipe(watchFailures, breaker),
-        saveToCatalog(orm, { baseUrl, root: archive.root }),
+        saveToCatalog(orm, { baseUrl, root: archive.root, readFrame: archive.readFrame }),
         tap((item) => isOutcome(item) && options.onOutcome?.(item)),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InputError } from '../errors.ts';
 import type { FrameRef } from '../items.ts';
 import { frameFilePath } from '../frame/layout.ts';
@@ -105,4 +105,12 @@ export function objectStore({ client, bucket, prefix = '' }: ObjectStoreOptions)
       return { kind: 'written', location, sha256 };
     },
   };
+}
+
+/** The bytes of the object an `s3://bucket/key` URL names, and when it was written (a GET with `client`). */
+export async function readObject(client: S3Client, url: string): Promise<{ body: Buffer; modifiedAt: Date }> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url) ?? [];
+  if (!bucket) throw new Error(`not an object URL: ${url}`);
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { body: Buffer.from(await object.Body!.transformToByteArray()), modifiedAt: object.LastModified ?? new Date() };
 }

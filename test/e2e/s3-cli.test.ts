@@ -226,4 +226,34 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).stats).toMatchObject({ downloaded: 3, failed: 0 });
     expect(await verify('--deep')).toMatchObject({ code: 0, rowsChecked: clean.rowsChecked, problems: [] });
   }, 120_000);
+
+  it('objects a run uploaded but did not catalog (a run killed in between) get their rows from the next run, with no CDN request for them', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
+    const bucket = await newBucket();
+    const dir = freshDir();
+    const args = (db: string) => [
+      ...downloadArgs(sim, db, `s3://${bucket}/archive`, '--s3-endpoint', s3.endpoint),
+      '--streams',
+      'in_gate',
+      '--max-per-date',
+      '12',
+    ];
+    const first = await runCli(args('sqlite:first.sqlite'), { cwd: dir, env: env(), spawned: true, timeoutMs: 60_000 });
+    expect(first.code, first.stderr).toBe(0);
+    const requests = sim.stats().totalRequests;
+    // a catalog that lost the uploads: the bucket has them, the rows come from the objects
+    const second = await runCli(args('sqlite:second.sqlite'), { cwd: dir, env: env(), spawned: true, timeoutMs: 60_000 });
+    expect(second.code, second.stderr).toBe(0);
+    const firstRows = await framesOf(join(dir, 'first.sqlite'));
+    expect(firstRows.length).toBeGreaterThan(6);
+    const requestsOfSecond = sim.stats().totalRequests - requests;
+    const [rowsOf, sameFrames] = [
+      (list: typeof firstRows) =>
+        list.map(({ stream, capturedAt, filePath, fileSize, sha256 }) => [stream, capturedAt, filePath, fileSize, sha256]),
+      await framesOf(join(dir, 'second.sqlite')),
+    ];
+    expect(rowsOf(sameFrames)).toEqual(rowsOf(firstRows));
+    // only the frames the CDN does not have are asked again (the second catalog remembers no misses)
+    expect(requestsOfSecond).toBeLessThanOrEqual(2 * (12 - firstRows.length));
+  }, 120_000);
 });
