@@ -21,12 +21,16 @@ import { catalogDiscoveryCache } from './catalog/discovery-cache.ts';
 import { loadKnownMissing } from './catalog/known-missing.ts';
 import { assertCatalogLocation, openCatalog } from './catalog/open-catalog.ts';
 import { saveToCatalog } from './sinks/save-to-catalog.ts';
-import { catalogedOnDateOf } from './catalog/images.ts';
+import { catalogedOnDateOf, type ReadFrame } from './catalog/images.ts';
 import { writeReport } from './sinks/write-report.ts';
 import type { DownloadReport } from './report/json-report.ts';
 import { reportDateRange } from './report/html-report.ts';
 import { staleRuns, type StaleRun } from './catalog/stale-frames.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
+import { writeToObjectStore } from './sinks/write-to-object-store.ts';
+import { skipExistingObjects } from './operators/skip-existing-objects.ts';
+import { isObjectStoreUrl, parseObjectStoreUrl } from './storage/archive-location.ts';
+import { assertBucketReachable, createObjectStoreClient, readObject } from './storage/object-store.ts';
 import { dateRange } from './sources/date-range.ts';
 import { discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { frameRangeOnDemand } from './sources/frame-range.ts';
@@ -101,6 +105,72 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
   return isObservable(frames) ? frames : from(frames);
 }
 
+/**
+ * Where a run's frames go, by its `out` location: a folder (written by `writeToDisk`, skipped by
+ * `skipExisting`) or `s3://bucket/prefix` (uploaded by `writeToObjectStore`, skipped by
+ * `skipExistingObjects`). `ready` refuses a location that cannot take frames (a folder that is not
+ * writable; a bucket missing, or a key the server refuses) with an InputError, before anything is
+ * fetched; `close` lets go of the S3 client.
+ */
+function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () => CatalogOrm) {
+  const { out } = settings;
+  if (!isObjectStoreUrl(out)) {
+    return {
+      ready: async () => assertWritableFolder(out),
+      root: out as string | undefined,
+      readFrame: undefined as ReadFrame | undefined,
+      write: () => writeToDisk({ root: out, concurrency: 1, fsync: options.fsync }),
+      skip: () =>
+        skipExisting({
+          root: out,
+          catalogedOn: (frame) => catalogedOnDateOf(orm(), frame),
+          onMovedAside: (path, aside, defect) =>
+            options.logger?.warn(
+              { path, aside, defect },
+              `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`,
+            ),
+        }),
+      close: () => {},
+    };
+  }
+  const { bucket, prefix } = parseObjectStoreUrl(out);
+  const endpoint = settings.s3Endpoint ?? process.env.AWS_ENDPOINT_URL;
+  const client = createObjectStoreClient({ endpoint });
+  const store = { client, bucket, prefix };
+  return {
+    ready: async () => {
+      try {
+        await assertBucketReachable(store);
+      } catch (error) {
+        client.destroy();
+        const where = endpoint ? ` at ${withoutCredentials(endpoint).baseUrl}` : '';
+        throw error instanceof InputError ? new InputError(`${error.message}${where} (--out ${out})`, { cause: error }) : error;
+      }
+    },
+    root: undefined,
+    // an object a run uploaded but did not catalog (killed in between) is read once to catalog it
+    readFrame: ((url) => readObject(client, url)) as ReadFrame,
+    write: () => writeToObjectStore({ ...store, concurrency: 1 }),
+    skip: () => skipExistingObjects<PipelineItem>(store),
+    close: () => client.destroy(),
+  };
+}
+
+/**
+ * Refuses an `out` that cannot take frames (see `archiveOf`) with an InputError: a folder that is not
+ * writable, a bucket that is missing or refuses the key. Nothing is fetched.
+ */
+export async function assertArchiveReachable(options: Pick<DownloadOptions, 'out' | 's3Endpoint'>): Promise<void> {
+  const archive = archiveOf(resolveFetchSettings(options), {}, () => {
+    throw new Error('no catalog to check the archive against');
+  });
+  try {
+    await archive.ready();
+  } finally {
+    archive.close();
+  }
+}
+
 /** Write errors about one frame's file name (see `writeToDisk`'s failures), not about the disk. */
 const frameNameRefused = /: (ENAMETOOLONG|EILSEQ)$/;
 
@@ -133,10 +203,12 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       },
     });
   const fetchFrame = fetchFrames({ http, concurrency: 1, retries, thumbnailFallback, signal: cancelled });
-  const writeFrame = writeToDisk({ root: out, concurrency: 1, fsync: options.fsync });
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertCatalogLocation(dbPath);
-  assertWritableFolder(out);
+  let opened: CatalogOrm | undefined;
+  const archive = archiveOf(settings, options, () => opened!);
+  await archive.ready();
+  const writeFrame = archive.write();
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;
   const discover =
     options.discover && !framesFile && !options.frames ? { pageUrl: options.discover.pageUrl ?? DEFAULTS.pageUrl } : undefined;
@@ -156,7 +228,13 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     recheckMissing,
   };
   const gridRange = framesFile || options.frames ? {} : { from, to };
-  const orm = options.orm ?? (await openCatalog({ dbPath }));
+  const orm =
+    options.orm ??
+    (await openCatalog({ dbPath }).catch((error: unknown) => {
+      archive.close();
+      throw error;
+    }));
+  opened = orm;
   try {
     // discovery stops reading pages when the run stops, as downloads stop starting, and keeps the complete days it read in the catalog
     const { readings, onDayRead } = dayReadings(options);
@@ -165,12 +243,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       options.discover ? { ...options, discover: { cache, ...options.discover, onDayRead, signal: stopped } } : options,
     );
     const knownMissing = recheckMissing ? new Set<string>() : await loadKnownMissing(orm, { baseUrl, terminal, ...gridRange });
-    const skipOnDisk = skipExisting({
-      root: out,
-      catalogedOn: (frame) => catalogedOnDateOf(orm, frame),
-      onMovedAside: (path, aside, defect) =>
-        logger?.warn({ path, aside, defect }, `${path} was not a whole JPEG (${defect}): moved aside, fetching the frame again`),
-    });
+    const skipOnDisk = archive.skip();
     // Everything done per frame runs inside the concurrency slot: only bare frame references wait in
     // line, and at most `concurrency` bodies are in memory however long the range.
     const slots = { concurrency, signal: stopped };
@@ -179,7 +252,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
     return await lastValueFrom(
       outcomes.pipe(
         pipe(watchFailures, breaker),
-        saveToCatalog(orm, { baseUrl, root: out }),
+        saveToCatalog(orm, { baseUrl, root: archive.root, readFrame: archive.readFrame }),
         tap((item) => isOutcome(item) && options.onOutcome?.(item)),
         collectStats(),
         tap((tally) => options.onProgress?.(tally)),
@@ -210,6 +283,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
       throw explained === error ? afterStop(stopReason(), error) : explained;
     });
   } finally {
+    archive.close();
     if (!options.orm) await orm.close();
   }
 }

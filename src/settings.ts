@@ -45,8 +45,10 @@ export interface FetchSettings {
   readonly terminal: string;
   readonly intervalMinutes: number;
   readonly baseUrl: string;
-  /** Root of the image tree. */
+  /** Where the frames go: the root of the image tree, or a bucket as `s3://bucket/prefix`. */
   readonly out: string;
+  /** With an `s3://` out: the S3-compatible server's URL (`AWS_ENDPOINT_URL` when not given; AWS without either). */
+  readonly s3Endpoint?: string;
   readonly dbPath: string;
   readonly concurrency: number;
   readonly retries: number;
@@ -81,6 +83,7 @@ export const FLAG_OF = {
   intervalMinutes: 'interval',
   baseUrl: 'base-url',
   out: 'out',
+  s3Endpoint: 's3-endpoint',
   dbPath: 'db',
   concurrency: 'concurrency',
   retries: 'retries',

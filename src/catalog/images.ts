@@ -73,7 +73,8 @@ export async function rowOfFile(item: AlreadyExistedItem, root?: string): Promis
   return rowOfBody(item, body, info.mtime, root);
 }
 
-function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, root?: string): ImageRow {
+/** A row describing a frame whose bytes are `body`: size, sha256 and variant are read from them. */
+export function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, root?: string): ImageRow {
   const width = jpegDimensions(body)?.width ?? Number.POSITIVE_INFINITY;
   return rowFor(item.frame, catalogPath(item.filePath, root), {
     fileSize: body.length,
@@ -84,17 +85,31 @@ function rowOfBody(item: AlreadyExistedItem, body: Buffer, modifiedAt: Date, roo
   });
 }
 
-/** The row of a file found on disk, or none when it is not a whole JPEG: a broken file is never adopted. */
-async function rowOfWholeJpeg(item: AlreadyExistedItem, root?: string): Promise<ImageRow[]> {
-  const [body, info] = await Promise.all([readFile(item.filePath), stat(item.filePath)]);
-  return jpegDefect(body) ? [] : [rowOfBody(item, body, info.mtime, root)];
+/** The bytes of a frame found in the archive and when they were written. */
+export type ReadFrame = (filePath: string) => Promise<{ body: Buffer; modifiedAt: Date }>;
+
+/** `ReadFrame` for a file on disk. */
+const readFrameFile: ReadFrame = async (path) => {
+  const [body, info] = await Promise.all([readFile(path), stat(path)]);
+  return { body, modifiedAt: info.mtime };
+};
+
+/** The row of a frame found in the archive, or none when it is not a whole JPEG: a broken file is never adopted. */
+async function rowOfWholeJpeg(item: AlreadyExistedItem, root: string | undefined, read: ReadFrame): Promise<ImageRow[]> {
+  const { body, modifiedAt } = await read(item.filePath);
+  return jpegDefect(body) ? [] : [rowOfBody(item, body, modifiedAt, root)];
 }
 
 /**
- * Rows for the frames on disk that the catalog does not have yet; a name that cannot be read as a file
+ * Rows for the frames in the archive (on disk, or read by `read`) that the catalog does not have yet; a name that cannot be read as a file
  * (a folder, a broken link, gone since) or is not a whole JPEG gets none.
  */
-export async function rowsMissingFor(orm: CatalogOrm, items: readonly AlreadyExistedItem[], root?: string): Promise<ImageRow[]> {
+export async function rowsMissingFor(
+  orm: CatalogOrm,
+  items: readonly AlreadyExistedItem[],
+  root?: string,
+  read: ReadFrame = readFrameFile,
+): Promise<ImageRow[]> {
   if (items.length === 0) return [];
   const cataloged = await orm.em
     .fork()
@@ -105,7 +120,7 @@ export async function rowsMissingFor(orm: CatalogOrm, items: readonly AlreadyExi
     );
   const known = new Set(cataloged.map((row) => `${row.terminal}/${row.stream}/${row.capturedAt}`));
   const missing = items.filter(({ frame }) => !known.has(`${frame.terminal}/${frame.stream}/${frame.capturedAt}`));
-  const rows = await Promise.allSettled(missing.map((item) => rowOfWholeJpeg(item, root)));
+  const rows = await Promise.allSettled(missing.map((item) => rowOfWholeJpeg(item, root, read)));
   return rows.flatMap((row) => (row.status === 'fulfilled' ? row.value : []));
 }
 

@@ -4,7 +4,8 @@ import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
 import { defaultReportPath, saveReportFile, type DownloadReport } from '../report/json-report.ts';
-import { afterStop, plannedFrames, runDownload, type DownloadOptions } from '../download.ts';
+import { isObjectStoreUrl, parseObjectStoreUrl } from '../storage/archive-location.ts';
+import { afterStop, assertArchiveReachable, plannedFrames, runDownload, type DownloadOptions } from '../download.ts';
 import { dateRange } from '../sources/date-range.ts';
 import { frameRangeCount } from '../sources/frame-range.ts';
 import { catalogDiscoveryCache } from '../catalog/discovery-cache.ts';
@@ -181,10 +182,13 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     return ExitCode.ok;
   }
   const out = options.out ?? DEFAULTS.out;
-  const reportPath = args.report ?? defaultReportPath(out);
+  const inBucket = isObjectStoreUrl(out);
+  // a bucket holds frames only: the reports of a run into one go to the default archive's folder
+  const reportPath = args.report ?? defaultReportPath(inBucket ? dirname(DEFAULTS.out) : out);
   if (args.report) assertReportPath(reportPath);
   assertCatalogLocation(args.db);
-  assertCreatableFolder(out, '--out');
+  if (inBucket) parseObjectStoreUrl(out);
+  else assertCreatableFolder(out, '--out');
   if (!isPostgresUrl(args.db)) assertCreatableFolder(dirname(sqlitePathOf(args.db)), '--db', args.db);
   assertCreatableFolder(dirname(reportPath), '--report', reportPath);
   if (args.html) {
@@ -192,6 +196,8 @@ export async function download(args: DownloadArgs, io: CliIo): Promise<number> {
     assertCreatableFolder(dirname(args.html), '--html', args.html);
   }
 
+  // a bucket that is missing or refuses the key is bad input, said before anything else
+  if (inBucket) await assertArchiveReachable(options);
   // opened here, before anything is said or written, so another application's database is refused first
   const orm = await openCatalog({ dbPath: args.db });
   const interruption = listenForInterruption(logger, 'the frames');

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { assertBaseUrl } from '../operators/build-urls.ts';
 import { DEFAULTS, FLAG_OF, RANGES, type FetchSettings, type NumberSetting } from '../settings.ts';
 import { byteAmount, positiveNumber, wholeNumber } from './options.ts';
-import { archiveOption, cameraOptions, catalogOption } from './option-groups.ts';
+import { fetchArchiveOption, cameraOptions, catalogOption } from './option-groups.ts';
 import { camelCase } from './foreign-settings.ts';
 import { DEADLINE_PER_TIMEOUT } from '../settings.ts';
 
@@ -13,7 +13,7 @@ const bytes = (name: NumberSetting, unit?: string) => byteAmount(`--${FLAG_OF[na
 
 /** The options of every command that fetches frames (download, watch): what, from where, into where, how hard. */
 export function fetchOptions<T>(yargs: Argv<T>) {
-  return catalogOption(archiveOption(cameraOptions(yargs)))
+  return catalogOption(fetchArchiveOption(cameraOptions(yargs)))
     .option('interval', { coerce: whole('intervalMinutes'), default: DEFAULTS.intervalMinutes, describe: 'Grid interval in minutes' })
     .option('base-url', { type: 'string', default: DEFAULTS.baseUrl, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
     .option('concurrency', { coerce: whole('concurrency'), default: DEFAULTS.concurrency, describe: 'Frames fetched at once' })

@@ -50,6 +50,20 @@ export function archiveOption<T>(yargs: Argv<T>) {
   return yargs.option('out', { type: 'string', default: DEFAULTS.out, describe: 'Root of the image tree' });
 }
 
+/** `--out` of a command that fetches frames: a folder or a bucket. */
+export function fetchArchiveOption<T>(yargs: Argv<T>) {
+  return yargs
+    .option('out', {
+      type: 'string',
+      default: DEFAULTS.out,
+      describe: 'Where the frames go: the root of the image tree, or a bucket as s3://bucket/prefix',
+    })
+    .option('s3-endpoint', {
+      type: 'string',
+      describe: 'With --out s3://: the S3-compatible server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL, else AWS)',
+    });
+}
+
 /** `--json`: the command's result as one JSON document on stdout. */
 export function jsonOption<T>(yargs: Argv<T>, what: string) {
   return yargs.option('json', { type: 'boolean', default: false, describe: `Print ${what} as one JSON document` });

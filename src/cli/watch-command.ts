@@ -1,3 +1,5 @@
+import { assertArchiveReachable } from '../download.ts';
+import { isObjectStoreUrl, parseObjectStoreUrl } from '../storage/archive-location.ts';
 import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { Argv } from 'yargs';
 import { formatDuration } from '../report/format.ts';
@@ -122,6 +124,11 @@ export async function watchCommand(args: WatchArgs, io: CliIo): Promise<number> 
   const logger = createLogger(io, args);
   const clock = clockOf(args);
   const settings = fetchSettingsOf(args);
+  // a bucket that is missing or refuses the key is bad input at the start, not a failed cycle each time
+  if (isObjectStoreUrl(args.out)) {
+    parseObjectStoreUrl(args.out);
+    await assertArchiveReachable(settings);
+  }
   const { baseUrl } = withoutCredentials(settings.baseUrl);
   const everyMs = args.every ?? DEFAULTS.everyMs;
   const metrics = new WatchMetrics({ everyMs, clock: clock ? () => clock.now() : Date.now });

@@ -11,7 +11,7 @@ import {
   type SchedulerLike,
 } from 'rxjs';
 import type { AlreadyExistedItem, DownloadedItem, NotFoundItem, PipelineItem } from '../items.ts';
-import { recordMisses, rowOfDownload, rowsMissingFor, upsertImages } from '../catalog/images.ts';
+import { recordMisses, rowOfDownload, rowsMissingFor, upsertImages, type ReadFrame } from '../catalog/images.ts';
 import { missesWorthRemembering } from '../catalog/known-missing.ts';
 
 export interface SaveToCatalogOptions {
@@ -23,18 +23,23 @@ export interface SaveToCatalogOptions {
   readonly baseUrl?: string;
   /** Root of the image tree: paths under it are cataloged relative to it (see `catalogPath`). */
   readonly root?: string;
+  /** How the bytes of a frame found in the archive without a row are read (by default from disk). */
+  readonly readFrame?: ReadFrame;
 }
 
 async function saveBatch(
   orm: CatalogOrm,
   batch: readonly PipelineItem[],
   misses: readonly NotFoundItem[],
-  { baseUrl, root }: SaveToCatalogOptions,
+  { baseUrl, root, readFrame }: SaveToCatalogOptions,
 ): Promise<void> {
   const downloaded = batch.filter((item): item is DownloadedItem => item.kind === 'downloaded');
   const existing = batch.filter((item): item is AlreadyExistedItem => item.kind === 'alreadyExisted');
   const now = new Date();
-  await upsertImages(orm, [...downloaded.map((item) => rowOfDownload(item, now, root)), ...(await rowsMissingFor(orm, existing, root))]);
+  await upsertImages(orm, [
+    ...downloaded.map((item) => rowOfDownload(item, now, root)),
+    ...(await rowsMissingFor(orm, existing, root, readFrame)),
+  ]);
   if (baseUrl) await recordMisses(orm, baseUrl, misses, now);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { InputError } from '../errors.ts';
 import type { FrameRef } from '../items.ts';
 import { frameFilePath } from '../frame/layout.ts';
@@ -45,8 +45,12 @@ export function objectUrl(bucket: string, key: string): string {
   return `s3://${bucket}/${key}`;
 }
 
-/** The S3 error's name (`SignatureDoesNotMatch`, `NoSuchBucket`), or its message. */
-export const s3ReasonOf = (error: unknown) => (error as { name?: string }).name ?? (error as Error).message;
+/** The S3 error's name (`SignatureDoesNotMatch`, `NoSuchBucket`), or a system error's code (`ECONNREFUSED`), or its message. */
+export const s3ReasonOf = (error: unknown) => {
+  const { name, code, message } = error as { name?: string; code?: string; message?: string };
+  if (name && name !== 'Error') return name;
+  return code ? `nothing answers there (${code})` : (message ?? String(error));
+};
 
 const statusOf = (error: unknown) => (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
@@ -101,4 +105,12 @@ export function objectStore({ client, bucket, prefix = '' }: ObjectStoreOptions)
       return { kind: 'written', location, sha256 };
     },
   };
+}
+
+/** The bytes of the object an `s3://bucket/key` URL names, and when it was written (a GET with `client`). */
+export async function readObject(client: S3Client, url: string): Promise<{ body: Buffer; modifiedAt: Date }> {
+  const [, bucket, key] = /^s3:\/\/([^/]+)\/(.+)$/.exec(url) ?? [];
+  if (!bucket) throw new Error(`not an object URL: ${url}`);
+  const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return { body: Buffer.from(await object.Body!.transformToByteArray()), modifiedAt: object.LastModified ?? new Date() };
 }
