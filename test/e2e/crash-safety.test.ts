@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { frameFilePath, Image, openCatalog } from '../../src/index.ts';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index.ts';
-import { interruptTwice, lastMessageOf, listTree, runCli, startCli, summaryOf, until } from '../support/cli.ts';
+import { interruptTwice, lastMessageOf, listTree, quickDownloadArgs, runCli, startCli, summaryOf, until } from '../support/cli.ts';
 
 const DATES = ['2025-09-01', '2025-09-02'];
 const STREAMS = ['in_gate', 'out_gate'];
@@ -32,28 +32,8 @@ async function simulator(options: SimulatorOptions): Promise<Simulator> {
   return sim;
 }
 
-const downloadArgs = (sim: Simulator, ...more: string[]) => [
-  'download',
-  '--from',
-  DATES[0],
-  '--to',
-  DATES[1],
-  '--base-url',
-  sim.url,
-  '--out',
-  'images',
-  '--db',
-  'catalog.sqlite',
-  '--report',
-  'report.json',
-  '--retry-delay',
-  '20',
-  '--max-retry-after',
-  '100',
-  '--concurrency',
-  '8',
-  ...more,
-];
+const downloadArgs = (sim: Simulator, ...more: string[]) =>
+  quickDownloadArgs({ from: DATES[0], to: DATES[1], baseUrl: sim.url, out: 'images', db: 'catalog.sqlite' }, ...more);
 
 async function catalogRows(dir: string) {
   const orm = await openCatalog({ dbPath: join(dir, 'catalog.sqlite') });

@@ -6,7 +6,7 @@ import { BulkImageDownloader, catalogCoverage, frameFilePath, Image, openCatalog
 import { catalogDiscoveryCache } from '../../src/catalog/discovery-cache.ts';
 import { upsertImages } from '../../src/catalog/images.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { listTree, runCli, startCli, until } from '../support/cli.ts';
+import { listTree, quickDownloadArgs, runCli, startCli, until } from '../support/cli.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { postgresForTests, startPostgres, type PostgresServer } from '../support/services/postgres.ts';
 
@@ -19,26 +19,8 @@ const freshDir = useFreshDirs('draydog-pg-');
 const simulator = useSimulators();
 const harshSimulator = (latencyMs = 5) => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs });
 
-const downloadArgs = (sim: Simulator, db: string, ...more: string[]) => [
-  'download',
-  '--from',
-  DATE,
-  '--base-url',
-  sim.url,
-  '--out',
-  'images',
-  '--db',
-  db,
-  '--report',
-  'report.json',
-  '--retry-delay',
-  '20',
-  '--max-retry-after',
-  '100',
-  '--concurrency',
-  '8',
-  ...more,
-];
+const downloadArgs = (sim: Simulator, db: string, ...more: string[]) =>
+  quickDownloadArgs({ from: DATE, baseUrl: sim.url, out: 'images', db }, ...more);
 
 async function withCatalog<T>(db: string, use: (orm: CatalogOrm) => Promise<T>): Promise<T> {
   const orm = await openCatalog({ dbPath: db });

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Image, openCatalog } from '../../src/index.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
 import { createObjectStoreClient } from '../../src/storage/object-store.ts';
-import { runCli } from '../support/cli.ts';
+import { quickDownloadArgs, runCli } from '../support/cli.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { s3ForTests, startS3, type S3Server } from '../support/services/ceph.ts';
 import { postgresForTests, startPostgres, type PostgresServer } from '../support/services/postgres.ts';
@@ -25,26 +25,8 @@ const freshDir = useFreshDirs('draydog-s3-cli-');
 const simulator = useSimulators();
 const harshSimulator = () => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs: 5 });
 
-const downloadArgs = (sim: Simulator, db: string, out: string, ...more: string[]) => [
-  'download',
-  '--from',
-  DATE,
-  '--base-url',
-  sim.url,
-  '--out',
-  out,
-  '--db',
-  db,
-  '--report',
-  'report.json',
-  '--retry-delay',
-  '20',
-  '--max-retry-after',
-  '100',
-  '--concurrency',
-  '8',
-  ...more,
-];
+const downloadArgs = (sim: Simulator, db: string, out: string, ...more: string[]) =>
+  quickDownloadArgs({ from: DATE, baseUrl: sim.url, out, db }, ...more);
 
 /** What a catalog says of each frame, in frame order, without the times it was written. */
 async function framesOf(db: string) {

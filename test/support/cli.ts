@@ -160,3 +160,33 @@ export function warningsOf(stderr: string): string[] {
     .filter((line) => line.level === 40)
     .map((line) => line.msg ?? '');
 }
+
+/**
+ * `draydog download` of `from`..`to` from the CDN at `baseUrl`, with a report, short backoff and
+ * Retry-After caps so a harsh simulator does not stretch a test, then `more` flags.
+ */
+export function quickDownloadArgs(
+  { from, to = from, baseUrl, out, db }: { from: string; to?: string; baseUrl: string; out: string; db: string },
+  ...more: string[]
+): string[] {
+  const range = to === from ? ['--from', from] : ['--from', from, '--to', to];
+  return [
+    'download',
+    ...range,
+    '--base-url',
+    baseUrl,
+    '--out',
+    out,
+    '--db',
+    db,
+    '--report',
+    'report.json',
+    '--retry-delay',
+    '20',
+    '--max-retry-after',
+    '100',
+    '--concurrency',
+    '8',
+    ...more,
+  ];
+}
