@@ -29,8 +29,8 @@ import { staleRuns, type StaleRun } from './catalog/stale-frames.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
 import { writeToObjectStore } from './sinks/write-to-object-store.ts';
 import { skipExistingObjects } from './operators/skip-existing-objects.ts';
-import { isObjectStoreUrl, parseObjectStoreUrl } from './storage/archive-location.ts';
-import { assertBucketReachable, createObjectStoreClient, readObject } from './storage/object-store.ts';
+import { isObjectStoreUrl } from './storage/archive-location.ts';
+import { assertBucketReachable, objectStoreAt, readObject } from './storage/object-store.ts';
 import { dateRange } from './sources/date-range.ts';
 import { discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { frameRangeOnDemand } from './sources/frame-range.ts';
@@ -133,10 +133,8 @@ function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () =>
       close: () => {},
     };
   }
-  const { bucket, prefix } = parseObjectStoreUrl(out);
-  const endpoint = settings.s3Endpoint ?? process.env.AWS_ENDPOINT_URL;
-  const client = createObjectStoreClient({ endpoint });
-  const store = { client, bucket, prefix };
+  const { endpoint, ...store } = objectStoreAt(settings);
+  const { client } = store;
   return {
     ready: async () => {
       try {
@@ -160,7 +158,7 @@ function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () =>
  * Refuses an `out` that cannot take frames (see `archiveOf`) with an InputError: a folder that is not
  * writable, a bucket that is missing or refuses the key. Nothing is fetched.
  */
-export async function assertArchiveReachable(options: Pick<DownloadOptions, 'out' | 's3Endpoint'>): Promise<void> {
+export async function assertArchiveReachable(options: Pick<DownloadOptions, 'out' | 's3Endpoint' | 's3PathStyle'>): Promise<void> {
   const archive = archiveOf(resolveFetchSettings(options), {}, () => {
     throw new Error('no catalog to check the archive against');
   });

@@ -49,6 +49,11 @@ export interface FetchSettings {
   readonly out: string;
   /** With an `s3://` out: the S3-compatible server's URL (`AWS_ENDPOINT_URL` when not given; AWS without either). */
   readonly s3Endpoint?: string;
+  /**
+   * With an `s3://` out: path-style addressing (`<endpoint>/<bucket>/<key>`, the default) or, when
+   * false, virtual-hosted style (`<bucket>.<endpoint host>/<key>`, as AWS prefers).
+   */
+  readonly s3PathStyle?: boolean;
   readonly dbPath: string;
   readonly concurrency: number;
   readonly retries: number;
@@ -84,6 +89,7 @@ export const FLAG_OF = {
   baseUrl: 'base-url',
   out: 'out',
   s3Endpoint: 's3-endpoint',
+  s3PathStyle: 's3-path-style',
   dbPath: 'db',
   concurrency: 'concurrency',
   retries: 'retries',

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { count, lastValueFrom, map, reduce, toArray } from 'rxjs';
+import { count, finalize, lastValueFrom, map, reduce, toArray, type OperatorFunction } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
 import { defaultReportPath, saveReportFile, type DownloadReport } from '../report/json-report.ts';
@@ -28,6 +28,9 @@ import { emptyDateWarnings, formatSummary, printSummary, staleFrameWarnings } fr
 import { shortDayWarnings } from '../discovery/completeness.ts';
 import { DEFAULTS } from '../settings.ts';
 import { frameFilePath } from '../frame/layout.ts';
+import type { FrameItem, FrameRef } from '../items.ts';
+import { skipExistingObjects } from '../operators/skip-existing-objects.ts';
+import { objectStoreAt } from '../storage/object-store.ts';
 import { startDownloadDashboard } from '../dashboard/start-dashboard.ts';
 import { uiOptions, uiSettingsOf } from './ui-options.ts';
 
@@ -103,15 +106,30 @@ interface PlanRow {
   onDisk: number;
 }
 
+/** Whether each planned frame is in the archive already: a file there, or an object (each date/stream prefix listed once). */
+function inArchive(options: DownloadOptions, out: string): OperatorFunction<FrameItem, { frame: FrameRef; archived: boolean }> {
+  if (!isObjectStoreUrl(out)) return map(({ frame }) => ({ frame, archived: existsSync(frameFilePath(out, frame)) }));
+  const { client, bucket, prefix } = objectStoreAt({ ...options, out });
+  return (frames) =>
+    frames.pipe(
+      skipExistingObjects({ client, bucket, prefix }),
+      map((item) => ({ frame: item.frame, archived: item.kind === 'alreadyExisted' })),
+      finalize(() => client.destroy()),
+    );
+}
+
 async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): Promise<void> {
   const out = options.out ?? DEFAULTS.out;
+  // a bucket that is missing or refuses the key is said as for a real run
+  if (isObjectStoreUrl(out)) await assertArchiveReachable({ ...options, out });
   const rows = await lastValueFrom(
     plannedFrames(options).pipe(
-      reduce((plan, { frame }) => {
+      inArchive(options, out),
+      reduce((plan, { frame, archived }) => {
         const key = `${frame.date}/${frame.stream}`;
         const row = plan.get(key) ?? { date: frame.date, stream: frame.stream, frames: 0, onDisk: 0 };
         row.frames += 1;
-        if (existsSync(frameFilePath(out, frame))) row.onDisk += 1;
+        if (archived) row.onDisk += 1;
         return plan.set(key, row);
       }, new Map<string, PlanRow>()),
       map((plan) => [...plan.values()].map((row) => ({ ...row, toFetch: row.frames - row.onDisk }))),
@@ -123,7 +141,7 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
   }
   const total = (key: 'frames' | 'onDisk' | 'toFetch') => String(rows.reduce((sum, row) => sum + row[key], 0));
   const table = [
-    ['date', 'stream', 'frames', 'on disk', 'to fetch'],
+    ['date', 'stream', 'frames', isObjectStoreUrl(out) ? 'in bucket' : 'on disk', 'to fetch'],
     ...rows.map((row) => [row.date, row.stream, String(row.frames), String(row.onDisk), String(row.toFetch)]),
     ['total', '', total('frames'), total('onDisk'), total('toFetch')],
   ];

@@ -61,6 +61,11 @@ export function fetchArchiveOption<T>(yargs: Argv<T>) {
     .option('s3-endpoint', {
       type: 'string',
       describe: 'With --out s3://: the S3-compatible server, e.g. http://127.0.0.1:7480 (default: AWS_ENDPOINT_URL, else AWS)',
+    })
+    .option('s3-path-style', {
+      type: 'boolean',
+      default: true,
+      describe: 'With --out s3://: address the bucket in the path (<endpoint>/<bucket>/<key>); --no-s3-path-style puts it in the host name',
     });
 }
 

@@ -5,8 +5,8 @@ import { openCatalog } from '../catalog/open-catalog.ts';
 import { verifyArchive } from '../archive/verify.ts';
 import { verifyBucket } from '../archive/verify-bucket.ts';
 import { assertArchiveReachable } from '../download.ts';
-import { isObjectStoreUrl, parseObjectStoreUrl } from '../storage/archive-location.ts';
-import { createObjectStoreClient } from '../storage/object-store.ts';
+import { isObjectStoreUrl } from '../storage/archive-location.ts';
+import { objectStoreAt } from '../storage/object-store.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
@@ -33,16 +33,15 @@ type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']> & LogOptions
 /** `draydog verify`: exit 0 when disk and catalog agree (or were repaired), 1 when they differ. */
 export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
   if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
-  const bucket = isObjectStoreUrl(args.out) ? parseObjectStoreUrl(args.out) : undefined;
-  const client = bucket && createObjectStoreClient({ endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL });
+  const archive = { out: args.out, s3Endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL, s3PathStyle: args.s3PathStyle };
+  const bucket = isObjectStoreUrl(args.out) ? objectStoreAt(archive) : undefined;
   const orm = await openCatalog({ dbPath: args.db });
   try {
-    if (bucket) await assertArchiveReachable({ out: args.out, s3Endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL });
+    if (bucket) await assertArchiveReachable(archive);
     const { terminal, repair } = args;
-    const result =
-      bucket && client
-        ? await verifyBucket({ orm, client, ...bucket, terminal, repair, deep: args.deep })
-        : await verifyArchive({ orm, root: args.out, terminal, repair });
+    const result = bucket
+      ? await verifyBucket({ orm, ...bucket, terminal, repair, deep: args.deep })
+      : await verifyArchive({ orm, root: args.out, terminal, repair });
     if (args.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else
       for (const { kind, path, detail, repaired } of result.problems)
@@ -57,7 +56,7 @@ export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
     );
     return unrepaired === 0 ? ExitCode.ok : ExitCode.framesFailed;
   } finally {
-    client?.destroy();
+    bucket?.client.destroy();
     await orm.close();
   }
 }

@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from 
 import { InputError } from '../errors.ts';
 import type { FrameRef } from '../items.ts';
 import { frameFilePath } from '../frame/layout.ts';
+import { parseObjectStoreUrl } from './archive-location.ts';
 import type { FrameStore, PutOutcome } from './frame-store.ts';
 
 export interface ObjectStoreOptions {
@@ -15,7 +16,11 @@ export interface ObjectStoreOptions {
 export interface ObjectStoreClientOptions {
   /** An S3-compatible server's URL (`AWS_ENDPOINT_URL` when not given); AWS itself without either. */
   readonly endpoint?: string;
-  /** Path-style addressing (`<endpoint>/<bucket>/<key>`), which most servers other than AWS need. */
+  /**
+   * Path-style addressing (`<endpoint>/<bucket>/<key>`), the default: servers other than AWS, such as
+   * a RADOS gateway on a loopback address, have no host name per bucket. False: virtual-hosted style
+   * (`<bucket>.<host>/<key>`), which AWS prefers.
+   */
   readonly forcePathStyle?: boolean;
 }
 
@@ -33,6 +38,25 @@ export function createObjectStoreClient({ endpoint, forcePathStyle = true }: Obj
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/** Where an `s3://bucket/prefix` archive is and how to reach it, as download, watch and verify are told. */
+export interface ObjectStoreSettings {
+  readonly out: string;
+  /** The server's URL; `AWS_ENDPOINT_URL` when not given, AWS itself without either. */
+  readonly s3Endpoint?: string;
+  /** Path-style addressing (the default): see `createObjectStoreClient`. */
+  readonly s3PathStyle?: boolean;
+}
+
+/** The bucket and prefix `out` names, with a client for its server (`endpoint` as resolved). */
+export function objectStoreAt({
+  out,
+  s3Endpoint = process.env.AWS_ENDPOINT_URL,
+  s3PathStyle,
+}: ObjectStoreSettings): Required<ObjectStoreOptions> & { readonly endpoint?: string } {
+  const { bucket, prefix } = parseObjectStoreUrl(out);
+  return { client: createObjectStoreClient({ endpoint: s3Endpoint, forcePathStyle: s3PathStyle }), bucket, prefix, endpoint: s3Endpoint };
 }
 
 /** The key of a frame's object: the disk layout under `prefix`. */

@@ -12,8 +12,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Image, openCatalog } from '../../src/index.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { createObjectStoreClient } from '../../src/storage/object-store.ts';
-import { quickDownloadArgs, runCli } from '../support/cli.ts';
+import { createObjectStoreClient, frameObjectKey } from '../../src/storage/object-store.ts';
+import { quickDownloadArgs, runCli, startCli, until } from '../support/cli.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { s3ForTests, startS3, type S3Server } from '../support/services/ceph.ts';
 import { postgresForTests, startPostgres, type PostgresServer } from '../support/services/postgres.ts';
@@ -21,9 +21,11 @@ import { postgresForTests, startPostgres, type PostgresServer } from '../support
 // both checks run, so that each says loudly when its tests are skipped
 const READY = [postgresForTests(import.meta.filename), s3ForTests(import.meta.filename)].every(Boolean);
 const DATE = '2025-09-01';
+const STREAMS = ['in_gate', 'out_gate'];
+const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 const freshDir = useFreshDirs('draydog-s3-cli-');
 const simulator = useSimulators();
-const harshSimulator = () => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs: 5 });
+const harshSimulator = (latencyMs = 5) => simulator({ timing: 'grid', frameSize: 'small', seed: 16, faults: 'harsh', latencyMs });
 
 const downloadArgs = (sim: Simulator, db: string, out: string, ...more: string[]) =>
   quickDownloadArgs({ from: DATE, baseUrl: sim.url, out, db }, ...more);
@@ -76,6 +78,32 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
     } while (ContinuationToken);
     return keys.sort();
   };
+  const bytesOf = async (bucket: string, Key: string) =>
+    Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray());
+  /** The objects under `archive/` and the rows agree one to one, each object whole (its size and sha256 are its row's). */
+  const expectBucketAndCatalogAgree = async (bucket: string, db: string) => {
+    const [keys, rows] = [await keysIn(bucket), await framesOf(db)];
+    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(keys.map((key) => `s3://${bucket}/${key}`));
+    for (const row of rows) {
+      const body = await bytesOf(bucket, row.filePath.slice(`s3://${bucket}/`.length));
+      expect([body.length, sha(body)]).toEqual([row.fileSize, row.sha256]);
+    }
+    return rows;
+  };
+  /** The bucket holds every frame the simulator serves on DATE, once, with the simulator's bytes, and one row each. */
+  const expectCompleteBucket = async (bucket: string, db: string, sim: Simulator) => {
+    const rows = await expectBucketAndCatalogAgree(bucket, db);
+    const expected = STREAMS.flatMap((stream) => sim.frames(DATE, stream));
+    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(
+      expected.map((frame) => `s3://${bucket}/${frameObjectKey('archive', frame)}`).sort(),
+    );
+    for (const frame of expected) {
+      const body = await bytesOf(bucket, frameObjectKey('archive', frame));
+      expect(body.equals(sim.frameBytes(frame.stream, frame.capturedAt, frame.thumbnailOnly ? 'thumbnail' : 'full')!)).toBe(true);
+    }
+  };
+  const bucketRunArgs = (sim: Simulator, db: string, bucket: string, ...more: string[]) =>
+    downloadArgs(sim, db, `s3://${bucket}/archive`, '--s3-endpoint', s3.endpoint, ...more);
   beforeAll(async () => {
     [postgres, s3] = await Promise.all([startPostgres(), startS3()]);
     client = createObjectStoreClient({ endpoint: s3.endpoint });
@@ -121,6 +149,100 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
     const html = await runCli(['report', '--db', db, '--html', 'coverage.html'], { cwd: inBucket });
     expect(html.code, html.stderr).toBe(0);
   }, 300_000);
+
+  /** A harsh simulator, a fresh bucket, catalog database and folder, and `start`, which starts a download into them as a child process. */
+  const bucketRun = async (latencyMs: number) => {
+    const sim = await harshSimulator(latencyMs);
+    const [bucket, db, dir] = [await newBucket(), await postgres.createDatabase(`catalog_${++databases}`), freshDir()];
+    const start = (...more: string[]) => startCli(bucketRunArgs(sim, db, bucket, ...more), { cwd: dir, env: env(), timeoutMs: 180_000 });
+    return { sim, bucket, db, dir, start };
+  };
+
+  it('killed with -9 mid-run, a rerun completes the bucket: every frame once, whole, with one row each', async () => {
+    const { sim, bucket, db, start } = await bucketRun(20);
+    const run = start();
+    await until(() => sim.stats().totalRequests >= 150, 90_000);
+    run.child.kill('SIGKILL');
+    expect((await run.finished).signal).toBe('SIGKILL');
+    const rerun = await start().finished;
+    expect(rerun.code, rerun.stderr).toBe(0);
+    await expectCompleteBucket(bucket, db, sim);
+  }, 240_000);
+
+  it('the first SIGINT drains: exit 130, every object uploaded has its row, the report is marked interrupted', async () => {
+    const { sim, bucket, db, dir, start } = await bucketRun(20);
+    const run = start();
+    await until(() => sim.stats().totalRequests >= 100, 90_000);
+    run.child.kill('SIGINT');
+    const { code, stderr } = await run.finished;
+    expect(code, stderr).toBe(130);
+    const rows = await expectBucketAndCatalogAgree(bucket, db);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(STREAMS.flatMap((stream) => sim.frames(DATE, stream)).length);
+    expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({
+      interrupted: true,
+      stats: { downloaded: rows.length },
+    });
+  }, 240_000);
+
+  it('two runs of the same range into one bucket and one catalog at once leave one object and one row per frame', async () => {
+    const { sim, bucket, db, start } = await bucketRun(5);
+    const runs = [start(), start('--report', 'other.json')];
+    for (const { code, stderr } of await Promise.all(runs.map((run) => run.finished))) expect(code, stderr).toBe(0);
+    await expectCompleteBucket(bucket, db, sim);
+  }, 240_000);
+
+  it('--dry-run counts the objects already in the bucket, and fetches nothing', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
+    const bucket = await newBucket();
+    const dir = freshDir();
+    const s3Args = (streams: string) => ['--streams', streams, '--max-per-date', '6'];
+    const first = await runCli(bucketRunArgs(sim, 'sqlite:catalog.sqlite', bucket, ...s3Args('in_gate')), {
+      cwd: dir,
+      env: env(),
+      spawned: true,
+      timeoutMs: 60_000,
+    });
+    expect(first.code, first.stderr).toBe(0);
+    const uploaded = (await keysIn(bucket)).length;
+    expect(uploaded).toBeGreaterThan(0);
+    const requests = sim.stats().totalRequests;
+    const dryRun = await runCli(bucketRunArgs(sim, 'sqlite:catalog.sqlite', bucket, ...s3Args('in_gate,out_gate'), '--dry-run', '--json'), {
+      cwd: dir,
+      env: env(),
+    });
+    expect(dryRun.code, dryRun.stderr).toBe(0);
+    expect(JSON.parse(dryRun.stdout).plan).toEqual([
+      { date: DATE, stream: 'in_gate', frames: 6, onDisk: uploaded, toFetch: 6 - uploaded },
+      { date: DATE, stream: 'out_gate', frames: 6, onDisk: 0, toFetch: 6 },
+    ]);
+    const table = await runCli(bucketRunArgs(sim, 'sqlite:catalog.sqlite', bucket, ...s3Args('in_gate,out_gate'), '--dry-run'), {
+      cwd: dir,
+      env: env(),
+    });
+    expect(table.stdout).toMatch(/in bucket/);
+    expect(table.stdout).toMatch(new RegExp(`total\\s+12\\s+${uploaded}\\s+${12 - uploaded}`));
+    expect(sim.stats().totalRequests).toBe(requests);
+  }, 120_000);
+
+  it('addresses the bucket in the path by default; --no-s3-path-style puts it in the host name', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
+    const bucket = await newBucket();
+    const dir = freshDir();
+    // a host name, not an address: the SDK puts the bucket in a host name only then
+    const byName = s3.endpoint.replace('127.0.0.1', 'localhost');
+    const dryRun = (...more: string[]) =>
+      runCli([...downloadArgs(sim, 'sqlite:catalog.sqlite', `s3://${bucket}/archive`, '--s3-endpoint', byName, '--dry-run', ...more)], {
+        cwd: dir,
+        env: env(),
+      });
+    const pathStyle = await dryRun();
+    expect(pathStyle.code, pathStyle.stderr).toBe(0);
+    // the gateway has no DNS name per bucket: <bucket>.localhost resolves to nothing
+    const hostStyle = await dryRun('--no-s3-path-style');
+    expect(hostStyle.code).toBe(2);
+    expect(hostStyle.stderr).toMatch(new RegExp(`invalid bucket "${bucket}": nothing answers there \\(ENOTFOUND\\)`));
+  }, 60_000);
 
   it('a missing bucket or a wrong secret is exit 2, one line naming the bucket and the endpoint, before any CDN request', async () => {
     const sim = await harshSimulator();
@@ -169,15 +291,12 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
     expect(clean.rowsChecked).toBeGreaterThan(6);
 
     const [rewritten, rotten, gone] = (await keysIn(bucket)).slice(0, 3);
-    const bytesOf = async (Key: string) =>
-      Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray());
     const flip = (body: Buffer) => Buffer.from(body.map((byte, at) => (at === body.length >> 1 ? byte ^ 0xff : byte)));
     const put = (Key: string, Body: Buffer, sha256: string) =>
       client.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType: 'image/jpeg', Metadata: { sha256 } }));
-    const sha = (body: Buffer) => createHash('sha256').update(body).digest('hex');
-    const flipped = flip(await bytesOf(rewritten));
+    const flipped = flip(await bytesOf(bucket, rewritten));
     await put(rewritten, flipped, sha(flipped));
-    const original = await bytesOf(rotten);
+    const original = await bytesOf(bucket, rotten);
     await put(rotten, flip(original), sha(original));
     await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: gone }));
     const url = (key: string) => `s3://${bucket}/${key}`;
