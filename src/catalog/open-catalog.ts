@@ -13,7 +13,8 @@ import { DEFAULTS } from '../settings.ts';
 
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
 
-const catalogEntities = [Image, MissingFrame, DiscoveredDay];
+/** Every entity of the catalog, on every kind of database. */
+export const catalogEntities = [Image, MissingFrame, DiscoveredDay];
 
 export function catalogConfig(dbPath: string) {
   return defineConfig({

@@ -50,7 +50,7 @@ function reasonOf(error: unknown, password: string): string {
 }
 
 /** Names the tables of the connection's schema. */
-async function tablesOf(orm: CatalogOrm): Promise<string[]> {
+export async function tablesOf(orm: CatalogOrm): Promise<string[]> {
   const rows = await orm.em
     .getConnection()
     .execute<{ name: string }[]>(
@@ -120,6 +120,24 @@ export async function openPostgresCatalog(options: PostgresCatalogOptions, refus
     await assertReachablePostgres(orm, options.url);
     refuseForeign(await tablesOf(orm));
     await migrate(orm);
+  } catch (error) {
+    await orm.close();
+    throw error;
+  }
+  return orm;
+}
+
+/**
+ * A MikroORM instance on a PostgreSQL catalog that can only read: every session is read-only
+ * (`default_transaction_read_only`), so the server refuses any write; nothing is created or migrated.
+ * The server is checked as by `openPostgresCatalog`.
+ */
+export async function openPostgresCatalogReadOnly(options: PostgresCatalogOptions): Promise<CatalogOrm> {
+  const config = postgresCatalogConfig(options);
+  const readOnly = { ...config.driverOptions, options: '-c default_transaction_read_only=on' };
+  const orm = closingWithin(await MikroORM.init({ ...config, driverOptions: readOnly }));
+  try {
+    await assertReachablePostgres(orm, options.url);
   } catch (error) {
     await orm.close();
     throw error;

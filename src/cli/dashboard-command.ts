@@ -15,7 +15,11 @@ import { DEFAULTS } from '../settings.ts';
 
 export function dashboardOptions<T>(yargs: Argv<T>) {
   return uiOptions(yargs)
-    .option('db', { type: 'string', default: DEFAULTS.dbPath, describe: 'SQLite catalog, opened read-only' })
+    .option('db', {
+      type: 'string',
+      default: DEFAULTS.dbPath,
+      describe: 'The catalog, opened read-only: a SQLite file or postgres://user:pass@host:port/db',
+    })
     .option('out', {
       type: 'string',
       default: DEFAULTS.out,

@@ -1,25 +1,43 @@
 import { existsSync } from 'node:fs';
 import { MikroORM } from '@mikro-orm/sqlite';
 import { InputError } from '../errors.ts';
-import { assertCatalogLocation, catalogConfig } from '../catalog/open-catalog.ts';
+import { isPostgresUrl, shownCatalog, type CatalogOrm } from '../catalog/catalog-location.ts';
+import { assertCatalogLocation, catalogConfig, catalogEntities } from '../catalog/open-catalog.ts';
+import { openPostgresCatalogReadOnly, tablesOf } from '../catalog/open-postgres-catalog.ts';
 
 /** What the dashboard reads: frames, and the CDN's answers of this version and of earlier ones. */
 const TABLES_READ = ['images', 'cdn_missing_frames', 'missing_frames'];
 
-/**
- * The catalog at `dbPath` opened read-only: nothing is created, migrated or written (SQLite refuses
- * any write on such a connection). A file that is not a draydog catalog of this version is refused.
- */
-export async function openCatalogReadOnly(dbPath: string): Promise<MikroORM> {
+/** A SQLite file opened read-only: SQLite refuses any write on such a connection. */
+async function openSqliteReadOnly(dbPath: string): Promise<{ orm: CatalogOrm; tables: () => Promise<string[]> }> {
   if (!existsSync(dbPath)) throw new InputError(`invalid --db "${dbPath}": no catalog there`);
   assertCatalogLocation(dbPath);
   const orm = await MikroORM.init({ ...catalogConfig(dbPath), driverOptions: { readonly: true, fileMustExist: true } });
+  const tables = async () =>
+    (await orm.em.getConnection().execute<{ name: string }[]>("select name from sqlite_master where type = 'table'")).map(
+      ({ name }) => name,
+    );
+  return { orm, tables };
+}
+
+/**
+ * The catalog at `db` (a SQLite file, or a PostgreSQL URL) opened read-only: nothing is created,
+ * migrated or written (the database refuses any write on such a connection). A database that is not
+ * a draydog catalog of this version is refused.
+ */
+export async function openCatalogReadOnly(db: string): Promise<CatalogOrm> {
+  const { orm, tables } = isPostgresUrl(db)
+    ? await openPostgresCatalogReadOnly({ url: db, entities: catalogEntities }).then((opened) => ({
+        orm: opened,
+        tables: () => tablesOf(opened),
+      }))
+    : await openSqliteReadOnly(db);
   try {
-    const rows = await orm.em.getConnection().execute<{ name: string }[]>("select name from sqlite_master where type = 'table'");
-    const missing = TABLES_READ.filter((table) => !rows.some(({ name }) => name === table));
+    const present = await tables();
+    const missing = TABLES_READ.filter((table) => !present.includes(table));
     if (missing.length > 0) {
       throw new InputError(
-        `invalid --db "${dbPath}": not a draydog catalog of this version (no table ${missing.join(', ')}); a download or verify with it upgrades it`,
+        `invalid --db "${shownCatalog(db)}": not a draydog catalog of this version (no table ${missing.join(', ')}); a download or verify with it upgrades it`,
       );
     }
   } catch (error) {

@@ -13,7 +13,7 @@ import { openCatalog } from '../../src/catalog/open-catalog.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/index.ts';
 import type { DownloadReport } from '../../src/report/json-report.ts';
 import { ARTIFACTS, browserForTests, openTestBrowser, type TestBrowser } from '../support/browser.ts';
-import { startCli, until, type StartedCli } from '../support/cli.ts';
+import { dashboardUrl, startCli, until } from '../support/cli.ts';
 
 const CHROMIUM = browserForTests(import.meta.filename);
 const DATE = '2025-09-06';
@@ -47,13 +47,6 @@ afterAll(async () => {
 });
 
 /** The dashboard's address, once the command logged it. */
-async function dashboardUrl(run: StartedCli): Promise<string> {
-  let stderr = '';
-  run.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  await until(() => /dashboard at (\S+?);/.test(stderr), 60_000);
-  return /dashboard at (\S+?);/.exec(stderr)![1];
-}
-
 /** Opens the page; fails the test on any request that leaves the dashboard's own server. */
 async function open(url: string): Promise<{ page: Page; requested: string[] }> {
   const page = await context.newPage();

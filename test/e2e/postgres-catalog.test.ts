@@ -6,7 +6,9 @@ import { BulkImageDownloader, catalogCoverage, frameFilePath, Image, openCatalog
 import { catalogDiscoveryCache } from '../../src/catalog/discovery-cache.ts';
 import { upsertImages } from '../../src/catalog/images.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { listTree, quickDownloadArgs, runCli, startCli, until } from '../support/cli.ts';
+import { dashboardUrl, listTree, quickDownloadArgs, runCli, startCli, until } from '../support/cli.ts';
+import { openCatalogReadOnly } from '../../src/dashboard/read-only-catalog.ts';
+import type { RunSnapshot } from '../../src/dashboard/run-state.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { postgresForTests, startPostgres, type PostgresServer } from '../support/services/postgres.ts';
 
@@ -291,6 +293,43 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     expect(rows).toHaveLength(expected.length);
     for (const row of rows) expect(readFileSync(join(target, row.filePath)).length).toBe(row.fileSize);
   }, 180_000);
+
+  it('the dashboard shows the catalog, read-only: its heatmap and the newest frame of each stream, and no write', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
+    const db = await newDatabase();
+    const dir = freshDir();
+    const downloaded = await runCli([...downloadArgs(sim, db), '--max-per-date', '12'], { cwd: dir, spawned: true, timeoutMs: 60_000 });
+    expect(downloaded.code, downloaded.stderr).toBe(0);
+    const rows = await framesOf(db);
+    const run = startCli(['dashboard', '--db', db, '--out', 'images', '--ui'], { cwd: dir, timeoutMs: 60_000 });
+    const state = (await (await fetch(`${await dashboardUrl(run)}api/state`)).json()) as RunSnapshot;
+    expect(state.phase).toBe('catalog');
+    const newestOf = (stream: string) => rows.filter((row) => row.stream === stream).at(-1)!.capturedAt;
+    expect(state.streams.map(({ stream, newest }) => [stream, newest])).toEqual(STREAMS.map((stream) => [stream, newestOf(stream)]));
+    const cells = state.coverage!.streams.flatMap(({ days }) => days.flatMap(({ cells }) => cells));
+    expect(state.coverage!.to).toBe(DATE);
+    expect(cells.reduce((sum, { present }) => sum + present, 0)).toBe(rows.length);
+    run.child.kill('SIGINT');
+    const stopped = await run.finished;
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expect(stopped.stderr).not.toContain(server.password);
+    expect(await framesOf(db)).toEqual(rows);
+
+    const orm = await openCatalogReadOnly(db);
+    try {
+      await expect(orm.em.getConnection().execute('delete from images')).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await orm.close();
+    }
+    expect(await framesOf(db)).toEqual(rows);
+
+    const empty = await newDatabase();
+    const refused = await runCli(['dashboard', '--db', empty], { cwd: dir });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toContain('not a draydog catalog of this version');
+    expect(refused.stderr).not.toContain(server.password);
+  }, 120_000);
 
   it("refuses another application's database untouched", async () => {
     const db = await newDatabase();

@@ -190,3 +190,11 @@ export function quickDownloadArgs(
     ...more,
   ];
 }
+
+/** The dashboard's address a started command logs (`dashboard at <url>; …`), once it has. */
+export async function dashboardUrl(run: StartedCli): Promise<string> {
+  let stderr = '';
+  run.child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  await until(() => /dashboard at (\S+?);/.test(stderr), 60_000);
+  return /dashboard at (\S+?);/.exec(stderr)![1];
+}
