@@ -39,6 +39,7 @@ export { fetchFrames, type FetchFramesOptions } from './operators/fetch-frames.t
 export { limitPerDate } from './operators/limit-per-date.ts';
 export { pullConcurrently } from './operators/pull-concurrently.ts';
 export { skipExisting, type SkipExistingOptions } from './operators/skip-existing.ts';
+export { skipExistingObjects } from './operators/skip-existing-objects.ts';
 export { skipKnownMissing } from './operators/skip-known-missing.ts';
 
 // sinks: where outcomes go
@@ -48,6 +49,14 @@ export { writeReport, type WriteReportOptions } from './sinks/write-report.ts';
 export type { DownloadReport } from './report/json-report.ts';
 export { writeToDisk, writeToStore, type WriteToDiskOptions, type WriteToStoreOptions } from './sinks/write-to-disk.ts';
 export type { FrameStore, PutOutcome } from './storage/frame-store.ts';
+export { writeToObjectStore, type WriteToObjectStoreOptions } from './sinks/write-to-object-store.ts';
+export {
+  assertBucketReachable,
+  createObjectStoreClient,
+  objectStore,
+  type ObjectStoreClientOptions,
+  type ObjectStoreOptions,
+} from './storage/object-store.ts';
 
 // the catalog
 export { Image } from './catalog/image-entity.ts';
@@ -67,6 +76,7 @@ export { watch, type WatchOptions, type WatchResult } from './watch/watch.ts';
 export type { CycleReport } from './watch/cycle.ts';
 export { WatchMetrics, serveMetrics, type MetricsServer, type MetricsServerOptions } from './watch/metrics.ts';
 export { verifyArchive, type ArchiveProblem, type ArchiveProblemKind, type VerifyOptions, type VerifyResult } from './archive/verify.ts';
+export { verifyBucket, type VerifyBucketOptions } from './archive/verify-bucket.ts';
 export { organizeFiles, type OrganizeOptions, type OrganizeResult } from './archive/organize.ts';
 export { catalogCoverage, type Coverage, type CoverageOptions } from './catalog/coverage.ts';
 export { renderHtmlReport, writeHtmlReport } from './report/html-report.ts';

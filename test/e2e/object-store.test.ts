@@ -12,12 +12,15 @@ import {
   Image,
   openCatalog,
   saveToCatalog,
+  skipExistingObjects,
+  verifyBucket,
+  writeToObjectStore,
+  assertBucketReachable,
+  createObjectStoreClient,
   type PipelineItem,
 } from '../../src/index.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { skipExistingObjects } from '../../src/operators/skip-existing-objects.ts';
-import { writeToObjectStore } from '../../src/sinks/write-to-object-store.ts';
-import { assertBucketReachable, createObjectStoreClient, frameObjectKey } from '../../src/storage/object-store.ts';
+import { frameObjectKey } from '../../src/storage/object-store.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { s3ForTests, startS3, type S3Server } from '../support/services/ceph.ts';
 
@@ -28,6 +31,7 @@ const sha = (body: Uint8Array) => createHash('sha256').update(body).digest('hex'
 const freshDir = useFreshDirs('draydog-s3-');
 const simulator = useSimulators();
 
+// built from the package's exports only, as a user's own pipeline is
 describe.skipIf(!S3)('an archive in S3-compatible object storage (Ceph RADOS gateway)', () => {
   let server: S3Server;
   let client: S3Client;
@@ -103,6 +107,11 @@ describe.skipIf(!S3)('an archive in S3-compatible object storage (Ceph RADOS gat
       expect(rows.map(({ filePath }) => filePath).sort()).toEqual(
         expected.map((frame) => `s3://${store.bucket}/${frameObjectKey(store.prefix, frame)}`).sort(),
       );
+      expect(await verifyBucket({ orm, ...store, deep: true })).toMatchObject({
+        rowsChecked: expected.length,
+        filesChecked: expected.length,
+        problems: [],
+      });
     } finally {
       await orm.close();
     }
