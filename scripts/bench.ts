@@ -3,8 +3,9 @@
 // measured. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
 //   npm run bench                       everything (about ten minutes on a busy machine)
-//   npm run bench -- --only throughput  or scaling, catalog, ui (comma-separated); ui: the throughput set with and
-//                                       without --ui (no browser connected), alternating
+//   npm run bench -- --only throughput  or scaling, catalog, ui, s3 (comma-separated); ui: the throughput set with and
+//                                       without --ui (no browser connected), alternating; s3: the throughput set into
+//                                       a folder and into a bucket of a RADOS gateway started for it, alternating
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -22,6 +23,9 @@ import { Agent, fetch } from 'undici';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
 import { postgresForTests, startPostgres } from '../test/support/services/postgres.ts';
+import { s3ForTests, startS3 } from '../test/support/services/ceph.ts';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { createObjectStoreClient } from '../src/storage/object-store.ts';
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
 import { topSelfTimes } from './bench/cpu-profile.ts';
@@ -35,7 +39,7 @@ const staticCdnPath = join(projectRoot, 'scripts', 'bench', 'static-cdn.ts');
 
 const { values: flags } = parseArgs({
   options: {
-    only: { type: 'string', default: 'throughput,scaling,catalog,ui' },
+    only: { type: 'string', default: 'throughput,scaling,catalog,ui,s3' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     profile: { type: 'boolean', default: false },
@@ -236,6 +240,7 @@ async function runDraydog(
   expected: { frames: number; bytes: number },
   nodeFlags: readonly string[] = [],
   downloadFlags: readonly string[] = [],
+  { out = join(dir, 'images'), env = {} }: { out?: string; env?: Record<string, string> } = {},
 ): Promise<DraydogRun> {
   mkdirSync(dir, { recursive: true });
   const usageFile = join(dir, 'resource-usage.json');
@@ -254,7 +259,7 @@ async function runDraydog(
     '--base-url',
     baseUrl,
     '--out',
-    join(dir, 'images'),
+    out,
     '--db',
     join(dir, 'catalog.sqlite'),
     '--report',
@@ -264,7 +269,7 @@ async function runDraydog(
     '--json',
     ...downloadFlags,
   ];
-  const result = await run(process.execPath, args, childEnv({ BENCH_USAGE_FILE: usageFile }));
+  const result = await run(process.execPath, args, childEnv({ BENCH_USAGE_FILE: usageFile, ...env }));
   if (result.code !== 0) throw new Error(`draydog exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
   const { stats } = JSON.parse(result.stdout) as { stats: { downloaded: number; failed: number; bytes: number } };
   if (stats.downloaded !== expected.frames || stats.failed !== 0 || stats.bytes !== expected.bytes) {
@@ -654,6 +659,67 @@ async function catalog(): Promise<void> {
   console.log(table(rows));
 }
 
+/**
+ * The throughput set into a folder and into a bucket of a RADOS gateway (one monitor, one memstore OSD,
+ * started once for this part), alternating, each run into a fresh folder or bucket; the catalog is a
+ * SQLite file for both.
+ */
+async function objectStoreThroughput(): Promise<void> {
+  if (!s3ForTests('scripts/bench.ts')) return;
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const [cdn, server] = await Promise.all([startCdnProcess(THROUGHPUT, 'full'), startS3()]);
+  const client = createObjectStoreClient({ endpoint: server.endpoint });
+  client.config.credentials = async () => ({ accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey });
+  const env = { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' };
+  const runs: Record<'folder' | 'bucket', DraydogRun[]> = { folder: [], bucket: [] };
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const into of round % 2 === 1 ? (['folder', 'bucket'] as const) : (['bucket', 'folder'] as const)) {
+        const dir = join(work, `s3-${into}-${round}`);
+        if (into === 'bucket') await client.send(new CreateBucketCommand({ Bucket: `bench-${round}` }));
+        const result =
+          into === 'bucket'
+            ? await runDraydog(cdn.url, THROUGHPUT, dir, expected, [], ['--s3-endpoint', server.endpoint], {
+                out: `s3://bench-${round}/archive`,
+                env,
+              })
+            : await runDraydog(cdn.url, THROUGHPUT, dir, expected);
+        runs[into].push(result);
+        log(`round ${round} draydog into a ${into} ${seconds(result.wallMs)}, peak RSS ${megabytes(result.maxRssBytes)}`);
+        clean(dir);
+      }
+    }
+  } finally {
+    client.destroy();
+    await Promise.all([cdn.stop(), server.stop()]);
+  }
+  const row = (into: 'folder' | 'bucket') => {
+    const measured = runs[into];
+    const wall = median(measured.map((run) => run.wallMs));
+    return [
+      into === 'folder' ? 'a folder (--out DIR)' : 'a bucket (--out s3://…, RADOS gateway)',
+      ...measured.map((run) => seconds(run.wallMs)),
+      seconds(wall),
+      thousands(expected.frames / (wall / 1000)),
+      `${seconds(median(measured.map((run) => run.cpu!.userMs)))} + ${seconds(median(measured.map((run) => run.cpu!.systemMs)))}`,
+      megabytes(median(measured.map((run) => run.maxRssBytes))),
+    ];
+  };
+  console.log(
+    `\nObject store: the throughput set (${thousands(expected.frames)} frames, ${megabytes(expected.bytes)}) into a folder and into a bucket ` +
+      `of a single-node Ceph 16 RADOS gateway on loopback (memstore OSD; its CPU is not draydog's), --concurrency ${concurrency}, ` +
+      `catalog a SQLite file; ${rounds} alternating rounds, each into a fresh folder or bucket`,
+  );
+  console.log(
+    table([
+      ['into', ...runs.folder.map((_, index) => `round ${index + 1}`), 'median', 'frames/s', 'draydog CPU user + system', 'peak RSS'],
+      row('folder'),
+      row('bucket'),
+    ]),
+  );
+}
+
 async function profile(): Promise<void> {
   const frames = expectedFrames(THROUGHPUT, 'full');
   const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
@@ -749,6 +815,7 @@ try {
   if (parts.has('scaling')) await scaling();
   if (parts.has('catalog')) await catalog();
   if (parts.has('ui')) await uiCost();
+  if (parts.has('s3')) await objectStoreThroughput();
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
     console.log(
