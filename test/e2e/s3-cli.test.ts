@@ -80,26 +80,31 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
   };
   const bytesOf = async (bucket: string, Key: string) =>
     Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray());
-  /** The objects under `archive/` and the rows agree one to one, each object whole (its size and sha256 are its row's). */
+  /**
+   * The objects under `archive/` and the rows agree one to one, each object whole (its size and sha256
+   * are its row's); the rows, and the objects' bytes by URL.
+   */
   const expectBucketAndCatalogAgree = async (bucket: string, db: string) => {
     const [keys, rows] = [await keysIn(bucket), await framesOf(db)];
     expect(rows.map(({ filePath }) => filePath).sort()).toEqual(keys.map((key) => `s3://${bucket}/${key}`));
+    const bodies = new Map<string, Buffer>(
+      await Promise.all(keys.map(async (key) => [`s3://${bucket}/${key}`, await bytesOf(bucket, key)] as const)),
+    );
     for (const row of rows) {
-      const body = await bytesOf(bucket, row.filePath.slice(`s3://${bucket}/`.length));
+      const body = bodies.get(row.filePath)!;
       expect([body.length, sha(body)]).toEqual([row.fileSize, row.sha256]);
     }
-    return rows;
+    return { rows, bodies };
   };
   /** The bucket holds every frame the simulator serves on DATE, once, with the simulator's bytes, and one row each. */
   const expectCompleteBucket = async (bucket: string, db: string, sim: Simulator) => {
-    const rows = await expectBucketAndCatalogAgree(bucket, db);
+    const { rows, bodies } = await expectBucketAndCatalogAgree(bucket, db);
     const expected = STREAMS.flatMap((stream) => sim.frames(DATE, stream));
-    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(
-      expected.map((frame) => `s3://${bucket}/${frameObjectKey('archive', frame)}`).sort(),
-    );
+    const urlOf = (frame: (typeof expected)[number]) => `s3://${bucket}/${frameObjectKey('archive', frame)}`;
+    expect(rows.map(({ filePath }) => filePath).sort()).toEqual(expected.map(urlOf).sort());
     for (const frame of expected) {
-      const body = await bytesOf(bucket, frameObjectKey('archive', frame));
-      expect(body.equals(sim.frameBytes(frame.stream, frame.capturedAt, frame.thumbnailOnly ? 'thumbnail' : 'full')!)).toBe(true);
+      const served = sim.frameBytes(frame.stream, frame.capturedAt, frame.thumbnailOnly ? 'thumbnail' : 'full')!;
+      expect(bodies.get(urlOf(frame))!.equals(served)).toBe(true);
     }
   };
   const bucketRunArgs = (sim: Simulator, db: string, bucket: string, ...more: string[]) =>
@@ -176,7 +181,7 @@ describe.skipIf(!READY)('draydog download --out s3://bucket/prefix, with a catal
     run.child.kill('SIGINT');
     const { code, stderr } = await run.finished;
     expect(code, stderr).toBe(130);
-    const rows = await expectBucketAndCatalogAgree(bucket, db);
+    const { rows } = await expectBucketAndCatalogAgree(bucket, db);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.length).toBeLessThan(STREAMS.flatMap((stream) => sim.frames(DATE, stream)).length);
     expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toMatchObject({
