@@ -23,6 +23,7 @@ it('draydog exports exactly its documented names', () => {
     'circuitBreaker',
     'collectStats',
     'concurrently',
+    'createFleetGate',
     'createHttpClient',
     'dateRange',
     'discoverFrames',
