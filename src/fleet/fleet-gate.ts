@@ -92,6 +92,16 @@ function assertFleetGateOptions({ name, ratePerSecond, probeTimeoutMs }: FleetGa
   }
 }
 
+/** `promise`, with whether it has settled yet. */
+function tracked<T>(promise: Promise<T>): { readonly promise: Promise<T>; readonly settled: boolean } {
+  const state = { promise, settled: false };
+  const settle = () => {
+    state.settled = true;
+  };
+  promise.then(settle, settle);
+  return state;
+}
+
 /** `promise`, or a rejection when it takes longer than `ms` or `signal` aborts first. */
 async function within<T>(promise: Promise<T>, ms: number, signal?: AbortSignal): Promise<T> {
   const { promise: stopped, reject } = Promise.withResolvers<never>();
@@ -153,15 +163,24 @@ export function createFleetGate(options: FleetGateOptions): RequestGate {
     }
   };
 
-  /** Runs `call` until Redis answers it, or until `signal` aborts or `giveUpAt` passes (then it rejects). */
+  /**
+   * Runs `call` until Redis answers it, or until `signal` aborts or `giveUpAt` passes (then it rejects).
+   * A call still on its way is waited for, never sent again: a client that queues commands while Redis is
+   * away would send a pile of stale reservations when it is back, spending the fleet's budget on nothing.
+   */
   const untilAnswered = async <T>(call: () => Promise<T>, signal?: AbortSignal, giveUpAt = Number.POSITIVE_INFINITY): Promise<T> => {
-    for (let retryMs = REDIS_RETRY_FIRST_MS; ; retryMs = Math.min(2 * retryMs, REDIS_RETRY_MAX_MS)) {
+    let retryMs = REDIS_RETRY_FIRST_MS;
+    let attempt = tracked(call());
+    for (;;) {
       try {
-        return await within(call(), REDIS_CALL_TIMEOUT_MS, signal);
+        return await within(attempt.promise, REDIS_CALL_TIMEOUT_MS, signal);
       } catch (error) {
         if (signal?.aborted || now() + retryMs > giveUpAt) throw error;
         onRedisError?.(error as Error);
+        if (!attempt.settled) continue;
         await sleep(retryMs, undefined, { signal });
+        retryMs = Math.min(2 * retryMs, REDIS_RETRY_MAX_MS);
+        attempt = tracked(call());
       }
     }
   };
