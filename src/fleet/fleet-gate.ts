@@ -119,16 +119,19 @@ async function within<T>(promise: Promise<T>, ms: number, signal?: AbortSignal):
 
 /**
  * A `RequestGate` whose rate and pause hold for every process that shares `redis` and `name`: each request
- * reserves the next free start of the fleet-wide schedule (starts `1000 / ratePerSecond` ms apart, so no
- * burst beyond one start per interval: at most `ratePerSecond + 1` starts fall in any second), and a
- * Retry-After seen by any process pauses all of them (the longest pause wins); after a pause one request of
- * the fleet goes first and the others follow only once it was not pushed back.
+ * reserves the next free start of the fleet-wide schedule, starts `1000 / ratePerSecond` ms apart on Redis's
+ * clock, so at most `ratePerSecond + 1` starts are reserved in any sliding second; the server sees each start
+ * plus the request's way there (timers, connecting, a process stalled for a moment), so now and then one more
+ * (3 processes at 20/s on a busy 2-core machine: 21, 21, 22 in their busiest second). A Retry-After seen by
+ * any process pauses all of them (the longest pause wins); after a pause one request of the fleet goes first
+ * and the others follow only once it was not pushed back (or after `probeTimeoutMs` without its answer).
  *
- * While Redis cannot be reached, requests wait (each call is retried with a capped backoff, every
- * failure reported to `onRedisError`) and go on once it answers: a fleet without its shared budget would
- * be as many clients as processes, so it holds rather than guesses. A pause is also kept in this process,
- * so it holds even when Redis misses it. Waits end when the request's signal aborts.
- * Bandwidth stays per process: it guards the machine's own link, and sharing it would cost a round trip per body.
+ * While Redis cannot be reached, requests wait and go on once it answers: a failed call is sent again after a
+ * capped backoff, a slow one is waited for, and each failure or 2 s without an answer goes to `onRedisError`.
+ * A fleet without its shared budget would be as many clients as processes, so it holds rather than guesses.
+ * A pause is also kept in this process, so it holds even when Redis misses it. Waits end when the request's
+ * signal aborts. Bandwidth stays per process: it guards the machine's own link, and sharing it would cost a
+ * round trip per body.
  */
 export function createFleetGate(options: FleetGateOptions): RequestGate {
   assertFleetGateOptions(options);
