@@ -3,9 +3,10 @@
 // measured. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
 //   npm run bench                       everything (about ten minutes on a busy machine)
-//   npm run bench -- --only throughput  or scaling, catalog, ui, s3 (comma-separated); ui: the throughput set with and
-//                                       without --ui (no browser connected), alternating; s3: the throughput set into
-//                                       a folder and into a bucket of a RADOS gateway started for it, alternating
+//   npm run bench -- --only throughput  or scaling, catalog, ui, s3, gate (comma-separated); ui: the throughput set with
+//                                       and without --ui (no browser connected), alternating; s3: the throughput set into
+//                                       a folder and into a bucket of a RADOS gateway started for it, alternating; gate:
+//                                       the fleet gate's requests/s on a loopback Redis (scripts/bench/fleet-gate.ts)
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -29,6 +30,7 @@ import { createObjectStoreClient } from '../src/storage/object-store.ts';
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
 import { topSelfTimes } from './bench/cpu-profile.ts';
+import { fleetGateRows } from './bench/fleet-gate.ts';
 import { cliEntry } from '../bin/entry.js';
 import { frameFilePath, frameUrls } from '../src/frame/layout.ts';
 
@@ -39,7 +41,7 @@ const staticCdnPath = join(projectRoot, 'scripts', 'bench', 'static-cdn.ts');
 
 const { values: flags } = parseArgs({
   options: {
-    only: { type: 'string', default: 'throughput,scaling,catalog,ui,s3' },
+    only: { type: 'string', default: 'throughput,scaling,catalog,ui,s3,gate' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     profile: { type: 'boolean', default: false },
@@ -751,6 +753,13 @@ async function profile(): Promise<void> {
   }
 }
 
+async function fleetGate(): Promise<void> {
+  const rows = await fleetGateRows(log);
+  if (!rows) return;
+  console.log('\nFleet gate: createFleetGate without a rate on a loopback Redis (no HTTP), one gate per process, 3 s each');
+  console.log(table(rows));
+}
+
 // ------------------------------------------------------------------------------------------------- main
 
 /** What the dashboard costs a run nobody looks at: the throughput set with and without `--ui`, alternating, each run's files deleted before the next. */
@@ -816,6 +825,7 @@ try {
   if (parts.has('catalog')) await catalog();
   if (parts.has('ui')) await uiCost();
   if (parts.has('s3')) await objectStoreThroughput();
+  if (parts.has('gate')) await fleetGate();
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
     console.log(

@@ -69,6 +69,8 @@ export { summarizeCatalog, type CatalogDay, type CatalogSummaryOptions } from '.
 // HTTP
 export { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
 export { undiciAdapter, type UndiciAdapterOptions } from './http/undici-adapter.ts';
+export type { RequestGate } from './http/request-gate.ts';
+export { createFleetGate, type FleetGateOptions } from './fleet/fleet-gate.ts';
 
 // the default pipeline, watch mode, the archive's checks, the reports
 export { runDownload, type DownloadOptions } from './download.ts';

@@ -30,6 +30,11 @@ export interface Simulator extends Camera {
   faultPlan(path: string): FaultPlan;
   /** Answers every frame request with `status` and a Retry-After header until `untilMs`. */
   storm(storm: StormOptions): void;
+  /**
+   * Answers the next frame request, and only that one, as a storm would (default 429, Retry-After 1);
+   * resolves with when it was answered (ms since the epoch).
+   */
+  pushBackOnce(pushBack?: Omit<StormOptions, 'untilMs'>): Promise<number>;
 }
 
 interface Answer {
@@ -91,6 +96,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const badAnswersServed = new Map<string, number>();
   const closing = new AbortController();
   let currentStorm: Required<StormOptions> | undefined;
+  let nextPushBack: (Required<Omit<StormOptions, 'untilMs'>> & { answered: (at: number) => void }) | undefined;
 
   function rightAnswer(path: string, plan: FaultPlan): Answer {
     const jpeg = camera.jpegAt(path);
@@ -128,10 +134,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const finished = stats.requestStarted(path);
     response.once('close', finished);
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
-    if (currentStorm && Date.now() < currentStorm.untilMs) {
+    const pushBack = nextPushBack ?? (currentStorm && Date.now() < currentStorm.untilMs ? currentStorm : undefined);
+    if (pushBack) {
+      nextPushBack = undefined;
       stats.faultServed('storm');
-      const retryAfter = String(currentStorm.retryAfterSeconds);
-      return send(response, textAnswer(currentStorm.status, 'Storm', { 'retry-after': retryAfter }));
+      send(response, textAnswer(pushBack.status, 'Storm', { 'retry-after': String(pushBack.retryAfterSeconds) }));
+      if ('answered' in pushBack) pushBack.answered(Date.now());
+      return;
     }
     const plan = faultPlan(seed, faults, path);
     const served = badAnswersServed.get(path) ?? 0;
@@ -197,6 +206,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     faultPlan: (path) => faultPlan(seed, faults, path),
     storm: ({ status = 429, retryAfterSeconds = 1, untilMs }) => {
       currentStorm = { status, retryAfterSeconds, untilMs };
+    },
+    pushBackOnce: ({ status = 429, retryAfterSeconds = 1 } = {}) => {
+      const { promise, resolve } = Promise.withResolvers<number>();
+      nextPushBack = { status, retryAfterSeconds, answered: resolve };
+      return promise;
     },
   };
 }

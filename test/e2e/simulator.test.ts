@@ -387,6 +387,20 @@ describe('stats and control', () => {
     expect(simulator.stats().faultsByKind.storm).toBe(1);
   });
 
+  it('pushes back the next frame request only, and says when it did', async () => {
+    const simulator = await start({});
+    const [frame] = simulator.frames('2025-09-06', 'in_gate');
+    const before = Date.now();
+    const pushedBack = simulator.pushBackOnce({ retryAfterSeconds: 2 });
+    const first = await rawGet(simulator.url + frame.thumbnailPath);
+    expect(first.status).toBe(429);
+    expect(first.headers?.['retry-after']).toBe('2');
+    expect(await pushedBack).toBeGreaterThanOrEqual(before);
+    expect(await pushedBack).toBeLessThanOrEqual(Date.now());
+    expect((await rawGet(simulator.url + frame.thumbnailPath)).status).toBe(200);
+    expect(simulator.stats().faultsByKind.storm).toBe(1);
+  });
+
   it('closes promptly with keep-alive connections open and answers still waiting', async () => {
     const simulator = await startSimulator({ frameSize: 'small', latencyMs: 10_000 });
     const idle = await startSimulator({ frameSize: 'small' });

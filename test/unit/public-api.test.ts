@@ -24,6 +24,7 @@ it('draydog exports exactly its documented names', () => {
     'circuitBreaker',
     'collectStats',
     'concurrently',
+    'createFleetGate',
     'createHttpClient',
     'createObjectStoreClient',
     'dateRange',

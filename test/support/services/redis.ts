@@ -35,14 +35,15 @@ export function redisForTests(testFile: string): boolean {
 }
 
 /**
- * Starts a Redis server of its own on a free loopback port, without persistence, with BullMQ's required
- * `maxmemory-policy noeviction`, in a temporary folder removed by `stop`.
+ * Starts a Redis server of its own on a free loopback port (or on `port`, e.g. to bring back one that was
+ * stopped), without persistence, with BullMQ's required `maxmemory-policy noeviction`, in a temporary
+ * folder removed by `stop`.
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis({ port: wantedPort }: { port?: number } = {}): Promise<RedisServer> {
   const binary = redisServerBinary();
   if (!binary) throw new Error('no redis-server on PATH');
   const dir = serviceDir('redis');
-  const port = await freePort();
+  const port = wantedPort ?? (await freePort());
   const logFile = join(dir, 'redis.log');
   const pidFile = join(dir, 'redis.pid');
   const cli = async (...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout.trim();
