@@ -15,7 +15,7 @@ export interface FleetGateOptions {
   readonly bytesPerSecond?: number;
   /** How long the first request after a pause holds back the fleet at most when it gets no answer (default 10 s). */
   readonly probeTimeoutMs?: number;
-  /** Called with each failed Redis call; requests wait and the call is retried until Redis answers. */
+  /** Called with each Redis call that failed or went 2 s without an answer; requests wait until Redis answers. */
   readonly onRedisError?: (error: Error) => void;
   readonly now?: () => number;
 }
