@@ -756,7 +756,9 @@ async function profile(): Promise<void> {
 async function fleetGate(): Promise<void> {
   const rows = await fleetGateRows(log);
   if (!rows) return;
-  console.log('\nFleet gate: createFleetGate without a rate on a loopback Redis (no HTTP), one gate per process, 3 s each');
+  console.log(
+    '\nFleet gate: createFleetGate without a rate on a loopback Redis (no HTTP), one gate per process, 3 s each, beside bare PINGs',
+  );
   console.log(table(rows));
 }
 

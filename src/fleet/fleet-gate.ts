@@ -15,7 +15,7 @@ export interface FleetGateOptions {
   readonly bytesPerSecond?: number;
   /** How long the first request after a pause holds back the fleet at most when it gets no answer (default 10 s). */
   readonly probeTimeoutMs?: number;
-  /** Called with each failed Redis call; requests wait and the call is retried until Redis answers. */
+  /** Called with each Redis call that failed or went 2 s without an answer; requests wait until Redis answers. */
   readonly onRedisError?: (error: Error) => void;
   readonly now?: () => number;
 }
@@ -121,8 +121,8 @@ async function within<T>(promise: Promise<T>, ms: number, signal?: AbortSignal):
  * A `RequestGate` whose rate and pause hold for every process that shares `redis` and `name`: each request
  * reserves the next free start of the fleet-wide schedule, starts `1000 / ratePerSecond` ms apart on Redis's
  * clock, so at most `ratePerSecond + 1` starts are reserved in any sliding second; the server sees each start
- * plus the request's way there (timers, connecting, a process stalled for a moment), so now and then one more
- * (3 processes at 20/s on a busy 2-core machine: 21, 21, 22 in their busiest second). A Retry-After seen by
+ * plus the request's way there (timers, connecting, a process stalled for a moment), so a few more when one
+ * stalls (3 processes at 20/s on a 2-core machine at load 10: 21 to 23 in the server's busiest second). A Retry-After seen by
  * any process pauses all of them (the longest pause wins); after a pause one request of the fleet goes first
  * and the others follow only once it was not pushed back (or after `probeTimeoutMs` without its answer).
  *

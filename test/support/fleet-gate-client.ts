@@ -2,12 +2,14 @@
 // Once connected it prints `ready` and reads one line of JSON `{ startAt, stopAt }` (ms since the epoch, the
 // same for every process, so that processes started one after another compete over one span); from `startAt`
 // to `stopAt` it requests frames of `baseUrl` with `concurrency` requests in flight, through the HTTP client
-// and a fleet gate of its own; then prints `{"sent":N}`.
+// and a fleet gate of its own; then prints `{"sent":N,"released":[…]}`: the requests it made, and when (ms since the
+// epoch) the gate let each attempt go.
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { createFleetGate } from '../../src/fleet/fleet-gate.ts';
 import { createHttpClient } from '../../src/http/http-client.ts';
+import type { RequestGate } from '../../src/http/request-gate.ts';
 
 export interface FleetClientJob {
   readonly redisUrl: string;
@@ -19,7 +21,15 @@ export interface FleetClientJob {
 
 const job = JSON.parse(process.argv[2]) as FleetClientJob;
 const redis = new Redis(job.redisUrl);
-const gate = createFleetGate({ redis, name: job.name, ratePerSecond: job.ratePerSecond });
+const fleetGate = createFleetGate({ redis, name: job.name, ratePerSecond: job.ratePerSecond });
+const released: number[] = [];
+const gate: RequestGate = {
+  ...fleetGate,
+  async beforeRequest(ticket, signal) {
+    await fleetGate.beforeRequest(ticket, signal);
+    released.push(Date.now());
+  },
+};
 const client = createHttpClient({ gate, concurrency: job.concurrency, retries: 3, retryDelayMs: 50 });
 let sent = 0;
 
@@ -39,5 +49,5 @@ await Promise.all(
     }
   }),
 );
-process.stdout.write(`${JSON.stringify({ sent })}\n`);
+process.stdout.write(`${JSON.stringify({ sent, released })}\n`);
 redis.disconnect();
