@@ -170,23 +170,8 @@ export function quickDownloadArgs(
   ...more: string[]
 ): string[] {
   const range = to === from ? ['--from', from] : ['--from', from, '--to', to];
-  return [
-    'download',
-    ...range,
-    '--base-url',
-    baseUrl,
-    '--out',
-    out,
-    '--db',
-    db,
-    '--report',
-    'report.json',
-    '--retry-delay',
-    '20',
-    '--max-retry-after',
-    '100',
-    '--concurrency',
-    '8',
-    ...more,
-  ];
+  return ['download', ...range, '--base-url', baseUrl, '--out', out, '--db', db, '--report', 'report.json', ...QUICK_FETCH_ARGS, ...more];
 }
+
+/** Short backoff and Retry-After caps, so that a harsh simulator does not stretch a test. */
+export const QUICK_FETCH_ARGS = ['--retry-delay', '20', '--max-retry-after', '100', '--concurrency', '8'];
