@@ -228,6 +228,21 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
     }
   }, 240_000);
 
+  it('a worker whose Redis connections drop mid-run reconnects and finishes: nothing lost, nothing twice', async () => {
+    const sim = await mildSimulator(20);
+    const fleet = await newFleet();
+    await enqueue(fleet, TEN_DAYS[0], TEN_DAYS[2]);
+    const worker = startWorker(fleet, sim.url, '--until-empty');
+    for (const requests of [150, 450]) {
+      await until(() => sim.stats().totalRequests >= requests, 60_000);
+      expect(await redis.cli('client', 'kill', 'type', 'normal')).toMatch(/^[1-9]\d*$/);
+    }
+    const run = await worker.finished;
+    expect(run.code, run.stderr).toBe(0);
+    await expectExactArchive(fleet, sim, TEN_DAYS.slice(0, 3));
+    expect((await status(fleet)).partitions).toEqual({ waiting: 0, retrying: 0, active: 0, done: 6, failed: 0 });
+  }, 120_000);
+
   it('the first SIGINT drains: the partition in hand goes back to the queue unspent, exit 130', async () => {
     const sim = await mildSimulator(30);
     const fleet = await newFleet();
