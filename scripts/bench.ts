@@ -3,8 +3,8 @@
 // measured. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
 //   npm run bench                       everything (about ten minutes on a busy machine)
-//   npm run bench -- --only throughput  or scaling, catalog, ui (comma-separated); ui: the throughput set with and
-//                                       without --ui (no browser connected), alternating
+//   npm run bench -- --only throughput  or scaling, catalog, ui, fleet (comma-separated); ui: the throughput set with and
+//                                       without --ui (no browser connected), alternating; fleet: 1, 2 and 4 workers
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -25,6 +25,7 @@ import { postgresForTests, startPostgres } from '../test/support/services/postgr
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
 import { topSelfTimes } from './bench/cpu-profile.ts';
+import { fleetBench } from './bench/fleet.ts';
 import { cliEntry } from '../bin/entry.js';
 import { frameFilePath, frameUrls } from '../src/frame/layout.ts';
 
@@ -35,7 +36,7 @@ const staticCdnPath = join(projectRoot, 'scripts', 'bench', 'static-cdn.ts');
 
 const { values: flags } = parseArgs({
   options: {
-    only: { type: 'string', default: 'throughput,scaling,catalog,ui' },
+    only: { type: 'string', default: 'throughput,scaling,catalog,ui,fleet' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     profile: { type: 'boolean', default: false },
@@ -749,6 +750,7 @@ try {
   if (parts.has('scaling')) await scaling();
   if (parts.has('catalog')) await catalog();
   if (parts.has('ui')) await uiCost();
+  if (parts.has('fleet')) await fleetBench({ cliPath, usagePreload, dir: work, env: childEnv(), log });
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
     console.log(
