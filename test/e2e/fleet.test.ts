@@ -243,6 +243,26 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
     expect((await status(fleet)).partitions).toEqual({ waiting: 0, retrying: 0, active: 0, done: 6, failed: 0 });
   }, 120_000);
 
+  it('a worker whose PostgreSQL connections are dropped mid-run keeps going and finishes: nothing lost, no attempt spent', async () => {
+    const sim = await mildSimulator(20);
+    const fleet = await newFleet();
+    await enqueue(fleet, TEN_DAYS[0], TEN_DAYS[2], '--attempts', '1');
+    const worker = startWorker(fleet, sim.url, '--until-empty');
+    const database = new URL(fleet.db).pathname.slice(1);
+    for (const requests of [150, 450]) {
+      await until(() => sim.stats().totalRequests >= requests, 60_000);
+      const dropped = await postgres.sql(
+        fleet.db,
+        `select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = '${database}' and pid <> pg_backend_pid()`,
+      );
+      expect(Number(dropped)).toBeGreaterThan(0);
+    }
+    const run = await worker.finished;
+    expect(run.code, run.stderr).toBe(0);
+    await expectExactArchive(fleet, sim, TEN_DAYS.slice(0, 3));
+    expect((await status(fleet)).partitions).toEqual({ waiting: 0, retrying: 0, active: 0, done: 6, failed: 0 });
+  }, 120_000);
+
   it('the first SIGINT drains: the partition in hand goes back to the queue unspent, exit 130', async () => {
     const sim = await mildSimulator(30);
     const fleet = await newFleet();
