@@ -8,7 +8,7 @@ import { connectQueue } from '../fleet/queue-connection.ts';
 import { workerGate } from '../fleet/worker-gate.ts';
 import { resolveFetchSettings } from '../settings.ts';
 import { ExitCode } from './exit-codes.ts';
-import { fetchOptions, fetchSettingsOf } from './fetch-options.ts';
+import { fetchSettingsOf, transferOptions } from './fetch-options.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
@@ -19,7 +19,7 @@ import { queueOptions } from './queue-options.ts';
 const WORKER_DEFAULTS = { partitions: 1, lockDurationMs: 30_000 };
 
 export function workerOptions<T>(yargs: Argv<T>) {
-  return queueOptions(fetchOptions(yargs))
+  return queueOptions(transferOptions(yargs))
     .option('partitions', {
       coerce: wholeNumber('--partitions', 1, 1000),
       default: WORKER_DEFAULTS.partitions,
@@ -72,7 +72,10 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
         untilEmpty: args.untilEmpty,
         logger,
       });
-      logger.info(result, `worker stopped: ${result.done} partitions done, ${result.failed} failed, ${result.handedBack} handed back`);
+      logger.info(
+        result,
+        `worker stopped: ${result.done} partitions done, ${result.failedAttempts} attempts failed, ${result.handedBack} handed back`,
+      );
       if (interruption.drain.aborted) return ExitCode.interrupted;
       const fleet = new FleetQueue(redis, args.fleet);
       const { failed } = await fleet.status().finally(() => fleet.close());

@@ -29,10 +29,11 @@ export interface FleetWorkerOptions {
   readonly logger: Logger;
 }
 
+/** What one worker did: partitions done, handed back, and attempts that failed. */
 export interface FleetWorkerResult {
   readonly done: number;
   readonly handedBack: number;
-  readonly failed: number;
+  readonly failedAttempts: number;
 }
 
 /** How often a worker adds its frames to the fleet's totals and looks for a fleet-wide pause. */
@@ -49,7 +50,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   const { redis, name, logger, drain, abort } = options;
   const fleet = new FleetQueue(redis, name);
   const handBacks = new Set<AbortController>();
-  const result = { done: 0, handedBack: 0, failed: 0 };
+  const result = { done: 0, handedBack: 0, failedAttempts: 0 };
   let pending = { frames: 0, bytes: 0 };
   const countOutcome = (item: OutcomeItem) => {
     if (item.kind === 'failed') return;
@@ -61,25 +62,23 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
     const handBack = new AbortController();
     handBacks.add(handBack);
     try {
-      if (drain.aborted) handBack.abort();
-      const outcome = drain.aborted
-        ? undefined
-        : await downloadPartition(job.data, {
-            ...options.download,
-            signal: AbortSignal.any([drain, handBack.signal]),
-            abortSignal: AbortSignal.any(signal ? [abort, signal] : [abort]),
-            onOutcome: countOutcome,
-          });
-      if (outcome?.kind === 'done') {
+      // a partition taken as the worker drains stops at once, unfinished
+      const outcome = await downloadPartition(job.data, {
+        ...options.download,
+        signal: AbortSignal.any([drain, handBack.signal]),
+        abortSignal: AbortSignal.any(signal ? [abort, signal] : [abort]),
+        onOutcome: countOutcome,
+      });
+      if (outcome.kind === 'done') {
         result.done += 1;
         const { downloaded, alreadyExisted, notFound, bytes } = outcome.report.stats;
         return { downloaded, alreadyExisted, notFound, bytes };
       }
-      if (outcome?.kind === 'failed') {
-        result.failed += 1;
+      if (outcome.kind === 'failed') {
+        result.failedAttempts += 1;
         throw new Error(outcome.reason);
       }
-      if (outcome?.kind === 'stopped') {
+      if (outcome.kind === 'stopped') {
         logger.error(`partition ${job.id} stopped: pausing the fleet (draydog retry-failed resumes it)`);
         await fleet.pauseFleet(`${job.id}: ${outcome.reason}`);
       }
@@ -131,9 +130,10 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
       pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
     }
   };
+  const closed = new AbortController();
   const ticking = (async () => {
-    while (!drain.aborted && worker.isRunning()) {
-      await sleep(TICK_MS);
+    while (!closed.signal.aborted) {
+      await sleep(TICK_MS, undefined, { signal: closed.signal }).catch(() => undefined);
       await tick();
     }
   })();
@@ -145,8 +145,8 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   abort.addEventListener('abort', () => void worker.close(true), { once: true });
   await closing;
   await running;
+  closed.abort();
   await ticking;
-  await tick();
   await fleet.close();
   return result;
 
