@@ -200,28 +200,44 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
     }
   }, 240_000);
 
-  it('the circuit breaker of one worker pauses the whole fleet, with its reason in status; retry-failed resumes it', async () => {
-    const sim = await mildSimulator();
+  it('the circuit breaker of one worker pauses the whole fleet: the others hand back what they hold; status says why; retry-failed resumes it', async () => {
+    const sim = await mildSimulator(40);
     const fleet = await newFleet();
     let down = true;
+    // one worker asks a CDN that is down, the other the simulator itself
     const cdn = await startProxyCdn(sim.url, () => (down ? 503 : undefined));
     try {
-      await enqueue(fleet, TEN_DAYS[0], TEN_DAYS[2]);
-      const workers = [0, 1].map(() => startWorker(fleet, cdn.url, '--retries', '0', '--max-consecutive-failures', '5'));
+      await enqueue(fleet, TEN_DAYS[0], TEN_DAYS[2], '--backoff', '100');
+      const healthy = startWorker(fleet, sim.url, '--concurrency', '2');
+      await statusWhen(fleet, (now) => now.frames > 0);
+      const tripping = startWorker(fleet, cdn.url, '--max-consecutive-failures', '5');
       const paused = await statusWhen(fleet, (now) => now.pausedBecause !== null && now.partitions.active === 0);
       expect(paused.pausedBecause).toMatch(/^apm\/2025-09-0\d\/\w+: stopped after 5 frames in a row failed \(last: HTTP 503\)/);
-      expect(paused.partitions).toEqual({ waiting: 6, retrying: 0, active: 0, done: 0, failed: 0 });
+      // the healthy worker may have finished a partition before the other one tripped
+      expect(paused.partitions).toEqual({
+        waiting: 6 - paused.partitions.done,
+        retrying: 0,
+        active: 0,
+        done: paused.partitions.done,
+        failed: 0,
+      });
       const text = await runCli(['status', ...queueArgs(fleet)], { cwd: fleet.dir });
       expect(text.stdout).toContain('PAUSED (apm/2025-09-0');
       // paused workers wait: they neither exit nor ask the CDN for anything
-      expect(workers.map(({ child }) => child.exitCode)).toEqual([null, null]);
+      const requests = sim.stats().totalRequests;
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(sim.stats().totalRequests).toBe(requests);
+      expect([healthy.child.exitCode, tripping.child.exitCode]).toEqual([null, null]);
 
       down = false;
       const resumed = await runCli(['retry-failed', ...queueArgs(fleet)], { cwd: fleet.dir });
       expect(resumed.stdout).toMatch(/^0 failed partitions back in the queue; the fleet resumes \(paused: apm\//);
       await statusWhen(fleet, (now) => now.partitions.done === 6);
-      for (const worker of workers) worker.child.kill('SIGINT');
-      for (const run of await Promise.all(workers.map((worker) => worker.finished))) expect(run.code, run.stderr).toBe(130);
+      for (const worker of [healthy, tripping]) worker.child.kill('SIGINT');
+      const [healthyRun, trippingRun] = await Promise.all([healthy.finished, tripping.finished]);
+      for (const run of [healthyRun, trippingRun]) expect(run.code, run.stderr).toBe(130);
+      // the healthy worker handed back the partition it held when the other one tripped
+      expect(healthyRun.stderr).toMatch(/"handedBack":[1-9]/);
       await expectExactArchive(fleet, sim, TEN_DAYS.slice(0, 3));
     } finally {
       await cdn.close();
