@@ -319,3 +319,29 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
     expect(existsSync(join(dir, 'images')) || existsSync(join(dir, 'catalog.sqlite'))).toBe(false);
   });
 });
+
+describe('the fleet commands’ --help', () => {
+  it('describes every option and lists each command’s own exit codes', { timeout: 180_000 }, async () => {
+    const commands = { enqueue: ['0', '2'], worker: ['0', '1', '2', '130'], status: ['0', '2'], 'retry-failed': ['0', '2'] };
+    const dir = freshDir();
+    const runs = await Promise.all(
+      Object.keys(commands).map((command) => runCli([command, '--help'], { cwd: dir, spawned: true, timeoutMs: 150_000 })),
+    );
+    for (const [index, [command, codes]] of Object.entries(commands).entries()) {
+      const { code, stdout, stderr } = runs[index];
+      expect([code, stderr], command).toEqual([0, '']);
+      expect(stdout, command).toContain('--queue');
+      expect(
+        stdout.split('\n').filter((line) => /^\s+(-\w, )?--[\w-]+\s+\[/.test(line)),
+        `${command} options without a description`,
+      ).toEqual([]);
+      expect(
+        [...stdout.split('Exit codes:\n')[1].matchAll(/^ {2}(\d+) +/gm)].map(([, exitCode]) => exitCode),
+        command,
+      ).toEqual(codes);
+    }
+    // a worker takes the terminal and the stream from each partition
+    expect(runs[1].stdout).not.toContain('--streams');
+    expect(listTree(dir)).toEqual([]);
+  });
+});
