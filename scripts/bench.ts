@@ -3,10 +3,11 @@
 // measured. Prints tables on stdout; progress goes to stderr. No internet needed.
 //
 //   npm run bench                       everything (about ten minutes on a busy machine)
-//   npm run bench -- --only throughput  or scaling, catalog, ui, s3, gate (comma-separated); ui: the throughput set with
-//                                       and without --ui (no browser connected), alternating; s3: the throughput set into
-//                                       a folder and into a bucket of a RADOS gateway started for it, alternating; gate:
-//                                       the fleet gate's requests/s on a loopback Redis (scripts/bench/fleet-gate.ts)
+//   npm run bench -- --only throughput  or scaling, catalog, ui, s3, gate, fleet (comma-separated); ui: the throughput set
+//                                       with and without --ui (no browser connected), alternating; s3: the throughput set
+//                                       into a folder and into a bucket of a RADOS gateway started for it, alternating;
+//                                       gate: the fleet gate's requests/s on a loopback Redis (scripts/bench/fleet-gate.ts);
+//                                       fleet: 1, 2 and 4 workers
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -31,6 +32,7 @@ import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
 import { topSelfTimes } from './bench/cpu-profile.ts';
 import { fleetGateRows } from './bench/fleet-gate.ts';
+import { fleetBench } from './bench/fleet.ts';
 import { cliEntry } from '../bin/entry.js';
 import { frameFilePath, frameUrls } from '../src/frame/layout.ts';
 
@@ -41,7 +43,7 @@ const staticCdnPath = join(projectRoot, 'scripts', 'bench', 'static-cdn.ts');
 
 const { values: flags } = parseArgs({
   options: {
-    only: { type: 'string', default: 'throughput,scaling,catalog,ui,s3,gate' },
+    only: { type: 'string', default: 'throughput,scaling,catalog,ui,s3,gate,fleet' },
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '32' },
     profile: { type: 'boolean', default: false },
@@ -828,6 +830,7 @@ try {
   if (parts.has('ui')) await uiCost();
   if (parts.has('s3')) await objectStoreThroughput();
   if (parts.has('gate')) await fleetGate();
+  if (parts.has('fleet')) await fleetBench({ cliPath, usagePreload, dir: work, env: childEnv(), log });
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
     console.log(

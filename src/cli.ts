@@ -6,6 +6,7 @@ import { configCommand, configOptions } from './cli/config-command.ts';
 import { dashboardCommand, dashboardOptions } from './cli/dashboard-command.ts';
 import { discover, discoverOptions } from './cli/discover-command.ts';
 import { download, downloadOptions } from './cli/download-command.ts';
+import { enqueue, enqueueOptions } from './cli/enqueue-command.ts';
 import { ExitCode, EXIT_CODES_HELP } from './cli/exit-codes.ts';
 import { camelCase, defaultConfigPath, dropForeignSettings, refuseUnknownConfigKeys } from './cli/foreign-settings.ts';
 import { isInteractive, type CliIo } from './cli/io.ts';
@@ -13,9 +14,12 @@ import { logOptions, wantsDetail } from './cli/logger.ts';
 import { readBooleanWords, refuseEmptyValues } from './cli/options.ts';
 import { organize, organizeOptions } from './cli/organize-command.ts';
 import { report, reportOptions } from './cli/report-command.ts';
+import { retryFailed, retryFailedOptions } from './cli/retry-failed-command.ts';
 import { simulate, simulateOptions } from './cli/simulate-command.ts';
+import { status, statusOptions } from './cli/status-command.ts';
 import { verify, verifyOptions } from './cli/verify-command.ts';
 import { watchCommand, watchOptions } from './cli/watch-command.ts';
+import { worker, workerOptions } from './cli/worker-command.ts';
 
 /** yargs resets the epilogue for each command: every command's `--help` lists its own exit codes. */
 const withExitCodes = <B extends (yargs: Argv) => Argv<unknown>>(builder: B, command: keyof typeof EXIT_CODES_HELP): B =>
@@ -33,6 +37,10 @@ const COMMAND_OPTIONS = [
   simulateOptions,
   watchOptions,
   dashboardOptions,
+  enqueueOptions,
+  workerOptions,
+  statusOptions,
+  retryFailedOptions,
 ] as ((yargs: Argv) => Argv)[];
 
 /** Every option of some command, the logging options and `--config` included: what a config file may set. */
@@ -107,9 +115,36 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       withExitCodes(dashboardOptions, 'dashboard'),
       run(dashboardCommand),
     )
+    .command(
+      'enqueue',
+      "Split a date range into (date, stream) partitions on a fleet's queue in Redis, each once",
+      withExitCodes(enqueueOptions, 'enqueue'),
+      run(enqueue),
+    )
+    .command(
+      'worker',
+      "Take partitions from a fleet's queue and download each with the normal pipeline, until Ctrl-C",
+      withExitCodes(workerOptions, 'worker'),
+      run(worker),
+    )
+    .command(
+      'status',
+      "A fleet's partitions (waiting, active, done, failed), frames done, rate and ETA",
+      withExitCodes(statusOptions, 'status'),
+      run(status),
+    )
+    .command(
+      'retry-failed',
+      "Put a fleet's failed partitions back in its queue and resume a fleet its circuit breaker paused",
+      withExitCodes(retryFailedOptions, 'retryFailed'),
+      run(retryFailed),
+    )
     .completion('completion', 'Print a bash or zsh completion script (draydog completion >> ~/.bashrc)')
     .recommendCommands()
-    .demandCommand(1, 'name a command: download, discover, organize, report, verify, simulate, watch, dashboard or config')
+    .demandCommand(
+      1,
+      'name a command: download, discover, organize, report, verify, simulate, watch, dashboard, config, enqueue, worker, status or retry-failed',
+    )
     .middleware(refuseUnknownConfigKeys(everyOption), true)
     .middleware(dropForeignSettings(io.env) as never, true)
     .middleware(refuseEmptyValues, true)

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { from, identity, isObservable, lastValueFrom, of, pipe, tap, type Observable } from 'rxjs';
 import { CatalogGoneError, InputError, StoppedError } from './errors.ts';
 import { createHttpClient, type HttpClientOptions } from './http/http-client.ts';
-import { createRequestGate } from './http/request-gate.ts';
+import { createRequestGate, type RequestGate } from './http/request-gate.ts';
 import { isOutcome, type FrameItem, type OutcomeItem, type PipelineItem } from './items.ts';
 import { buildUrls, withoutCredentials } from './operators/build-urls.ts';
 import { circuitBreaker } from './operators/circuit-breaker.ts';
@@ -56,6 +56,8 @@ export interface DownloadOptions extends Partial<FetchSettings> {
   /** Ask again for frames that earlier runs found missing for good (by default they are not requested). */
   readonly recheckMissing?: boolean;
   readonly http?: AxiosInstance;
+  /** What every request passes through (rate, bandwidth, Retry-After pauses); by default one of this run's own from its settings. */
+  readonly gate?: RequestGate;
   /** An open catalog to use instead of opening `dbPath`; left open. */
   readonly orm?: CatalogOrm;
   /** Aborting stops new requests; frames in flight finish, and the report says `interrupted`. */
@@ -193,6 +195,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const http =
     options.http ??
     frameHttpClient(settings, {
+      gate: options.gate,
       onUnreachable: (reason) => stop(`stopped: ${reason}`),
       onRetry: (error) => {
         retried += 1;
@@ -348,7 +351,10 @@ function withCatalogCause(error: unknown, dbPath: string): unknown {
 }
 
 /** The HTTP client a download or a watch fetches with, from its settings: the user info of the base URL becomes its Authorization header. */
-export function frameHttpClient(settings: FetchSettings, hooks: Pick<HttpClientOptions, 'onRetry' | 'onUnreachable'>): AxiosInstance {
+export function frameHttpClient(
+  settings: FetchSettings,
+  { gate = createRequestGate(settings), ...hooks }: Pick<HttpClientOptions, 'onRetry' | 'onUnreachable' | 'gate'>,
+): AxiosInstance {
   const { authorization } = withoutCredentials(settings.baseUrl);
-  return createHttpClient({ ...settings, authorization, gate: createRequestGate(settings), ...hooks });
+  return createHttpClient({ ...settings, authorization, gate, ...hooks });
 }

@@ -74,6 +74,9 @@ export { createFleetGate, type FleetGateOptions } from './fleet/fleet-gate.ts';
 
 // the default pipeline, watch mode, the archive's checks, the reports
 export { runDownload, type DownloadOptions } from './download.ts';
+// a fleet: the job handler, and the partitions a job system hands out (see the BullMQ workers of `draydog worker`)
+export { downloadPartition, type PartitionOutcome } from './fleet/download-partition.ts';
+export { partitionId, partitionsOf, type Partition, type PartitionsOptions } from './fleet/partitions.ts';
 export { watch, type WatchOptions, type WatchResult } from './watch/watch.ts';
 export type { CycleReport } from './watch/cycle.ts';
 export { WatchMetrics, serveMetrics, type MetricsServer, type MetricsServerOptions } from './watch/metrics.ts';

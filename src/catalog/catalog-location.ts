@@ -16,7 +16,11 @@ export function sqlitePathOf(db: string): string {
 
 /** The catalog as it may be shown in logs, reports and errors: a PostgreSQL URL without its password. */
 export function shownCatalog(db: string): string {
-  if (!isPostgresUrl(db)) return db;
+  return isPostgresUrl(db) ? withoutPassword(db) : db;
+}
+
+/** A server URL (PostgreSQL, Redis) with its password replaced by `***`, fit for logs and errors. */
+export function withoutPassword(db: string): string {
   try {
     const url = new URL(db);
     if (url.password) url.password = '***';

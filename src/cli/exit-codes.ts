@@ -40,6 +40,20 @@ ${USAGE}`,
   0    stopped by Ctrl-C or SIGTERM
   1    it could not serve (e.g. the port is taken) or read the catalog
 ${USAGE} (also a --db that is no draydog catalog)`,
+  enqueue: `Exit codes:
+  0    the partitions were added (those already in the queue were left alone)
+${USAGE} (also a --queue that is not a Redis URL, or a Redis that cannot be reached)`,
+  worker: `Exit codes:
+  0    with --until-empty: no partition is left and none failed
+  1    with --until-empty: no partition is left but some are parked as failed (draydog status lists them), or an error it could not get past
+${USAGE} (also a --queue that is not a Redis URL or cannot be reached when the worker starts; later outages are waited out)
+  130  interrupted (Ctrl-C, SIGTERM or SIGHUP): frames in flight were finished and the partitions in hand handed back`,
+  status: `Exit codes:
+  0    the status was printed
+${USAGE} (also a --queue that is not a Redis URL, or a Redis that cannot be reached)`,
+  retryFailed: `Exit codes:
+  0    the failed partitions are back in the queue
+${USAGE} (also a --queue that is not a Redis URL, or a Redis that cannot be reached)`,
   simulate: `Exit codes:
   0    stopped by Ctrl-C or SIGTERM
   1    it could not serve (e.g. the port is taken)

@@ -13,7 +13,12 @@ const bytes = (name: NumberSetting, unit?: string) => byteAmount(`--${FLAG_OF[na
 
 /** The options of every command that fetches frames (download, watch): what, from where, into where, how hard. */
 export function fetchOptions<T>(yargs: Argv<T>) {
-  return catalogOption(fetchArchiveOption(cameraOptions(yargs)))
+  return transferOptions(cameraOptions(yargs));
+}
+
+/** The fetch options but which cameras: a fleet worker takes the terminal and the stream from each partition. */
+export function transferOptions<T>(yargs: Argv<T>) {
+  return catalogOption(fetchArchiveOption(yargs))
     .option('interval', { coerce: whole('intervalMinutes'), default: DEFAULTS.intervalMinutes, describe: 'Grid interval in minutes' })
     .option('base-url', { type: 'string', default: DEFAULTS.baseUrl, describe: 'CDN to fetch from (e.g. a `draydog simulate` URL)' })
     .option('concurrency', { coerce: whole('concurrency'), default: DEFAULTS.concurrency, describe: 'Frames fetched at once' })
@@ -72,7 +77,9 @@ export function fetchOptions<T>(yargs: Argv<T>) {
 export type FetchArgs = Awaited<ReturnType<typeof fetchOptions>['argv']>;
 
 /** The pipeline settings the fetch flags stand for. */
-export function fetchSettingsOf(args: FetchArgs): Partial<FetchSettings> & { readonly baseUrl: string } {
+export function fetchSettingsOf(
+  args: Awaited<ReturnType<typeof transferOptions>['argv']>,
+): Partial<FetchSettings> & { readonly baseUrl: string } {
   const values = args as unknown as Record<string, unknown>;
   const settings = Object.fromEntries(Object.entries(FLAG_OF).map(([name, flag]) => [name, values[camelCase(flag)]]));
   return { ...settings, baseUrl: assertBaseUrl(args.baseUrl) };

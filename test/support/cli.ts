@@ -170,25 +170,7 @@ export function quickDownloadArgs(
   ...more: string[]
 ): string[] {
   const range = to === from ? ['--from', from] : ['--from', from, '--to', to];
-  return [
-    'download',
-    ...range,
-    '--base-url',
-    baseUrl,
-    '--out',
-    out,
-    '--db',
-    db,
-    '--report',
-    'report.json',
-    '--retry-delay',
-    '20',
-    '--max-retry-after',
-    '100',
-    '--concurrency',
-    '8',
-    ...more,
-  ];
+  return ['download', ...range, '--base-url', baseUrl, '--out', out, '--db', db, '--report', 'report.json', ...QUICK_FETCH_ARGS, ...more];
 }
 
 /** The dashboard's address a started command logs (`dashboard at <url>; …`), once it has. */
@@ -198,3 +180,6 @@ export async function dashboardUrl(run: StartedCli): Promise<string> {
   await until(() => /dashboard at (\S+?);/.test(stderr), 60_000);
   return /dashboard at (\S+?);/.exec(stderr)![1];
 }
+
+/** Short backoff and Retry-After caps, so that a harsh simulator does not stretch a test. */
+export const QUICK_FETCH_ARGS = ['--retry-delay', '20', '--max-retry-after', '100', '--concurrency', '8'];

@@ -1,0 +1,90 @@
+import type { Argv } from 'yargs';
+import { assertArchiveReachable } from '../download.ts';
+import { shownCatalog, withoutPassword } from '../catalog/catalog-location.ts';
+import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
+import { FleetQueue } from '../fleet/fleet-queue.ts';
+import { runFleetWorker } from '../fleet/fleet-worker.ts';
+import { connectQueue } from '../fleet/queue-connection.ts';
+import { workerGate } from '../fleet/worker-gate.ts';
+import { resolveFetchSettings } from '../settings.ts';
+import { ExitCode } from './exit-codes.ts';
+import { fetchSettingsOf, transferOptions } from './fetch-options.ts';
+import { listenForInterruption } from './interruption.ts';
+import type { CliIo } from './io.ts';
+import { createLogger, type LogOptions } from './logger.ts';
+import { browserOptionsOf } from './option-groups.ts';
+import { wholeNumber } from './options.ts';
+import { queueOptions } from './queue-options.ts';
+
+const WORKER_DEFAULTS = { partitions: 1, lockDurationMs: 30_000 };
+
+export function workerOptions<T>(yargs: Argv<T>) {
+  return queueOptions(transferOptions(yargs))
+    .option('partitions', {
+      coerce: wholeNumber('--partitions', 1, 1000),
+      default: WORKER_DEFAULTS.partitions,
+      describe: 'Partitions this worker runs at once (each fetches --concurrency frames at once)',
+    })
+    .option('lock-duration', {
+      coerce: wholeNumber('--lock-duration', 1000),
+      default: WORKER_DEFAULTS.lockDurationMs,
+      describe:
+        'ms a partition stays locked to this worker between renewals: a worker that dies hands its partitions on after about this long',
+    })
+    .option('until-empty', {
+      type: 'boolean',
+      default: false,
+      describe: "Exit once the fleet's queue has no partition waiting, retrying or running",
+    });
+}
+
+type WorkerArgs = Awaited<ReturnType<typeof workerOptions>['argv']> & LogOptions;
+
+/** `draydog worker`: runs the fleet's partitions through the download pipeline until Ctrl-C (or, with --until-empty, until none is left). */
+export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
+  const logger = createLogger(io, args);
+  const settings = resolveFetchSettings(fetchSettingsOf(args));
+  assertCatalogLocation(args.db);
+  const redis = await connectQueue(args.queue);
+  try {
+    await assertArchiveReachable(settings);
+    const orm = await openCatalog({ dbPath: args.db });
+    const interruption = listenForInterruption(logger, 'the partitions');
+    logger.info(
+      { queue: withoutPassword(args.queue), fleet: args.fleet, out: settings.out, db: shownCatalog(args.db) },
+      `worker of fleet ${args.fleet} taking partitions`,
+    );
+    try {
+      const result = await runFleetWorker({
+        redis,
+        name: args.fleet,
+        partitionsAtOnce: args.partitions ?? WORKER_DEFAULTS.partitions,
+        lockDurationMs: args.lockDuration ?? WORKER_DEFAULTS.lockDurationMs,
+        download: {
+          ...settings,
+          orm,
+          logger,
+          gate: workerGate(settings),
+          discover: { browser: browserOptionsOf({}, io.env) },
+        },
+        drain: interruption.drain,
+        abort: interruption.cancel,
+        untilEmpty: args.untilEmpty,
+        logger,
+      });
+      logger.info(
+        result,
+        `worker stopped: ${result.done} partitions done, ${result.failedAttempts} attempts failed, ${result.handedBack} handed back`,
+      );
+      if (interruption.drain.aborted) return ExitCode.interrupted;
+      const fleet = new FleetQueue(redis, args.fleet);
+      const { failed } = await fleet.status().finally(() => fleet.close());
+      return failed.length > 0 ? ExitCode.framesFailed : ExitCode.ok;
+    } finally {
+      interruption.dispose();
+      await orm.close();
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
