@@ -6,20 +6,24 @@ import { FleetQueue } from '../fleet/fleet-queue.ts';
 import { runFleetWorker } from '../fleet/fleet-worker.ts';
 import { connectQueue } from '../fleet/queue-connection.ts';
 import { workerGate } from '../fleet/worker-gate.ts';
-import { resolveFetchSettings } from '../settings.ts';
+import { RANGES, resolveFetchSettings } from '../settings.ts';
 import { ExitCode } from './exit-codes.ts';
 import { fetchSettingsOf, transferOptions } from './fetch-options.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { browserOptionsOf } from './option-groups.ts';
-import { wholeNumber } from './options.ts';
+import { positiveNumber, wholeNumber } from './options.ts';
 import { queueOptions } from './queue-options.ts';
 
 const WORKER_DEFAULTS = { partitions: 1, lockDurationMs: 30_000 };
 
 export function workerOptions<T>(yargs: Argv<T>) {
   return queueOptions(transferOptions(yargs))
+    .option('rate', {
+      coerce: positiveNumber('--rate', RANGES.ratePerSecond.min),
+      describe: "The fleet's request budget: at most N requests per second from all the workers of --fleet together",
+    })
     .option('partitions', {
       coerce: wholeNumber('--partitions', 1, 1000),
       default: WORKER_DEFAULTS.partitions,
@@ -36,6 +40,16 @@ export function workerOptions<T>(yargs: Argv<T>) {
       default: false,
       describe: "Exit once the fleet's queue has no partition waiting, retrying or running",
     });
+}
+
+/** `report` at most once in 5 s: while Redis is away every waiting request hears of it. */
+function everyFewSeconds<T>(report: (value: T) => void): (value: T) => void {
+  let reportedAt = Number.NEGATIVE_INFINITY;
+  return (value) => {
+    if (Date.now() - reportedAt < 5000) return;
+    reportedAt = Date.now();
+    report(value);
+  };
 }
 
 type WorkerArgs = Awaited<ReturnType<typeof workerOptions>['argv']> & LogOptions;
@@ -64,7 +78,15 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
           ...settings,
           orm,
           logger,
-          gate: workerGate(settings),
+          gate: workerGate({
+            redis,
+            fleet: args.fleet,
+            ratePerSecond: settings.ratePerSecond,
+            bytesPerSecond: settings.bytesPerSecond,
+            onRedisError: everyFewSeconds((error: Error) =>
+              logger.warn(`the queue's Redis did not answer the request gate (${error.message}); requests wait for it`),
+            ),
+          }),
           discover: { browser: browserOptionsOf({}, io.env) },
         },
         drain: interruption.drain,

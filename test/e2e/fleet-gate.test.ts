@@ -8,6 +8,7 @@ import { createFleetGate, type FleetGateOptions } from '../../src/fleet/fleet-ga
 import type { RequestGate } from '../../src/http/request-gate.ts';
 import { type Simulator, startSimulator } from '../../src/simulator/index.ts';
 import type { FleetClientJob } from '../support/fleet-gate-client.ts';
+import { mostInWindow } from '../support/request-log.ts';
 import { freePort } from '../support/services/service-dirs.ts';
 import { type RedisServer, redisForTests, startRedis } from '../support/services/redis.ts';
 
@@ -23,17 +24,6 @@ interface FleetClientReport {
 function startedAt() {
   const t0 = Date.now();
   return () => Date.now() - t0;
-}
-
-/** The most of `times` (ms, any order) that fall in one window [t, t + windowMs). */
-function mostInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = times.toSorted((a, b) => a - b);
-  let most = 0;
-  for (let first = 0, last = 0; last < sorted.length; last += 1) {
-    while (sorted[last] - sorted[first] >= windowMs) first += 1;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
 }
 
 it('refuses a rate or a name it cannot use, in one line naming the value', () => {

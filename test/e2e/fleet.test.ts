@@ -8,6 +8,7 @@ import type { Simulator } from '../../src/simulator/index.ts';
 import { listTree, QUICK_FETCH_ARGS, runCli, startCli, until, type StartedCli } from '../support/cli.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { startProxyCdn } from '../support/proxy-cdn.ts';
+import { mostInWindow } from '../support/request-log.ts';
 import { postgresForTests, startPostgres, type PostgresServer } from '../support/services/postgres.ts';
 import { redisForTests, startRedis, type RedisServer } from '../support/services/redis.ts';
 
@@ -294,6 +295,37 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
     const drained = await status(fleet);
     expect(drained.partitions).toEqual({ waiting: 4, retrying: 0, active: 0, done: 0, failed: 0 });
     expect(drained.frames).toBeGreaterThan(0);
+  }, 120_000);
+
+  // The fleet gate reserves starts 50 ms apart on Redis's clock (at most 21 in a sliding second, its burst being one
+  // start); the simulator stamps each request when it gets the CPU, so a busy machine can bunch a few: 24 allowed.
+  it('--rate 20 is the whole fleet’s budget, and a Retry-After: 2 to one worker holds every worker for 2 s', async () => {
+    const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 17, latencyMs: 5 });
+    const fleet = await newFleet();
+    await enqueue(fleet, TEN_DAYS[0], TEN_DAYS[1]);
+    const workers = [0, 1, 2].map(() =>
+      startCli(['worker', ...queueArgs(fleet), '--base-url', sim.url, '--out', 'images', '--db', fleet.db, '--rate', '20'], {
+        cwd: fleet.dir,
+        timeoutMs: 120_000,
+      }),
+    );
+    // each worker takes a few seconds to start on a busy machine: the budget binds once all three run
+    await until(() => sim.stats().totalRequests > 0, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const pushedBackAt = await sim.pushBackOnce({ retryAfterSeconds: 2 });
+    await until(() => Date.now() > pushedBackAt + 4000, 10_000);
+    for (const worker of workers) worker.child.kill('SIGKILL');
+    await Promise.all(workers.map((worker) => worker.finished));
+
+    const arrivals = sim.stats().requestTimestamps;
+    expect(mostInWindow(arrivals, 1000)).toBeLessThanOrEqual(24);
+    // not starved either: the 2 s before the pause ran near the budget
+    expect(arrivals.filter((at) => at >= pushedBackAt - 2000 && at < pushedBackAt).length).toBeGreaterThanOrEqual(30);
+    // the answer takes a moment to reach its worker and the worker a moment to tell Redis: a request let go
+    // before then still arrives, at most two 50 ms starts
+    expect(arrivals.filter((at) => at > pushedBackAt && at <= pushedBackAt + 100).length).toBeLessThanOrEqual(2);
+    expect(arrivals.filter((at) => at > pushedBackAt + 100 && at < pushedBackAt + 2000)).toEqual([]);
+    expect(arrivals.filter((at) => at >= pushedBackAt + 2000).length).toBeGreaterThanOrEqual(20);
   }, 120_000);
 
   it('a --queue that is not Redis, or a Redis that cannot be reached: exit 2, one line, no password, nothing written', async () => {
