@@ -1,20 +1,21 @@
-import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import type { Argv } from 'yargs';
-import { heatmapWindow, readCatalogView } from '../dashboard/catalog-view.ts';
 import { openCatalogReadOnly } from '../dashboard/read-only-catalog.ts';
 import { RunState } from '../dashboard/run-state.ts';
-import { startDashboard } from '../dashboard/start-dashboard.ts';
-import { formatDate, parseDate } from '../frame/time.ts';
+import { startCatalogDashboard } from '../dashboard/start-dashboard.ts';
+import { FleetQueue } from '../fleet/fleet-queue.ts';
+import { connectQueue } from '../fleet/queue-connection.ts';
+import { parseDate } from '../frame/time.ts';
 import { InputError } from '../errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { listenForInterruption } from './interruption.ts';
 import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
+import { optionalQueueOptions } from './queue-options.ts';
 import { uiOptions } from './ui-options.ts';
 import { DEFAULTS } from '../settings.ts';
 
 export function dashboardOptions<T>(yargs: Argv<T>) {
-  return uiOptions(yargs)
+  return optionalQueueOptions(uiOptions(yargs))
     .option('db', {
       type: 'string',
       default: DEFAULTS.dbPath,
@@ -32,18 +33,6 @@ export function dashboardOptions<T>(yargs: Argv<T>) {
 
 type DashboardArgs = Awaited<ReturnType<typeof dashboardOptions>['argv']> & LogOptions;
 
-/** The first and last capture date the catalog holds, or today for an empty one. */
-async function catalogDates(orm: CatalogOrm, terminal: string | undefined): Promise<{ first: string; last: string }> {
-  const [row] = await orm.em
-    .getConnection()
-    .execute<{ first: string | null; last: string | null }[]>(
-      'select min(captured_at) as first, max(captured_at) as last from images where (? is null or terminal = ?)',
-      [terminal ?? null, terminal ?? null],
-    );
-  const today = formatDate(Date.now());
-  return { first: row?.first?.slice(0, 10) ?? today, last: row?.last?.slice(0, 10) ?? today };
-}
-
 /** `draydog dashboard`: the dashboard of a catalog, read-only, until Ctrl-C (exit 0). */
 export async function dashboardCommand(args: DashboardArgs, io: CliIo): Promise<number> {
   const logger = createLogger(io, args);
@@ -51,29 +40,33 @@ export async function dashboardCommand(args: DashboardArgs, io: CliIo): Promise<
   if (args.to !== undefined) parseDate(args.to, '--to date');
   if (args.from !== undefined && args.to !== undefined && args.to < args.from)
     throw new InputError(`invalid date range: --to ${args.to} is before --from ${args.from}`);
-  const orm = await openCatalogReadOnly(args.db);
-  const interruption = listenForInterruption(logger, 'the answers');
+  const redis = args.queue === undefined ? undefined : await connectQueue(args.queue);
+  const queue = redis && new FleetQueue(redis, args.fleet);
   try {
-    const state = new RunState({ catalogOnly: true });
-    const server = await startDashboard({
-      ui: { port: args.ui ?? 0, host: args.uiHost },
-      env: io.env,
-      logger,
-      state,
-      out: args.out,
-      catalogChangesElsewhere: true,
-      readCatalog: async () => {
-        const { first, last } = await catalogDates(orm, args.terminal);
-        const to = args.to ?? last;
-        const window = heatmapWindow({ from: args.from ?? [first, to].sort()[0], to }, to);
-        return readCatalogView(orm, { ...window, terminal: args.terminal, now: Date.now(), out: args.out });
-      },
-    });
-    await new Promise((resolve) => interruption.drain.addEventListener('abort', resolve, { once: true }));
-    await server.close();
-    return ExitCode.ok;
+    const orm = await openCatalogReadOnly(args.db);
+    const interruption = listenForInterruption(logger, 'the answers');
+    try {
+      const server = await startCatalogDashboard({
+        ui: { port: args.ui ?? 0, host: args.uiHost },
+        env: io.env,
+        logger,
+        state: new RunState({ catalogOnly: true }),
+        orm,
+        out: args.out,
+        terminal: args.terminal,
+        from: args.from,
+        to: args.to,
+        fleet: queue && { name: args.fleet, queue },
+      });
+      await new Promise((resolve) => interruption.drain.addEventListener('abort', resolve, { once: true }));
+      await server.close();
+      return ExitCode.ok;
+    } finally {
+      interruption.dispose();
+      await orm.close();
+    }
   } finally {
-    interruption.dispose();
-    await orm.close();
+    await queue?.close();
+    redis?.disconnect();
   }
 }

@@ -3,10 +3,14 @@ import { InputError } from '../errors.ts';
 
 /** `--queue` and `--fleet`: the Redis that holds a fleet's partitions, and which fleet. */
 export function queueOptions<T>(yargs: Argv<T>) {
+  return optionalQueueOptions(yargs).demandOption('queue');
+}
+
+/** `--queue` and `--fleet` for a command that may also run without a fleet. */
+export function optionalQueueOptions<T>(yargs: Argv<T>) {
   return yargs
     .option('queue', {
       type: 'string',
-      demandOption: true,
       describe: "The fleet's Redis: redis://[user:password@]host:port[/db] (rediss:// for TLS)",
     })
     .option('fleet', {

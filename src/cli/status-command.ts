@@ -23,12 +23,26 @@ function formatStatus(queue: string, fleet: string, status: FleetStatus): string
     `partitions: ${partitions.waiting} waiting, ${partitions.retrying} retrying, ${partitions.active} active, ${partitions.done} done, ${partitions.failed} failed`,
     `frames done: ${status.frames} (${formatBytes(status.bytes)}), ${status.framesPerSecond.toFixed(1)} frames/s over the last minute, ETA ${eta}`,
   ];
-  if (status.failed.length === 0) return lines.join('\n');
-  const failed = formatTable([
-    ['failed partition', 'attempts', 'reason'],
-    ...status.failed.map(({ partition, attempts, reason }) => [partition, String(attempts), reason]),
-  ]);
-  return `${lines.join('\n')}\n${failed}`;
+  if (status.workers.length > 0)
+    lines.push(
+      formatTable([
+        ['worker', 'frames/s', 'last seen', 'partitions'],
+        ...status.workers.map(({ worker, framesPerSecond, secondsSinceSeen, gone, partitions }) => [
+          worker,
+          framesPerSecond.toFixed(1),
+          `${formatDuration(secondsSinceSeen * 1000)} ago${gone ? ' (gone)' : ''}`,
+          partitions.join(' ') || '-',
+        ]),
+      ]),
+    );
+  if (status.failed.length > 0)
+    lines.push(
+      formatTable([
+        ['failed partition', 'attempts', 'reason'],
+        ...status.failed.map(({ partition, attempts, reason }) => [partition, String(attempts), reason]),
+      ]),
+    );
+  return lines.join('\n');
 }
 
 /** `draydog status`: where the fleet is, as text or one JSON document on stdout. */

@@ -15,11 +15,14 @@ import { createLogger, type LogOptions } from './logger.ts';
 import { browserOptionsOf } from './option-groups.ts';
 import { positiveNumber, wholeNumber } from './options.ts';
 import { queueOptions } from './queue-options.ts';
+import { uiSettingsOf, uiOptions } from './ui-options.ts';
+import { RunState } from '../dashboard/run-state.ts';
+import { startCatalogDashboard } from '../dashboard/start-dashboard.ts';
 
 const WORKER_DEFAULTS = { partitions: 1, lockDurationMs: 30_000 };
 
 export function workerOptions<T>(yargs: Argv<T>) {
-  return queueOptions(transferOptions(yargs))
+  return uiOptions(queueOptions(transferOptions(yargs)))
     .option('rate', {
       coerce: positiveNumber('--rate', RANGES.ratePerSecond.min),
       describe: "The fleet's request budget: at most N requests per second from all the workers of --fleet together",
@@ -68,6 +71,12 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
       { queue: withoutPassword(args.queue), fleet: args.fleet, out: settings.out, db: shownCatalog(args.db) },
       `worker of fleet ${args.fleet} taking partitions`,
     );
+    const fleet = new FleetQueue(redis, args.fleet);
+    const ui = uiSettingsOf(args);
+    const state = new RunState();
+    const dashboard =
+      ui &&
+      (await startCatalogDashboard({ ui, env: io.env, logger, state, orm, out: settings.out, fleet: { name: args.fleet, queue: fleet } }));
     try {
       const result = await runFleetWorker({
         redis,
@@ -88,7 +97,9 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
             ),
           }),
           discover: { browser: browserOptionsOf({}, io.env) },
+          onRetry: () => state.retried(),
         },
+        onOutcome: (item) => state.outcome(item),
         drain: interruption.drain,
         abort: interruption.cancel,
         untilEmpty: args.untilEmpty,
@@ -99,11 +110,12 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
         `worker stopped: ${result.done} partitions done, ${result.failedAttempts} attempts failed, ${result.handedBack} handed back`,
       );
       if (interruption.drain.aborted) return ExitCode.interrupted;
-      const fleet = new FleetQueue(redis, args.fleet);
-      const { failed } = await fleet.status().finally(() => fleet.close());
+      const { failed } = await fleet.status();
       return failed.length > 0 ? ExitCode.framesFailed : ExitCode.ok;
     } finally {
       interruption.dispose();
+      await dashboard?.close();
+      await fleet.close();
       await orm.close();
     }
   } finally {

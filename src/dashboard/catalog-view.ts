@@ -3,6 +3,7 @@ import type { CatalogOrm } from '../catalog/catalog-location.ts';
 import { DAY_MS, formatDate, parseDate } from '../frame/time.ts';
 import { cellLevel } from '../report/html-report.ts';
 import { catalogCoverage, type HourCoverage } from '../catalog/coverage.ts';
+import type { FleetStatus } from '../fleet/fleet-queue.ts';
 import type { NewestFrame } from './run-state.ts';
 
 /** The heatmap never shows more days than this: a run over years shows the month it is in. */
@@ -33,6 +34,12 @@ export interface CatalogView {
   readonly coverage: CoverageView;
   /** The newest cataloged frame of each stream. */
   readonly newest: Readonly<Record<string, NewestFrame>>;
+  /** The fleet whose catalog this is, read from its queue with the catalog, when the dashboard watches one. */
+  readonly fleet?: FleetView;
+}
+
+export interface FleetView extends FleetStatus {
+  readonly name: string;
 }
 
 export interface CatalogViewOptions {

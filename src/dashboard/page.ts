@@ -40,6 +40,20 @@ export const PAGE_HTML = `<!DOCTYPE html>
 </svg>
 </div>
 </section>
+<section id="fleet" class="fleet" hidden>
+<h2>Fleet <span id="fleet-name" class="muted"></span></h2>
+<p id="fleet-paused" class="stop-reason" hidden></p>
+<dl class="counts">
+<div><dt>waiting</dt><dd id="fleet-waiting">0</dd></div>
+<div><dt>retrying</dt><dd id="fleet-retrying">0</dd></div>
+<div><dt>active</dt><dd id="fleet-active">0</dd></div>
+<div class="downloaded"><dt>done</dt><dd id="fleet-done">0</dd></div>
+<div class="failed"><dt>failed</dt><dd id="fleet-failed">0</dd></div>
+</dl>
+<p class="progress-text"><strong id="fleet-frames">0</strong> frames (<span id="fleet-bytes">0 B</span>) <span class="sep">·</span> <strong id="fleet-rate">0</strong> frames/s over the last minute <span class="sep">·</span> ETA <span id="fleet-eta">–</span></p>
+<table class="workers"><thead><tr><th>worker</th><th>frames/s</th><th>last heartbeat</th><th>partitions in hand</th></tr></thead><tbody id="fleet-workers"></tbody></table>
+<ol id="fleet-failures" class="failures"></ol>
+</section>
 <section>
 <h2>Streams</h2>
 <div id="streams" class="streams"><p class="muted">No frame yet.</p></div>
@@ -95,6 +109,9 @@ svg.chart { width: 100%; max-width: 900px; height: 100px; background: #fafafa; b
 svg.chart polyline { fill: none; stroke-width: 2; vector-effect: non-scaling-stroke; }
 svg.chart polyline.frames { stroke: var(--l4); } svg.chart polyline.bytes { stroke: var(--l1); }
 svg.chart line.axis { stroke: #ccc; vector-effect: non-scaling-stroke; }
+table.workers { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
+table.workers th, table.workers td { text-align: left; padding: 3px 12px 3px 0; border-bottom: 1px solid #eee; }
+table.workers tr.gone { color: #a50026; }
 .streams { display: flex; flex-wrap: wrap; gap: 16px; }
 .stream { border: 1px solid #e3e3e3; border-radius: 6px; padding: 8px; width: 340px; }
 .stream h3 { font-size: 15px; margin: 0 0 4px; }
@@ -233,6 +250,35 @@ export const PAGE_SCRIPT = `'use strict';
     byId('heatmap').replaceChildren(...(tables.length > 0 ? tables : [make('p', 'muted', 'The catalog holds no frame of these dates.')]));
   };
 
+  const renderFleet = (fleet) => {
+    byId('fleet').hidden = false;
+    setText('fleet-name', fleet.name);
+    byId('fleet-paused').hidden = !fleet.pausedBecause;
+    setText('fleet-paused', fleet.pausedBecause ? 'Paused: ' + fleet.pausedBecause + ' (draydog retry-failed resumes it)' : '');
+    for (const key of ['waiting', 'retrying', 'active', 'done', 'failed']) setText('fleet-' + key, whole.format(fleet.partitions[key]));
+    setText('fleet-frames', whole.format(fleet.frames));
+    setText('fleet-bytes', bytes(fleet.bytes));
+    setText('fleet-rate', fleet.framesPerSecond.toFixed(1));
+    setText('fleet-eta', fleet.etaSeconds === null ? '–' : duration(fleet.etaSeconds));
+    byId('fleet-workers').replaceChildren(...fleet.workers.map((worker) => {
+      const row = make('tr', worker.gone ? 'gone' : '');
+      row.dataset.worker = worker.worker;
+      row.append(
+        make('td', '', worker.worker),
+        make('td', '', worker.framesPerSecond.toFixed(1)),
+        make('td', '', duration(worker.secondsSinceSeen) + ' ago' + (worker.gone ? ' (gone)' : '')),
+        make('td', '', worker.partitions.join(' ') || '–'),
+      );
+      return row;
+    }));
+    byId('fleet-failures').replaceChildren(...fleet.failed.map((failed) => {
+      const item = make('li');
+      item.dataset.partition = failed.partition;
+      item.append(make('span', 'when', failed.partition + ': '), make('span', 'error', failed.reason), document.createTextNode(' after ' + failed.attempts + ' attempts'));
+      return item;
+    }));
+  };
+
   const render = (state) => {
     over = state.phase === 'finished' || state.phase === 'stopped' || state.phase === 'interrupted';
     const phase = byId('phase');
@@ -258,6 +304,7 @@ export const PAGE_SCRIPT = `'use strict';
     renderStreams(state.streams);
     renderFailures(state.failures);
     if (state.coverage) renderHeatmap(state.coverage);
+    if (state.fleet) renderFleet(state.fleet);
   };
 
   const source = new EventSource('/events');

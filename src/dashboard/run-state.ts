@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseTimestamp } from '../frame/time.ts';
 import type { OutcomeItem } from '../items.ts';
 import type { OutcomeCounts } from '../sinks/collect-stats.ts';
-import type { CatalogView, CoverageView } from './catalog-view.ts';
+import type { CatalogView, CoverageView, FleetView } from './catalog-view.ts';
 
 /** Seconds of history behind the rate chart. */
 const RATE_WINDOW_SECONDS = 60;
@@ -71,6 +71,7 @@ export interface RunSnapshot {
   readonly streams: readonly StreamView[];
   readonly cycles: { readonly ok: number; readonly failed: number; readonly last: CycleView | null } | null;
   readonly coverage?: CoverageView;
+  readonly fleet?: FleetView;
 }
 
 /**
@@ -231,6 +232,7 @@ export class RunState {
       streams,
       cycles: this.#cycles && { ...this.#cycles },
       ...(view ? { coverage: view.coverage } : {}),
+      ...(view?.fleet ? { fleet: view.fleet } : {}),
     };
   }
 }

@@ -6,6 +6,7 @@ import { WatchMetrics } from '../watch/metrics.ts';
 import type { DownloadOptions } from '../download.ts';
 import type { DownloadTally } from '../sinks/collect-stats.ts';
 import type { CycleReport } from '../watch/cycle.ts';
+import type { FleetQueue } from '../fleet/fleet-queue.ts';
 import { uiAccess } from './access.ts';
 import { heatmapWindow, readCatalogView } from './catalog-view.ts';
 import { serveDashboard, type DashboardServer, type DashboardServerOptions } from './server.ts';
@@ -167,4 +168,49 @@ export async function startWatchDashboard(options: WatchDashboardOptions): Promi
     },
     close: () => server.close(),
   };
+}
+
+export interface CatalogDashboardOptions {
+  readonly ui: UiSettings;
+  readonly env: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly state: RunState;
+  readonly orm: CatalogOrm;
+  readonly out: string;
+  readonly terminal?: string;
+  /** The heatmap's dates; by default up to 31 days ending with the newest frame's date. */
+  readonly from?: string;
+  readonly to?: string;
+  /** The fleet that fills the catalog, shown beside it. */
+  readonly fleet?: { readonly name: string; readonly queue: FleetQueue };
+}
+
+/** The first and last capture date the catalog holds, or today for an empty one. */
+async function catalogDates(orm: CatalogOrm, terminal: string | undefined): Promise<{ first: string; last: string }> {
+  const [row] = await orm.em
+    .getConnection()
+    .execute<{ first: string | null; last: string | null }[]>(
+      'select min(captured_at) as first, max(captured_at) as last from images where (? is null or terminal = ?)',
+      [terminal ?? null, terminal ?? null],
+    );
+  const today = formatDate(Date.now());
+  return { first: row?.first?.slice(0, 10) ?? today, last: row?.last?.slice(0, 10) ?? today };
+}
+
+/**
+ * The dashboard of a catalog that other processes fill (`draydog dashboard`, a fleet worker's `--ui`):
+ * its heatmap over the dates it holds, read again while someone looks, and the fleet's queue with it.
+ */
+export function startCatalogDashboard({ orm, terminal, fleet, ...options }: CatalogDashboardOptions): Promise<DashboardServer> {
+  return startDashboard({
+    ...options,
+    catalogChangesElsewhere: true,
+    readCatalog: async () => {
+      const { first, last } = await catalogDates(orm, terminal);
+      const to = options.to ?? last;
+      const window = heatmapWindow({ from: options.from ?? [first, to].sort()[0], to }, to);
+      const view = await readCatalogView(orm, { ...window, terminal, now: Date.now(), out: options.out });
+      return fleet ? { ...view, fleet: { name: fleet.name, ...(await fleet.queue.status()) } } : view;
+    },
+  });
 }

@@ -8,6 +8,8 @@ const JOB_NAME = 'partition';
 /** Frames done are counted in buckets of this many seconds; the fleet's rate is read over the last minute. */
 const RATE_BUCKET_SECONDS = 10;
 const RATE_WINDOW_SECONDS = 60;
+/** A worker not heard of for this long is shown as gone; for ten times as long, it is forgotten. */
+const WORKER_GONE_MS = 30_000;
 
 export interface EnqueueOptions {
   /** Tries per partition before it is parked as failed. */
@@ -28,6 +30,23 @@ export interface FailedPartition {
   readonly attempts: number;
 }
 
+/** What a worker says of itself about once a second. */
+export interface WorkerBeat {
+  /** `<host>:<pid>`. */
+  readonly worker: string;
+  /** Ids of the partitions it runs now. */
+  readonly partitions: readonly string[];
+  /** Frames it handled per second over its last few seconds. */
+  readonly framesPerSecond: number;
+}
+
+export interface WorkerView extends WorkerBeat {
+  /** Seconds since its last heartbeat. */
+  readonly secondsSinceSeen: number;
+  /** Not heard of for a while: killed, or cut off from Redis (its partitions go to others after their lock lapses). */
+  readonly gone: boolean;
+}
+
 export interface FleetStatus {
   readonly partitions: { waiting: number; retrying: number; active: number; done: number; failed: number };
   /** Why the fleet is paused (its circuit breaker tripped), or null. */
@@ -39,6 +58,8 @@ export interface FleetStatus {
   /** Seconds until the partitions left are done at that rate; null until a partition is done and while nothing moves. */
   readonly etaSeconds: number | null;
   readonly failed: readonly FailedPartition[];
+  /** The workers heard of lately, busiest first. */
+  readonly workers: readonly WorkerView[];
 }
 
 /** A fleet's queue of partitions in BullMQ, and the totals, rate and pause reason its workers keep beside it. */
@@ -81,6 +102,32 @@ export class FleetQueue {
       .incrby(bucket, frames)
       .expire(bucket, RATE_WINDOW_SECONDS * 3)
       .exec();
+  }
+
+  /** A worker's heartbeat: who it is, what it holds and how fast it goes, for `status` and the dashboard. */
+  async beat(beat: WorkerBeat, now = Date.now()): Promise<void> {
+    await this.#redis.hset(this.#key('workers'), beat.worker, JSON.stringify({ ...beat, seenAt: now }));
+  }
+
+  /** A worker that stopped on purpose is no longer listed. */
+  async leave(worker: string): Promise<void> {
+    await this.#redis.hdel(this.#key('workers'), worker);
+  }
+
+  async #workers(now: number): Promise<WorkerView[]> {
+    const beats = Object.values(await this.#redis.hgetall(this.#key('workers'))).map(
+      (json) => JSON.parse(json) as WorkerBeat & { seenAt: number },
+    );
+    const forgotten = beats.filter(({ seenAt }) => now - seenAt > 10 * WORKER_GONE_MS).map(({ worker }) => worker);
+    if (forgotten.length > 0) await this.#redis.hdel(this.#key('workers'), ...forgotten);
+    return beats
+      .filter(({ worker }) => !forgotten.includes(worker))
+      .map(({ seenAt, ...beat }) => ({
+        ...beat,
+        secondsSinceSeen: Math.max(0, Math.round((now - seenAt) / 1000)),
+        gone: now - seenAt > WORKER_GONE_MS,
+      }))
+      .sort((a, b) => Number(a.gone) - Number(b.gone) || b.framesPerSecond - a.framesPerSecond || a.worker.localeCompare(b.worker));
   }
 
   /** Stops every worker taking partitions, keeping why for `status`. */
@@ -137,6 +184,7 @@ export class FleetQueue {
       etaSeconds:
         partitionsLeft === 0 ? 0 : framesLeft !== undefined && framesPerSecond > 0 ? Math.round(framesLeft / framesPerSecond) : null,
       failed: failedJobs.map((job) => ({ partition: String(job.id), reason: job.failedReason ?? '', attempts: job.attemptsMade })),
+      workers: await this.#workers(now),
     };
   }
 

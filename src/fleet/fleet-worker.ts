@@ -1,5 +1,6 @@
 import { WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutcomeItem } from '../items.ts';
@@ -20,6 +21,8 @@ export interface FleetWorkerOptions {
   readonly lockDurationMs: number;
   /** Everything a partition's run needs but the partition (the open catalog, the gate, the archive, the fetch settings). */
   readonly download: Omit<PartitionDownloadOptions, 'signal' | 'abortSignal' | 'onOutcome'>;
+  /** Hears every frame's outcome (a dashboard of the worker). */
+  readonly onOutcome?: (item: OutcomeItem) => void;
   /** Aborting takes no new partition and hands back those in hand once their frames in flight are done. */
   readonly drain: AbortSignal;
   /** Aborting cancels the frames in flight too. */
@@ -36,8 +39,10 @@ export interface FleetWorkerResult {
   readonly failedAttempts: number;
 }
 
-/** How often a worker adds its frames to the fleet's totals and looks for a fleet-wide pause. */
+/** How often a worker adds its frames to the fleet's totals, beats its heart and looks for a fleet-wide pause. */
 const TICK_MS = 1000;
+/** A worker's own rate is over this many ticks. */
+const RATE_TICKS = 10;
 
 /**
  * A fleet worker: takes partitions from the BullMQ queue and runs each through the ordinary pipeline
@@ -50,9 +55,13 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   const { redis, name, logger, drain, abort } = options;
   const fleet = new FleetQueue(redis, name);
   const handBacks = new Set<AbortController>();
+  const inHand = new Set<string>();
+  const me = `${hostname()}:${process.pid}`;
+  const recentTicks: { at: number; frames: number }[] = [{ at: Date.now(), frames: 0 }];
   const result = { done: 0, handedBack: 0, failedAttempts: 0 };
   let pending = { frames: 0, bytes: 0 };
   const countOutcome = (item: OutcomeItem) => {
+    options.onOutcome?.(item);
     if (item.kind === 'failed') return;
     pending.frames += 1;
     if (item.kind === 'downloaded') pending.bytes += item.bytes;
@@ -61,6 +70,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   const processPartition = async (job: Job<Partition>, token?: string, signal?: AbortSignal) => {
     const handBack = new AbortController();
     handBacks.add(handBack);
+    inHand.add(String(job.id));
     try {
       // a partition taken as the worker drains stops at once, unfinished
       const outcome = await downloadPartition(job.data, {
@@ -88,6 +98,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
       throw new WaitingError();
     } finally {
       handBacks.delete(handBack);
+      inHand.delete(String(job.id));
     }
   };
 
@@ -119,11 +130,19 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
     );
   });
 
-  /** Adds this worker's frames to the fleet's totals and hands back its partitions when the fleet was paused; a Redis blip only delays it. */
+  /**
+   * Adds this worker's frames to the fleet's totals, says how it goes, and hands back its partitions
+   * when the fleet was paused; a Redis blip only delays it.
+   */
   const tick = async () => {
     const counts = pending;
     pending = { frames: 0, bytes: 0 };
+    recentTicks.push({ at: Date.now(), frames: counts.frames });
+    if (recentTicks.length > RATE_TICKS + 1) recentTicks.shift();
+    const seconds = (recentTicks.at(-1)!.at - recentTicks[0].at) / 1000;
+    const framesPerSecond = seconds > 0 ? recentTicks.slice(1).reduce((sum, { frames }) => sum + frames, 0) / seconds : 0;
     try {
+      await fleet.beat({ worker: me, partitions: [...inHand], framesPerSecond });
       if (counts.frames > 0) await fleet.count(counts);
       if (handBacks.size > 0 && (await fleet.pausedBecause())) for (const handBack of handBacks) handBack.abort();
     } catch {
@@ -147,6 +166,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   await running;
   closed.abort();
   await ticking;
+  await fleet.leave(me).catch(() => undefined);
   await fleet.close();
   return result;
 

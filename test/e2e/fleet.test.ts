@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameFilePath, Image, openCatalog } from '../../src/index.ts';
 import type { FleetStatus } from '../../src/fleet/fleet-queue.ts';
+import type { RunSnapshot } from '../../src/dashboard/run-state.ts';
 import type { Simulator } from '../../src/simulator/index.ts';
-import { listTree, QUICK_FETCH_ARGS, runCli, startCli, until, type StartedCli } from '../support/cli.ts';
+import { dashboardUrl, listTree, QUICK_FETCH_ARGS, runCli, startCli, until, type StartedCli } from '../support/cli.ts';
 import { useFreshDirs, useSimulators } from '../support/fresh-dirs.ts';
 import { startProxyCdn } from '../support/proxy-cdn.ts';
 import { mostInWindow } from '../support/request-log.ts';
@@ -326,6 +328,45 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
     expect(arrivals.filter((at) => at > pushedBackAt && at <= pushedBackAt + 100).length).toBeLessThanOrEqual(2);
     expect(arrivals.filter((at) => at > pushedBackAt + 100 && at < pushedBackAt + 2000)).toEqual([]);
     expect(arrivals.filter((at) => at >= pushedBackAt + 2000).length).toBeGreaterThanOrEqual(20);
+  }, 120_000);
+
+  it('status, worker --ui and dashboard --queue show the partitions by state and each worker’s rate and heartbeat', async () => {
+    const sim = await mildSimulator(30);
+    const fleet = await newFleet();
+    await enqueue(fleet, TEN_DAYS[0], TEN_DAYS[1]);
+    const worker = startWorker(fleet, sim.url, '--concurrency', '2', '--ui');
+    const workerUi = await dashboardUrl(worker);
+    const busy = await statusWhen(fleet, (now) => now.workers.length === 1 && now.workers[0].framesPerSecond > 0);
+    expect(busy.workers[0]).toMatchObject({
+      worker: `${hostname()}:${worker.child.pid}`,
+      gone: false,
+      partitions: [expect.stringMatching(/^apm\/2025-09-0[12]\/\w+_gate$/)],
+    });
+    expect(busy.workers[0].secondsSinceSeen).toBeLessThanOrEqual(5);
+    const text = await runCli(['status', ...queueArgs(fleet)], { cwd: fleet.dir });
+    expect(text.stdout).toMatch(new RegExp(`^${hostname()}:${worker.child.pid} +\\d+\\.\\d +\\d+\\.\\d s ago +apm/2025-09-0`, 'm'));
+
+    const dashboard = startCli(['dashboard', '--db', fleet.db, ...queueArgs(fleet), '--ui'], { cwd: fleet.dir, timeoutMs: 60_000 });
+    try {
+      for (const url of [workerUi, await dashboardUrl(dashboard)]) {
+        let state: RunSnapshot | undefined;
+        for (let tries = 0; !state?.fleet && tries < 50; tries += 1) {
+          state = (await (await fetch(`${url}api/state`)).json()) as RunSnapshot;
+          if (!state.fleet) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(state?.fleet?.name).toBe(fleet.name);
+        expect(state?.fleet?.partitions).toMatchObject({ done: expect.any(Number), failed: 0 });
+        expect(Object.values(state!.fleet!.partitions).reduce((sum, count) => sum + count, 0)).toBe(4);
+        expect(state?.fleet?.workers.map(({ worker: id }) => id)).toEqual([`${hostname()}:${worker.child.pid}`]);
+      }
+    } finally {
+      dashboard.child.kill('SIGINT');
+      await dashboard.finished;
+    }
+    worker.child.kill('SIGINT');
+    expect((await worker.finished).code).toBe(130);
+    // a worker that stopped on purpose is no longer listed
+    expect((await status(fleet)).workers).toEqual([]);
   }, 120_000);
 
   it('a --queue that is not Redis, or a Redis that cannot be reached: exit 2, one line, no password, nothing written', async () => {
