@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutcomeItem } from '../items.ts';
+import { plural } from '../report/format.ts';
 import { downloadPartition } from './download-partition.ts';
 import { FLEET_PREFIX, FleetQueue } from './fleet-queue.ts';
 import type { Partition } from './partitions.ts';
@@ -115,7 +116,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
     const left = (job.opts.attempts ?? 1) - job.attemptsMade;
     logger.warn(
       { partition: job.id, attempts: job.attemptsMade },
-      `partition ${job.id} failed (${error.message}); ${left > 0 ? `${left} attempts left` : 'parked as failed'}`,
+      `partition ${job.id} failed (${error.message}); ${left > 0 ? `${plural(left, 'attempt')} left` : 'parked as failed'}`,
     );
   });
 
@@ -123,12 +124,12 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   const tick = async () => {
     const counts = pending;
     pending = { frames: 0, bytes: 0 };
-    try {
-      if (counts.frames > 0) await fleet.count(counts);
-      if (handBacks.size > 0 && (await fleet.pausedBecause())) for (const handBack of handBacks) handBack.abort();
-    } catch {
-      pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
-    }
+    if (counts.frames > 0)
+      await fleet.count(counts).catch(() => {
+        pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
+      });
+    const paused = handBacks.size > 0 && (await fleet.pausedBecause().catch(() => null));
+    if (paused) for (const handBack of handBacks) handBack.abort();
   };
   const closed = new AbortController();
   const ticking = (async () => {
