@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutcomeItem } from '../items.ts';
+import { plural } from '../report/format.ts';
 import { downloadPartition } from './download-partition.ts';
 import { FLEET_PREFIX, FleetQueue } from './fleet-queue.ts';
 import type { Partition } from './partitions.ts';
@@ -126,7 +127,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
     const left = (job.opts.attempts ?? 1) - job.attemptsMade;
     logger.warn(
       { partition: job.id, attempts: job.attemptsMade },
-      `partition ${job.id} failed (${error.message}); ${left > 0 ? `${left} attempts left` : 'parked as failed'}`,
+      `partition ${job.id} failed (${error.message}); ${left > 0 ? `${plural(left, 'attempt')} left` : 'parked as failed'}`,
     );
   });
 
@@ -141,13 +142,13 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
     if (recentTicks.length > RATE_TICKS + 1) recentTicks.shift();
     const seconds = (recentTicks.at(-1)!.at - recentTicks[0].at) / 1000;
     const framesPerSecond = seconds > 0 ? recentTicks.slice(1).reduce((sum, { frames }) => sum + frames, 0) / seconds : 0;
-    try {
-      await fleet.beat({ worker: me, partitions: [...inHand], framesPerSecond });
-      if (counts.frames > 0) await fleet.count(counts);
-      if (handBacks.size > 0 && (await fleet.pausedBecause())) for (const handBack of handBacks) handBack.abort();
-    } catch {
-      pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
-    }
+    await fleet.beat({ worker: me, partitions: [...inHand], framesPerSecond }).catch(() => undefined);
+    if (counts.frames > 0)
+      await fleet.count(counts).catch(() => {
+        pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
+      });
+    const paused = handBacks.size > 0 && (await fleet.pausedBecause().catch(() => null));
+    if (paused) for (const handBack of handBacks) handBack.abort();
   };
   const closed = new AbortController();
   const ticking = (async () => {

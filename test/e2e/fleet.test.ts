@@ -181,7 +181,7 @@ describe.runIf(SERVICES)('a fleet of workers on Redis, PostgreSQL and a folder',
       const run = await startWorker(fleet, cdn.url, '--until-empty', '--retries', '1', '--max-consecutive-failures', '1000').finished;
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).toContain('partition apm/2025-09-02/in_gate failed');
-      expect(run.stderr).toContain('1 attempts left');
+      expect(run.stderr).toContain('1 attempt left');
       expect(run.stderr).toContain('parked as failed');
       const parked = await status(fleet);
       expect(parked.partitions).toEqual({ waiting: 0, retrying: 0, active: 0, done: 1, failed: 1 });
