@@ -224,10 +224,10 @@ describe.runIf(redisForTests(import.meta.filename))('a fleet of processes sharin
     );
   }
 
-  // The gate reserves starts 50 ms apart on Redis's clock: at most 21 in a sliding second (its burst: one start). The
-  // processes see them as their gates let requests go; the simulator sees each request after its way there, and it
-  // records a time only when it gets the CPU: on this 2-core machine, shared with other test files, a stall of a
-  // process bunches a few (measured: 21, 21, 22 alone; 23 once within the full suite).
+  // The gate reserves starts 50 ms apart on Redis's clock: at most 21 in a sliding second (its burst: one start); that
+  // bound is checked on when the processes' gates let requests go. The simulator sees each request after its way there
+  // and records a time only when it gets the CPU: on this 2-core machine, shared with the other test files, its stalls
+  // bunch a few (busiest second seen: 21, 21, 22 alone; 23 and 25 within the full suite, the released times <= 21).
   it('keeps 3 processes at 20 requests/s together: 21 released in any second at most, and not starved', async () => {
     simulator.resetStats();
     let startAt = 0;
@@ -246,7 +246,7 @@ describe.runIf(redisForTests(import.meta.filename))('a fleet of processes sharin
         1000,
       ),
     ).toBeLessThanOrEqual(21);
-    expect(mostInWindow(arrivals, 1000)).toBeLessThanOrEqual(24);
+    expect(mostInWindow(arrivals, 1000)).toBeLessThanOrEqual(26);
     const inRun = arrivals.filter((at) => at >= startAt && at < stopAt).length;
     // 4 s at 20/s: 80 (79-80 alone); a start missed by a process stalled on this busy machine is not made up (65 seen)
     expect(inRun).toBeGreaterThanOrEqual(60);
