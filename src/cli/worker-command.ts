@@ -72,6 +72,9 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
       `worker of fleet ${args.fleet} taking partitions`,
     );
     const fleet = new FleetQueue(redis, args.fleet);
+    // a connection of its own: a request's turn is not queued behind BullMQ's commands; its errors reach onRedisError
+    const gateRedis = redis.duplicate();
+    gateRedis.on('error', () => undefined);
     const ui = uiSettingsOf(args);
     const state = new RunState();
     const dashboard =
@@ -88,7 +91,7 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
           orm,
           logger,
           gate: workerGate({
-            redis,
+            redis: gateRedis,
             fleet: args.fleet,
             ratePerSecond: settings.ratePerSecond,
             bytesPerSecond: settings.bytesPerSecond,
@@ -116,6 +119,7 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
       interruption.dispose();
       await dashboard?.close();
       await fleet.close();
+      gateRedis.disconnect();
       await orm.close();
     }
   } finally {
