@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CoverageCell } from '../../src/dashboard/catalog-view.ts';
+import type { CoverageCell, FleetView } from '../../src/dashboard/catalog-view.ts';
 import { RunState } from '../../src/dashboard/run-state.ts';
 import { serveDashboard } from '../../src/dashboard/server.ts';
 import { openCatalog } from '../../src/catalog/open-catalog.ts';
@@ -234,6 +234,73 @@ describe.skipIf(!CHROMIUM)('the dashboard in Chromium', () => {
     const result = await run.finished;
     expect(result.code, result.stderr.slice(-1000)).toBe(0);
     expect(sha(), 'the catalog is left byte for byte').toBe(before);
+  });
+
+  it('shows a fleet as text: partitions by state, its rate and ETA, each worker’s rate and heartbeat, failed partitions', {
+    timeout: 60_000,
+  }, async () => {
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const fleet: FleetView = {
+      name: 'backfill',
+      partitions: { waiting: 3, retrying: 1, active: 2, done: 14, failed: 1 },
+      pausedBecause: null,
+      frames: 2016,
+      bytes: 12_345_678,
+      framesPerSecond: 41.5,
+      etaSeconds: 95,
+      failed: [{ partition: 'apm/2025-09-02/in_gate', reason: `HTTP 500 ${hostile}`, attempts: 5 }],
+      workers: [
+        {
+          worker: `${hostile}:12`,
+          partitions: ['apm/2025-09-03/in_gate', 'apm/2025-09-03/out_gate'],
+          framesPerSecond: 20.25,
+          secondsSinceSeen: 1,
+          gone: false,
+        },
+        { worker: 'box-b:77', partitions: [], framesPerSecond: 0, secondsSinceSeen: 45, gone: true },
+      ],
+    };
+    const server = await serveDashboard({
+      state: new RunState({ catalogOnly: true }),
+      out: root,
+      port: 0,
+      host: '127.0.0.1',
+      catalogChangesElsewhere: true,
+      readCatalog: async () => ({ coverage: { from: DATE, to: DATE, streams: [] }, newest: {}, fleet }),
+    });
+    const { page, requested } = await open(`${server.url}/`);
+    await page.waitForSelector('#fleet:not([hidden]) #fleet-workers tr');
+    const shown = await page.evaluate<Record<string, string>>(
+      `Object.fromEntries(['fleet-name', 'fleet-waiting', 'fleet-retrying', 'fleet-active', 'fleet-done', 'fleet-failed', 'fleet-frames', 'fleet-rate', 'fleet-eta'].map((id) => [id, document.getElementById(id).textContent]))`,
+    );
+    expect(shown).toEqual({
+      'fleet-name': 'backfill',
+      'fleet-waiting': '3',
+      'fleet-retrying': '1',
+      'fleet-active': '2',
+      'fleet-done': '14',
+      'fleet-failed': '1',
+      'fleet-frames': '2,016',
+      'fleet-rate': '41.5',
+      'fleet-eta': expect.stringMatching(/^1 ?min/),
+    });
+    const rows = await page.$$eval('#fleet-workers tr', (trs) =>
+      trs.map((tr) => [tr.className, ...[...tr.children].map((td) => td.textContent)]),
+    );
+    expect(rows).toEqual([
+      ['', `${hostile}:12`, '20.3', expect.stringMatching(/^1 ?s ago$/), 'apm/2025-09-03/in_gate apm/2025-09-03/out_gate'],
+      ['gone', 'box-b:77', '0.0', expect.stringMatching(/^45 ?s ago \(gone\)$/), '–'],
+    ]);
+    expect(await page.$$eval('#fleet-failures li', (items) => items.map((item) => item.textContent))).toEqual([
+      `apm/2025-09-02/in_gate: HTTP 500 ${hostile} after 5 attempts`,
+    ]);
+    expect(await page.isHidden('#fleet-paused')).toBe(true);
+    expect(await page.evaluate<unknown>('window.pwned')).toBeUndefined();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(requested.every((url) => url.startsWith(server.url))).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-fleet.png'), fullPage: true });
+    await page.close();
+    await server.close();
   });
 
   it('a closed tab leaves nothing behind on the server', { timeout: 60_000 }, async () => {
