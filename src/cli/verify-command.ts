@@ -3,10 +3,8 @@ import { InputError } from '../errors.ts';
 import { catalogExists } from '../catalog/catalog-location.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { verifyArchive } from '../archive/verify.ts';
-import { verifyBucket } from '../archive/verify-bucket.ts';
 import { assertArchiveReachable } from '../download.ts';
 import { isObjectStoreUrl, parseObjectStoreUrl } from '../storage/archive-location.ts';
-import { createObjectStoreClient } from '../storage/object-store.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
@@ -34,14 +32,17 @@ type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']> & LogOptions
 export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
   if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   const bucket = isObjectStoreUrl(args.out) ? parseObjectStoreUrl(args.out) : undefined;
-  const client = bucket && createObjectStoreClient({ endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL });
+  // the S3 SDK is imported only for a bucket: it is a chunk of its own in the command line's bundle
+  const client =
+    bucket &&
+    (await import('../storage/object-store.ts')).createObjectStoreClient({ endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL });
   const orm = await openCatalog({ dbPath: args.db });
   try {
     if (bucket) await assertArchiveReachable({ out: args.out, s3Endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL });
     const { terminal, repair } = args;
     const result =
       bucket && client
-        ? await verifyBucket({ orm, client, ...bucket, terminal, repair, deep: args.deep })
+        ? await (await import('../archive/verify-bucket.ts')).verifyBucket({ orm, client, ...bucket, terminal, repair, deep: args.deep })
         : await verifyArchive({ orm, root: args.out, terminal, repair });
     if (args.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else
