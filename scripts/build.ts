@@ -1,6 +1,8 @@
 // `npm run build` (also run by `npm ci`/`npm install` through `prepare`, and before `npm pack`):
 //
-//   dist/cli.js            the command line in one file with its dependencies, for a fast start
+//   dist/cli.js            the command line in one file with its dependencies, for a fast start;
+//   dist/cli-*-<hash>.js   its chunks: what only some of its runs load (the S3 SDK, the PostgreSQL
+//                          driver) and what those share with the rest
 //                          (bin/draydog.js runs it unless it may be stale: see bin/entry.js)
 //   dist/index.js          the library, dependencies left to the user's node_modules, so a user's
 //                          rxjs and MikroORM are the ones the operators and entities use
@@ -31,6 +33,16 @@ const common: BuildOptions = {
   logLevel: 'warning',
 };
 
+const commandLine: BuildOptions = {
+  ...common,
+  // a native addon and an optional peer stay outside; CommonJS dependencies bundled into ES
+  // modules still call `require` for Node's built-in modules
+  external: ['better-sqlite3', 'playwright-core'],
+  banner: {
+    js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+  },
+};
+
 // emptied first, so nothing of an older build lingers; only a folder that holds a build, or nothing
 const existing = existsSync(dist) ? readdirSync(dist) : [];
 if (existing.length > 0 && !existing.includes('cli.js')) {
@@ -40,15 +52,16 @@ if (existing.length > 0 && !existing.includes('cli.js')) {
 rmSync(dist, { recursive: true, force: true });
 await Promise.all([
   build({
-    ...common,
-    entryPoints: { cli: 'src/cli.ts', 'writer-thread': 'src/disk/writer-thread.ts' },
-    // a native addon and an optional peer stay outside; CommonJS dependencies bundled into ES
-    // modules still call `require` for Node's built-in modules
-    external: ['better-sqlite3', 'playwright-core'],
-    banner: {
-      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
-    },
+    ...commandLine,
+    entryPoints: { cli: 'src/cli.ts' },
+    // what only some runs use (the S3 SDK, the PostgreSQL driver) is imported when it is needed and
+    // goes to a chunk of its own: a download to a folder and a SQLite catalog never loads it. Beside
+    // cli.js, not in a folder: code that finds writer-thread.js beside itself may land in a chunk.
+    splitting: true,
+    chunkNames: 'cli-[name]-[hash]',
   }),
+  // apart, so that a writer thread loads one small file and none of the command line's chunks
+  build({ ...commandLine, entryPoints: { 'writer-thread': 'src/disk/writer-thread.ts' } }),
   build({ ...common, entryPoints: { index: 'src/index.ts', simulator: 'src/simulator/index.ts' }, packages: 'external', sourcemap: true }),
 ]);
 

@@ -27,10 +27,7 @@ import type { DownloadReport } from './report/json-report.ts';
 import { reportDateRange } from './report/html-report.ts';
 import { staleRuns, type StaleRun } from './catalog/stale-frames.ts';
 import { writeToDisk } from './sinks/write-to-disk.ts';
-import { writeToObjectStore } from './sinks/write-to-object-store.ts';
-import { skipExistingObjects } from './operators/skip-existing-objects.ts';
 import { isObjectStoreUrl } from './storage/archive-location.ts';
-import { assertBucketReachable, objectStoreAt, readObject } from './storage/object-store.ts';
 import { dateRange } from './sources/date-range.ts';
 import { discoverFrames, type DiscoverFramesOptions } from './sources/discover-frames.ts';
 import { frameRangeOnDemand } from './sources/frame-range.ts';
@@ -114,7 +111,7 @@ export function plannedFrames(options: DownloadOptions): Observable<FrameItem> {
  * writable; a bucket missing, or a key the server refuses) with an InputError, before anything is
  * fetched; `close` lets go of the S3 client.
  */
-function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () => CatalogOrm) {
+async function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () => CatalogOrm) {
   const { out } = settings;
   if (!isObjectStoreUrl(out)) {
     return {
@@ -135,25 +132,9 @@ function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () =>
       close: () => {},
     };
   }
-  const { endpoint, ...store } = objectStoreAt(settings);
-  const { client } = store;
-  return {
-    ready: async () => {
-      try {
-        await assertBucketReachable(store);
-      } catch (error) {
-        client.destroy();
-        const where = endpoint ? ` at ${withoutCredentials(endpoint).baseUrl}` : '';
-        throw error instanceof InputError ? new InputError(`${error.message}${where} (--out ${out})`, { cause: error }) : error;
-      }
-    },
-    root: undefined,
-    // an object a run uploaded but did not catalog (killed in between) is read once to catalog it
-    readFrame: ((url) => readObject(client, url)) as ReadFrame,
-    write: () => writeToObjectStore({ ...store, concurrency: 1 }),
-    skip: () => skipExistingObjects<PipelineItem>(store),
-    close: () => client.destroy(),
-  };
+  // the S3 SDK is imported only for a bucket: it is a chunk of its own in the command line's bundle
+  const { objectStoreArchive } = await import('./storage/object-store-archive.ts');
+  return objectStoreArchive({ out, s3Endpoint: settings.s3Endpoint, s3PathStyle: settings.s3PathStyle });
 }
 
 /**
@@ -161,7 +142,7 @@ function archiveOf(settings: FetchSettings, options: DownloadOptions, orm: () =>
  * writable, a bucket that is missing or refuses the key. Nothing is fetched.
  */
 export async function assertArchiveReachable(options: Pick<DownloadOptions, 'out' | 's3Endpoint' | 's3PathStyle'>): Promise<void> {
-  const archive = archiveOf(resolveFetchSettings(options), {}, () => {
+  const archive = await archiveOf(resolveFetchSettings(options), {}, () => {
     throw new Error('no catalog to check the archive against');
   });
   try {
@@ -207,7 +188,7 @@ export async function runDownload(options: DownloadOptions): Promise<DownloadRep
   const toUrls = buildUrls({ baseUrl });
   if (!options.orm) assertCatalogLocation(dbPath);
   let opened: CatalogOrm | undefined;
-  const archive = archiveOf(settings, options, () => opened!);
+  const archive = await archiveOf(settings, options, () => opened!);
   await archive.ready();
   const writeFrame = archive.write();
   const { from, to = from, framesFile, maxPerDate, reportPath, recheckMissing = false } = options;

@@ -8,7 +8,6 @@ import { CATALOG_MIGRATIONS, MIGRATIONS_TABLE } from './migrations.ts';
 import { Image } from './image-entity.ts';
 import { DiscoveredDay } from './discovery-cache.ts';
 import { MissingFrame } from './missing-frame-entity.ts';
-import { openPostgresCatalog } from './open-postgres-catalog.ts';
 import { DEFAULTS } from '../settings.ts';
 
 const sqliteHeader = Buffer.from('SQLite format 3\0', 'latin1');
@@ -121,7 +120,11 @@ const sqliteBackend: CatalogBackend = { handles: () => true, assertUsable: asser
 const postgresBackend: CatalogBackend = {
   handles: isPostgresUrl,
   assertUsable: () => undefined,
-  open: (url) => openPostgresCatalog({ url, entities: catalogEntities }, (tables) => refuseForeignTables(tables, url)),
+  // imported when used: the PostgreSQL driver is a chunk of its own in the command line's bundle
+  open: async (url) => {
+    const { openPostgresCatalog } = await import('./open-postgres-catalog.ts');
+    return openPostgresCatalog({ url, entities: catalogEntities }, (tables) => refuseForeignTables(tables, url));
+  },
 };
 
 /** The first backend that handles a location opens it; SQLite, last, takes any path. */

@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { count, finalize, lastValueFrom, map, reduce, toArray, type OperatorFunction } from 'rxjs';
+import { count, lastValueFrom, map, reduce, toArray, type OperatorFunction } from 'rxjs';
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
 import { defaultReportPath, saveReportFile, type DownloadReport } from '../report/json-report.ts';
@@ -29,8 +29,6 @@ import { shortDayWarnings } from '../discovery/completeness.ts';
 import { DEFAULTS } from '../settings.ts';
 import { frameFilePath } from '../frame/layout.ts';
 import type { FrameItem, FrameRef } from '../items.ts';
-import { skipExistingObjects } from '../operators/skip-existing-objects.ts';
-import { objectStoreAt } from '../storage/object-store.ts';
 import { startDownloadDashboard } from '../dashboard/start-dashboard.ts';
 import { uiOptions, uiSettingsOf } from './ui-options.ts';
 
@@ -107,15 +105,13 @@ interface PlanRow {
 }
 
 /** Whether each planned frame is in the archive already: a file there, or an object (each date/stream prefix listed once). */
-function inArchive(options: DownloadOptions, out: string): OperatorFunction<FrameItem, { frame: FrameRef; archived: boolean }> {
+async function inArchive(
+  options: DownloadOptions,
+  out: string,
+): Promise<OperatorFunction<FrameItem, { frame: FrameRef; archived: boolean }>> {
   if (!isObjectStoreUrl(out)) return map(({ frame }) => ({ frame, archived: existsSync(frameFilePath(out, frame)) }));
-  const { client, bucket, prefix } = objectStoreAt({ ...options, out });
-  return (frames) =>
-    frames.pipe(
-      skipExistingObjects({ client, bucket, prefix }),
-      map((item) => ({ frame: item.frame, archived: item.kind === 'alreadyExisted' })),
-      finalize(() => client.destroy()),
-    );
+  // the S3 SDK is imported only for a bucket: it is a chunk of its own in the command line's bundle
+  return (await import('../storage/object-store-archive.ts')).objectsInBucket({ ...options, out });
 }
 
 async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): Promise<void> {
@@ -124,7 +120,7 @@ async function printPlan(io: CliIo, options: DownloadOptions, asJson: boolean): 
   if (isObjectStoreUrl(out)) await assertArchiveReachable({ ...options, out });
   const rows = await lastValueFrom(
     plannedFrames(options).pipe(
-      inArchive(options, out),
+      await inArchive(options, out),
       reduce((plan, { frame, archived }) => {
         const key = `${frame.date}/${frame.stream}`;
         const row = plan.get(key) ?? { date: frame.date, stream: frame.stream, frames: 0, onDisk: 0 };

@@ -3,10 +3,8 @@ import { InputError } from '../errors.ts';
 import { catalogExists } from '../catalog/catalog-location.ts';
 import { openCatalog } from '../catalog/open-catalog.ts';
 import { verifyArchive } from '../archive/verify.ts';
-import { verifyBucket } from '../archive/verify-bucket.ts';
 import { assertArchiveReachable } from '../download.ts';
 import { isObjectStoreUrl } from '../storage/archive-location.ts';
-import { objectStoreAt } from '../storage/object-store.ts';
 import { ExitCode } from './exit-codes.ts';
 import { plural } from '../report/format.ts';
 import type { CliIo } from './io.ts';
@@ -34,13 +32,14 @@ type VerifyArgs = Awaited<ReturnType<typeof verifyOptions>['argv']> & LogOptions
 export async function verify(args: VerifyArgs, io: CliIo): Promise<number> {
   if (!catalogExists(args.db)) throw new InputError(`invalid --db "${args.db}": no catalog there`);
   const archive = { out: args.out, s3Endpoint: args.s3Endpoint ?? io.env.AWS_ENDPOINT_URL, s3PathStyle: args.s3PathStyle };
-  const bucket = isObjectStoreUrl(args.out) ? objectStoreAt(archive) : undefined;
+  // the S3 SDK is imported only for a bucket: it is a chunk of its own in the command line's bundle
+  const bucket = isObjectStoreUrl(args.out) ? (await import('../storage/object-store.ts')).objectStoreAt(archive) : undefined;
   const orm = await openCatalog({ dbPath: args.db });
   try {
     if (bucket) await assertArchiveReachable(archive);
     const { terminal, repair } = args;
     const result = bucket
-      ? await verifyBucket({ orm, ...bucket, terminal, repair, deep: args.deep })
+      ? await (await import('../archive/verify-bucket.ts')).verifyBucket({ orm, ...bucket, terminal, repair, deep: args.deep })
       : await verifyArchive({ orm, root: args.out, terminal, repair });
     if (args.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else

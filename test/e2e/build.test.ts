@@ -35,6 +35,19 @@ function node(args: readonly string[], cwd = root) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** esbuild's name for a chunk of the command line's bundle (see `chunkNames` in scripts/build.ts). */
+const isCommandLineChunk = (name: string) => /^cli-.+-[0-9A-Z]{8}\.js$/.test(name);
+
+/** A module of the bundle and every one its static imports load before it runs (not its `import()`s). */
+function loadedWith(file: string, loaded = new Set<string>()): Set<string> {
+  if (loaded.has(file)) return loaded;
+  loaded.add(file);
+  for (const [, specifier] of readFileSync(file, 'utf8').matchAll(/^import\s[^;]*?"(\.\.?\/[^"]+)";/gm)) {
+    loadedWith(resolve(dirname(file), specifier), loaded);
+  }
+  return loaded;
+}
+
 /** `node <args>`, leaving this process free to serve the simulator meanwhile. */
 function nodeAsync(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
@@ -59,12 +72,17 @@ describe('the build (scripts/build.ts)', () => {
     if (out) rmSync(out, { recursive: true, force: true });
   });
 
-  it('writes the command line, the library, the simulator and the writer thread as JavaScript', () => {
-    expect(
-      readdirSync(out)
-        .filter((name) => name.endsWith('.js') || name.endsWith('.map'))
-        .sort(),
-    ).toEqual(['cli.js', 'index.js', 'index.js.map', 'simulator.js', 'simulator.js.map', 'writer-thread.js']);
+  it('writes the command line and its chunks, the library, the simulator and the writer thread as JavaScript', () => {
+    const files = readdirSync(out).filter((name) => name.endsWith('.js') || name.endsWith('.map'));
+    expect(files.filter((name) => !isCommandLineChunk(name)).sort()).toEqual([
+      'cli.js',
+      'index.js',
+      'index.js.map',
+      'simulator.js',
+      'simulator.js.map',
+      'writer-thread.js',
+    ]);
+    expect(files.filter(isCommandLineChunk).length).toBeGreaterThan(0);
   });
 
   it('the library bundle exports what the sources export', async () => {
@@ -112,6 +130,23 @@ describe('the build (scripts/build.ts)', () => {
     const second = await nodeAsync(args);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout).stats).toMatchObject({ downloaded: 0, alreadyExisted: 12 });
+  });
+
+  it('keeps the S3 SDK and the PostgreSQL driver out of what every command loads, in chunks a run imports when it needs them', () => {
+    const atStart = loadedWith(join(out, 'cli.js'));
+    const chunks = readdirSync(out)
+      .filter(isCommandLineChunk)
+      .map((name) => join(out, name));
+    const textOf = (files: readonly string[]) => files.map((file) => readFileSync(file, 'utf8')).join('\n');
+    const loadedAtStart = textOf([...atStart]);
+    const loadedWhenNeeded = textOf(chunks.filter((chunk) => !atStart.has(chunk)));
+    for (const dependency of ['@aws-sdk/client-s3', '@mikro-orm/postgresql', 'pg']) {
+      // esbuild heads each bundled module with its path
+      const bundled = new RegExp(`^// (\\.\\./)*node_modules/${dependency}/`, 'm');
+      expect(loadedAtStart, dependency).not.toMatch(bundled);
+      expect(loadedWhenNeeded, dependency).toMatch(bundled);
+    }
+    expect(loadedAtStart).toMatch(/^\/\/ (\.\.\/)*node_modules\/@mikro-orm\/sqlite\//m);
   });
 });
 
