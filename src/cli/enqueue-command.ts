@@ -1,15 +1,13 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors.ts';
-import { FleetQueue } from '../fleet/fleet-queue.ts';
 import { partitionsOf } from '../fleet/partitions.ts';
-import { connectQueue } from '../fleet/queue-connection.ts';
 import { plural } from '../report/format.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import type { LogOptions } from './logger.ts';
 import { cameraOptions, dateRangeOptions, jsonOption } from './option-groups.ts';
 import { wholeNumber } from './options.ts';
-import { queueOptions } from './queue-options.ts';
+import { queueOptions, withFleet } from './queue-options.ts';
 
 const ENQUEUE_DEFAULTS = { attempts: 5, backoffMs: 30_000 };
 
@@ -45,9 +43,7 @@ export async function enqueue(args: EnqueueArgs, io: CliIo): Promise<number> {
     terminal: args.terminal,
     discover: args.discover ? { pageUrl: args.pageUrl } : undefined,
   });
-  const redis = await connectQueue(args.queue);
-  const fleet = new FleetQueue(redis, args.fleet);
-  try {
+  return withFleet(args, async (fleet) => {
     const added = await fleet.enqueue(partitions, {
       attempts: args.attempts ?? ENQUEUE_DEFAULTS.attempts,
       backoffMs: args.backoff ?? ENQUEUE_DEFAULTS.backoffMs,
@@ -56,8 +52,5 @@ export async function enqueue(args: EnqueueArgs, io: CliIo): Promise<number> {
     if (args.json) io.stdout.write(`${JSON.stringify({ partitions: partitions.length, added, alreadyQueued: already })}\n`);
     else io.stdout.write(`enqueued ${plural(added, 'partition')} of ${partitions.length} (${already} already in the fleet's queue)\n`);
     return ExitCode.ok;
-  } finally {
-    await fleet.close();
-    redis.disconnect();
-  }
+  });
 }

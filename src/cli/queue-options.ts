@@ -1,4 +1,6 @@
 import type { Argv } from 'yargs';
+import type { Redis } from 'ioredis';
+import type { FleetQueue } from '../fleet/fleet-queue.ts';
 import { InputError } from '../errors.ts';
 
 /** `--queue` and `--fleet`: the Redis that holds a fleet's partitions, and which fleet. */
@@ -25,4 +27,23 @@ export function optionalQueueOptions<T>(yargs: Argv<T>) {
 function fleetName(name: string): string {
   if (!name || name.includes(':')) throw new InputError(`invalid --fleet "${name}": a name without ":"`);
   return name;
+}
+
+/**
+ * Runs `use` with the fleet's queue and its Redis connection, closed afterwards. BullMQ and ioredis are
+ * imported here, on demand: a chunk of their own in the command line's bundle, which a download never loads.
+ */
+export async function withFleet<T>(
+  { queue, fleet }: { readonly queue: string; readonly fleet: string },
+  use: (fleetQueue: FleetQueue, redis: Redis) => Promise<T>,
+): Promise<T> {
+  const [{ connectQueue }, { FleetQueue }] = await Promise.all([import('../fleet/queue-connection.ts'), import('../fleet/fleet-queue.ts')]);
+  const redis = await connectQueue(queue);
+  const fleetQueue = new FleetQueue(redis, fleet);
+  try {
+    return await use(fleetQueue, redis);
+  } finally {
+    await fleetQueue.close();
+    redis.disconnect();
+  }
 }

@@ -1,11 +1,9 @@
 import type { Argv } from 'yargs';
-import { FleetQueue } from '../fleet/fleet-queue.ts';
-import { connectQueue } from '../fleet/queue-connection.ts';
 import { plural } from '../report/format.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import type { LogOptions } from './logger.ts';
-import { queueOptions } from './queue-options.ts';
+import { queueOptions, withFleet } from './queue-options.ts';
 
 export function retryFailedOptions<T>(yargs: Argv<T>) {
   return queueOptions(yargs);
@@ -15,17 +13,12 @@ type RetryFailedArgs = Awaited<ReturnType<typeof retryFailedOptions>['argv']> & 
 
 /** `draydog retry-failed`: the partitions parked as failed go back to the queue, and a fleet its circuit breaker paused resumes. */
 export async function retryFailed(args: RetryFailedArgs, io: CliIo): Promise<number> {
-  const redis = await connectQueue(args.queue);
-  const fleet = new FleetQueue(redis, args.fleet);
-  try {
+  return withFleet(args, async (fleet) => {
     const pausedBecause = await fleet.pausedBecause();
     const retried = await fleet.retryFailed();
     io.stdout.write(
       `${plural(retried, 'failed partition')} back in the queue${pausedBecause ? `; the fleet resumes (paused: ${pausedBecause})` : ''}\n`,
     );
     return ExitCode.ok;
-  } finally {
-    await fleet.close();
-    redis.disconnect();
-  }
+  });
 }

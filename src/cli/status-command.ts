@@ -1,13 +1,12 @@
 import type { Argv } from 'yargs';
 import { withoutPassword } from '../catalog/catalog-location.ts';
-import { FleetQueue, type FleetStatus } from '../fleet/fleet-queue.ts';
-import { connectQueue } from '../fleet/queue-connection.ts';
+import type { FleetStatus } from '../fleet/fleet-queue.ts';
 import { formatBytes, formatDuration, formatTable } from '../report/format.ts';
 import { ExitCode } from './exit-codes.ts';
 import type { CliIo } from './io.ts';
 import type { LogOptions } from './logger.ts';
 import { jsonOption } from './option-groups.ts';
-import { queueOptions } from './queue-options.ts';
+import { queueOptions, withFleet } from './queue-options.ts';
 
 export function statusOptions<T>(yargs: Argv<T>) {
   return jsonOption(queueOptions(yargs), 'the status');
@@ -47,16 +46,11 @@ function formatStatus(queue: string, fleet: string, status: FleetStatus): string
 
 /** `draydog status`: where the fleet is, as text or one JSON document on stdout. */
 export async function status(args: StatusArgs, io: CliIo): Promise<number> {
-  const redis = await connectQueue(args.queue);
-  const fleet = new FleetQueue(redis, args.fleet);
-  try {
+  return withFleet(args, async (fleet) => {
     const current = await fleet.status();
     io.stdout.write(
       args.json ? `${JSON.stringify({ fleet: args.fleet, ...current })}\n` : `${formatStatus(args.queue, args.fleet, current)}\n`,
     );
     return ExitCode.ok;
-  } finally {
-    await fleet.close();
-    redis.disconnect();
-  }
+  });
 }

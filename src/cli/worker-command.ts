@@ -2,10 +2,6 @@ import type { Argv } from 'yargs';
 import { assertArchiveReachable } from '../download.ts';
 import { shownCatalog, withoutPassword } from '../catalog/catalog-location.ts';
 import { assertCatalogLocation, openCatalog } from '../catalog/open-catalog.ts';
-import { FleetQueue } from '../fleet/fleet-queue.ts';
-import { runFleetWorker } from '../fleet/fleet-worker.ts';
-import { connectQueue } from '../fleet/queue-connection.ts';
-import { workerGate } from '../fleet/worker-gate.ts';
 import { RANGES, resolveFetchSettings } from '../settings.ts';
 import { ExitCode } from './exit-codes.ts';
 import { fetchSettingsOf, transferOptions } from './fetch-options.ts';
@@ -14,7 +10,7 @@ import type { CliIo } from './io.ts';
 import { createLogger, type LogOptions } from './logger.ts';
 import { browserOptionsOf } from './option-groups.ts';
 import { positiveNumber, wholeNumber } from './options.ts';
-import { queueOptions } from './queue-options.ts';
+import { queueOptions, withFleet } from './queue-options.ts';
 import { uiSettingsOf, uiOptions } from './ui-options.ts';
 import { RunState } from '../dashboard/run-state.ts';
 import { startCatalogDashboard } from '../dashboard/start-dashboard.ts';
@@ -62,8 +58,8 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
   const logger = createLogger(io, args);
   const settings = resolveFetchSettings(fetchSettingsOf(args));
   assertCatalogLocation(args.db);
-  const redis = await connectQueue(args.queue);
-  try {
+  return withFleet(args, async (fleet, redis) => {
+    const [{ runFleetWorker }, { workerGate }] = await Promise.all([import('../fleet/fleet-worker.ts'), import('../fleet/worker-gate.ts')]);
     await assertArchiveReachable(settings);
     const orm = await openCatalog({ dbPath: args.db });
     const interruption = listenForInterruption(logger, 'the partitions');
@@ -71,7 +67,6 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
       { queue: withoutPassword(args.queue), fleet: args.fleet, out: settings.out, db: shownCatalog(args.db) },
       `worker of fleet ${args.fleet} taking partitions`,
     );
-    const fleet = new FleetQueue(redis, args.fleet);
     // a connection of its own: a request's turn is not queued behind BullMQ's commands; its errors reach onRedisError
     const gateRedis = redis.duplicate();
     gateRedis.on('error', () => undefined);
@@ -118,11 +113,8 @@ export async function worker(args: WorkerArgs, io: CliIo): Promise<number> {
     } finally {
       interruption.dispose();
       await dashboard?.close();
-      await fleet.close();
       gateRedis.disconnect();
       await orm.close();
     }
-  } finally {
-    redis.disconnect();
-  }
+  });
 }

@@ -3,7 +3,6 @@ import { MikroORM } from '@mikro-orm/sqlite';
 import { InputError } from '../errors.ts';
 import { isPostgresUrl, shownCatalog, type CatalogOrm } from '../catalog/catalog-location.ts';
 import { assertCatalogLocation, catalogConfig, catalogEntities } from '../catalog/open-catalog.ts';
-import { openPostgresCatalogReadOnly, tablesOf } from '../catalog/open-postgres-catalog.ts';
 
 /** What the dashboard reads: frames, and the CDN's answers of this version and of earlier ones. */
 const TABLES_READ = ['images', 'cdn_missing_frames', 'missing_frames'];
@@ -20,18 +19,20 @@ async function openSqliteReadOnly(dbPath: string): Promise<{ orm: CatalogOrm; ta
   return { orm, tables };
 }
 
+/** A PostgreSQL catalog opened read-only; its driver is imported only here, a chunk of its own in the command line's bundle. */
+async function openPostgresReadOnly(url: string): Promise<{ orm: CatalogOrm; tables: () => Promise<string[]> }> {
+  const { openPostgresCatalogReadOnly, tablesOf } = await import('../catalog/open-postgres-catalog.ts');
+  const orm = await openPostgresCatalogReadOnly({ url, entities: catalogEntities });
+  return { orm, tables: () => tablesOf(orm) };
+}
+
 /**
  * The catalog at `db` (a SQLite file, or a PostgreSQL URL) opened read-only: nothing is created,
  * migrated or written (the database refuses any write on such a connection). A database that is not
  * a draydog catalog of this version is refused.
  */
 export async function openCatalogReadOnly(db: string): Promise<CatalogOrm> {
-  const { orm, tables } = isPostgresUrl(db)
-    ? await openPostgresCatalogReadOnly({ url: db, entities: catalogEntities }).then((opened) => ({
-        orm: opened,
-        tables: () => tablesOf(opened),
-      }))
-    : await openSqliteReadOnly(db);
+  const { orm, tables } = isPostgresUrl(db) ? await openPostgresReadOnly(db) : await openSqliteReadOnly(db);
   try {
     const present = await tables();
     const missing = TABLES_READ.filter((table) => !present.includes(table));
