@@ -57,15 +57,11 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   const fleet = new FleetQueue(redis, name);
   const handBacks = new Set<AbortController>();
   const inHand = new Set<string>();
-  const me = `${hostname()}:${process.pid}`;
-  const recentTicks: { at: number; frames: number }[] = [{ at: Date.now(), frames: 0 }];
   const result = { done: 0, handedBack: 0, failedAttempts: 0 };
-  let pending = { frames: 0, bytes: 0 };
+  const pulse = startPulse(fleet, { inHand, handBacks });
   const countOutcome = (item: OutcomeItem) => {
     options.onOutcome?.(item);
-    if (item.kind === 'failed') return;
-    pending.frames += 1;
-    if (item.kind === 'downloaded') pending.bytes += item.bytes;
+    pulse.counted(item);
   };
 
   const processPartition = async (job: Job<Partition>, token?: string, signal?: AbortSignal) => {
@@ -131,33 +127,6 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
     );
   });
 
-  /**
-   * Adds this worker's frames to the fleet's totals, says how it goes, and hands back its partitions
-   * when the fleet was paused; a Redis blip only delays it.
-   */
-  const tick = async () => {
-    const counts = pending;
-    pending = { frames: 0, bytes: 0 };
-    recentTicks.push({ at: Date.now(), frames: counts.frames });
-    if (recentTicks.length > RATE_TICKS + 1) recentTicks.shift();
-    const seconds = (recentTicks.at(-1)!.at - recentTicks[0].at) / 1000;
-    const framesPerSecond = seconds > 0 ? recentTicks.slice(1).reduce((sum, { frames }) => sum + frames, 0) / seconds : 0;
-    await fleet.beat({ worker: me, partitions: [...inHand], framesPerSecond }).catch(() => undefined);
-    if (counts.frames > 0)
-      await fleet.count(counts).catch(() => {
-        pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
-      });
-    const paused = handBacks.size > 0 && (await fleet.pausedBecause().catch(() => null));
-    if (paused) for (const handBack of handBacks) handBack.abort();
-  };
-  const closed = new AbortController();
-  const ticking = (async () => {
-    while (!closed.signal.aborted) {
-      await sleep(TICK_MS, undefined, { signal: closed.signal }).catch(() => undefined);
-      await tick();
-    }
-  })();
-
   const running = worker.run();
   await worker.waitUntilReady();
   await Promise.race([untilFinished(), new Promise<void>((resolve) => drain.addEventListener('abort', () => resolve(), { once: true }))]);
@@ -165,9 +134,7 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
   abort.addEventListener('abort', () => void worker.close(true), { once: true });
   await closing;
   await running;
-  closed.abort();
-  await ticking;
-  await fleet.leave(me).catch(() => undefined);
+  await pulse.stop();
   await fleet.close();
   return result;
 
@@ -178,4 +145,50 @@ export async function runFleetWorker(options: FleetWorkerOptions): Promise<Fleet
       if (handBacks.size === 0 && (await fleet.unfinished().catch(() => 1)) === 0) return;
     }
   }
+}
+
+/**
+ * A worker's once-a-second pulse: adds its frames to the fleet's totals, beats its heart (who it is,
+ * what it holds, how fast it goes), and hands back its partitions when the fleet was paused. A Redis
+ * blip only delays it; `stop` takes the worker off the fleet's list.
+ */
+function startPulse(fleet: FleetQueue, held: { readonly inHand: ReadonlySet<string>; readonly handBacks: ReadonlySet<AbortController> }) {
+  const me = `${hostname()}:${process.pid}`;
+  const recentTicks: { at: number; frames: number }[] = [{ at: Date.now(), frames: 0 }];
+  let pending = { frames: 0, bytes: 0 };
+  const tick = async () => {
+    const counts = pending;
+    pending = { frames: 0, bytes: 0 };
+    recentTicks.push({ at: Date.now(), frames: counts.frames });
+    if (recentTicks.length > RATE_TICKS + 1) recentTicks.shift();
+    const seconds = (recentTicks.at(-1)!.at - recentTicks[0].at) / 1000;
+    const framesPerSecond = seconds > 0 ? recentTicks.slice(1).reduce((sum, { frames }) => sum + frames, 0) / seconds : 0;
+    await fleet.beat({ worker: me, partitions: [...held.inHand], framesPerSecond }).catch(() => undefined);
+    if (counts.frames > 0)
+      await fleet.count(counts).catch(() => {
+        pending = { frames: pending.frames + counts.frames, bytes: pending.bytes + counts.bytes };
+      });
+    const paused = held.handBacks.size > 0 && (await fleet.pausedBecause().catch(() => null));
+    if (paused) for (const handBack of held.handBacks) handBack.abort();
+  };
+  const closed = new AbortController();
+  const ticking = (async () => {
+    while (!closed.signal.aborted) {
+      await sleep(TICK_MS, undefined, { signal: closed.signal }).catch(() => undefined);
+      await tick();
+    }
+  })();
+  return {
+    /** A frame's outcome: a frame handled (downloaded, already there, or missing on the CDN) counts; a failed one does not. */
+    counted(item: OutcomeItem): void {
+      if (item.kind === 'failed') return;
+      pending.frames += 1;
+      if (item.kind === 'downloaded') pending.bytes += item.bytes;
+    },
+    async stop(): Promise<void> {
+      closed.abort();
+      await ticking;
+      await fleet.leave(me).catch(() => undefined);
+    },
+  };
 }
