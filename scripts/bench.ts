@@ -7,7 +7,9 @@
 //                                       with and without --ui (no browser connected), alternating; s3: the throughput set
 //                                       into a folder and into a bucket of a RADOS gateway started for it, alternating;
 //                                       gate: the fleet gate's requests/s on a loopback Redis (scripts/bench/fleet-gate.ts);
-//                                       fleet: 1, 2 and 4 workers
+//                                       fleet: 1, 2 and 4 workers; floor: the throughput set by draydog, curl and minimal
+//                                       Node programs doing only the per-frame work (scripts/bench/floor-loop.ts),
+//                                       alternating, then their peak RSS over 3 and 60 days (not in the default set)
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -22,6 +24,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, count as countItems, from as fromArray } from 'rxjs';
 import { Agent, fetch } from 'undici';
+import { build } from 'esbuild';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
 import { postgresForTests, startPostgres } from '../test/support/services/postgres.ts';
@@ -764,6 +767,199 @@ async function fleetGate(): Promise<void> {
   console.log(table(rows));
 }
 
+/** What bin/draydog.js sets at start (see there): the loops get the same, so the figures differ by the code only. */
+const DRAYDOG_V8_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=100'];
+
+interface FloorLoop {
+  readonly name: string;
+  readonly client: 'undici' | 'axios';
+  readonly writes: 'thread' | 'main';
+  readonly nodeFlags: readonly string[];
+}
+
+/** The minimal programs of the floor: client and where the files are written. */
+const FLOOR_LOOPS: readonly FloorLoop[] = [
+  { name: 'node + undici, writer threads', client: 'undici', writes: 'thread', nodeFlags: DRAYDOG_V8_FLAGS },
+  { name: 'node + undici, main thread', client: 'undici', writes: 'main', nodeFlags: DRAYDOG_V8_FLAGS },
+  { name: 'node + axios (undiciAdapter), writer threads', client: 'axios', writes: 'thread', nodeFlags: DRAYDOG_V8_FLAGS },
+  { name: 'node + axios (undiciAdapter), main thread', client: 'axios', writes: 'main', nodeFlags: DRAYDOG_V8_FLAGS },
+];
+/** In the memory table only: what draydog's V8 flags save the smallest loop. */
+const DEFAULT_V8_LOOP: FloorLoop = { name: 'node + undici, main thread, default V8', client: 'undici', writes: 'main', nodeFlags: [] };
+
+/**
+ * `scripts/bench/floor-loop.ts` and draydog's writer thread bundled into `dir` with esbuild, as the
+ * command line ships (dependencies inside, one file), so the loops start as draydog's bundle does.
+ */
+async function bundleFloorLoop(dir: string): Promise<string> {
+  await build({
+    absWorkingDir: projectRoot,
+    entryPoints: { 'floor-loop': 'scripts/bench/floor-loop.ts', 'writer-thread': 'src/disk/writer-thread.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outdir: dir,
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+    },
+  });
+  return join(dir, 'floor-loop.js');
+}
+
+interface FloorLoopRun {
+  readonly loopPath: string;
+  readonly loop: FloorLoop;
+  readonly baseUrl: string;
+  readonly frames: readonly ExpectedFrame[];
+  readonly dir: string;
+}
+
+/** One floor loop over `frames`, measured by GNU time as curl is; checks that every frame was written. */
+async function runFloorLoop({ loopPath, loop, baseUrl, frames, dir }: FloorLoopRun): Promise<ToolRun> {
+  const list = join(dir, 'frames.tsv');
+  const images = join(dir, 'images');
+  mkdirSync(images, { recursive: true });
+  writeFileSync(list, frames.map(({ frame, path }) => `${baseUrl}${path}\t${frameFilePath(images, frame)}\n`).join(''));
+  const args = [
+    ...loop.nodeFlags,
+    loopPath,
+    '--list',
+    list,
+    '--client',
+    loop.client,
+    '--writes',
+    loop.writes,
+    '--concurrency',
+    String(concurrency),
+  ];
+  const result = await runMeasured(process.execPath, args);
+  if (result.code !== 0) throw new Error(`${loop.name} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  assertWrote(loop.name, images, { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) });
+  return { wallMs: result.wallMs, cpu: result.cpu, maxRssBytes: result.maxRssBytes };
+}
+
+/**
+ * The floor of the stack: the throughput set fetched by draydog, curl and the minimal Node programs of
+ * `FLOOR_LOOPS` (GET, whole-JPEG check, sha256, temporary file renamed into place, nothing else), in
+ * rotating rounds against one stand-in, every run into a fresh folder deleted before the next, all
+ * measured alike (GNU time for the others, the preload for draydog: whole process, all threads). Then
+ * peak RSS over 3 and 60 days of small frames, one run each, with a bare `node -e` beside them.
+ */
+async function floor(): Promise<void> {
+  const loopPath = await bundleFloorLoop(join(work, 'floor-bundle'));
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const tools = ['draydog', 'curl', ...FLOOR_LOOPS.map((loop) => loop.name)];
+  const runs = new Map<string, ToolRun[]>(tools.map((tool) => [tool, []]));
+  const loadAtStart = loadavg()[0];
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      const order = tools.map((_, index) => tools[(index + round - 1) % tools.length]);
+      for (const tool of order) {
+        const dir = join(work, `floor-${runs.get(tool)!.length}-${tools.indexOf(tool)}`);
+        const loop = FLOOR_LOOPS.find((candidate) => candidate.name === tool);
+        const result =
+          tool === 'draydog'
+            ? await runDraydog(cdn.url, THROUGHPUT, dir, expected)
+            : tool === 'curl'
+              ? await runCurl(cdn.url, frames, dir, expected)
+              : await runFloorLoop({ loopPath, loop: loop!, baseUrl: cdn.url, frames, dir });
+        runs.get(tool)!.push(result);
+        log(`floor round ${round} ${tool}: ${seconds(result.wallMs)}`);
+        clean(dir);
+      }
+    }
+  } finally {
+    await cdn.stop();
+  }
+  const wallOf = (tool: string) => median(runs.get(tool)!.map((run) => run.wallMs));
+  const cpuPerFrameOf = (tool: string) => median(runs.get(tool)!.map((run) => run.cpu!.userMs + run.cpu!.systemMs)) / expected.frames;
+  const rows = tools.map((tool) => {
+    const toolRuns = runs.get(tool)!;
+    return [
+      tool === 'draydog' ? `draydog --concurrency ${concurrency}` : tool === 'curl' ? `curl --parallel-max ${concurrency}` : tool,
+      ...toolRuns.map((run) => seconds(run.wallMs)),
+      seconds(wallOf(tool)),
+      thousands(expected.frames / (wallOf(tool) / 1000)),
+      `${seconds(median(toolRuns.map((run) => run.cpu!.userMs)))} + ${seconds(median(toolRuns.map((run) => run.cpu!.systemMs)))}`,
+      `${cpuPerFrameOf(tool).toFixed(2)} ms`,
+      megabytes(median(toolRuns.map((run) => run.maxRssBytes!))),
+      (wallOf(tool) / wallOf('curl')).toFixed(2),
+      (cpuPerFrameOf(tool) / cpuPerFrameOf('curl')).toFixed(2),
+    ];
+  });
+  console.log(
+    `\nFloor: the throughput set (${thousands(expected.frames)} frames, ${megabytes(expected.bytes)}) by draydog, curl and minimal Node programs ` +
+      `(GET, whole-JPEG check, sha256, temporary file renamed into place; nothing else: scripts/bench/floor-loop.ts, bundled, ` +
+      `with draydog's V8 flags), ` +
+      `--concurrency ${concurrency}, one stand-in serving from memory; ${rounds} rotating rounds, fresh folders, each run deleted before the next; ` +
+      `medians, whole process; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+  );
+  console.log(
+    table([
+      [
+        'program',
+        ...runs.get('draydog')!.map((_, index) => `round ${index + 1}`),
+        'median',
+        'images/s',
+        'CPU user + system',
+        'CPU/frame',
+        'peak RSS',
+        'wall/curl',
+        'CPU/curl',
+      ],
+      ...rows,
+    ]),
+  );
+  await floorMemory(loopPath);
+}
+
+/** Peak RSS of a bare Node, the floor loops and draydog over 3 and 60 days of small frames (bodies made on demand), one run each. */
+async function floorMemory(loopPath: string): Promise<void> {
+  const ranges = SCALING.slice(0, 2);
+  const memoryLoops = [...FLOOR_LOOPS, DEFAULT_V8_LOOP];
+  const bare = await runMeasured(process.execPath, ['-e', '']);
+  const idleLoop = FLOOR_LOOPS[2];
+  const loaded = await runFloorLoop({ loopPath, loop: idleLoop, baseUrl: 'http://127.0.0.1:9', frames: [], dir: join(work, 'floor-idle') });
+  const cdn = await startCdnProcess(ranges.at(-1)!, 'small', true);
+  const peaks = new Map<string, number[]>();
+  const loadAtStart = loadavg()[0];
+  try {
+    for (const range of ranges) {
+      const frames = expectedFrames(range, 'small');
+      const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+      for (const tool of ['draydog', ...memoryLoops.map((loop) => loop.name)]) {
+        const dir = join(work, `floor-memory-${peaks.size}-${peaks.get(tool)?.length ?? 0}`);
+        const loop = memoryLoops.find((candidate) => candidate.name === tool);
+        const result =
+          tool === 'draydog'
+            ? await runDraydog(cdn.url, range, dir, expected)
+            : await runFloorLoop({ loopPath, loop: loop!, baseUrl: cdn.url, frames, dir });
+        clean(dir);
+        log(`floor memory ${range.label} ${tool}: ${seconds(result.wallMs)}, peak RSS ${megabytes(result.maxRssBytes!)}`);
+        peaks.set(tool, [...(peaks.get(tool) ?? []), result.maxRssBytes!]);
+      }
+    }
+  } finally {
+    await cdn.stop();
+  }
+  console.log(
+    `\nFloor, memory: peak RSS of the whole process, small frames, both streams, --concurrency ${concurrency}, bodies made on demand by the stand-in, ` +
+      `one run each; the loops with the V8 flags bin/draydog.js sets (${DRAYDOG_V8_FLAGS.join(' ')}) unless marked; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+  );
+  console.log(
+    table([
+      ['program', ...ranges.map((range) => range.label), `${ranges[1].label} / ${ranges[0].label}`],
+      ['node -e "" (bare Node)', megabytes(bare.maxRssBytes!), '', ''],
+      [`${idleLoop.name}, no frames (loaded, no thread)`, megabytes(loaded.maxRssBytes!), '', ''],
+      ...[...peaks].map(([tool, [short, long]]) => [tool, megabytes(short), megabytes(long), (long / short).toFixed(2)]),
+    ]),
+  );
+}
+
 // ------------------------------------------------------------------------------------------------- main
 
 /** What the dashboard costs a run nobody looks at: the throughput set with and without `--ui`, alternating, each run's files deleted before the next. */
@@ -830,6 +1026,7 @@ try {
   if (parts.has('ui')) await uiCost();
   if (parts.has('s3')) await objectStoreThroughput();
   if (parts.has('gate')) await fleetGate();
+  if (parts.has('floor')) await floor();
   if (parts.has('fleet')) await fleetBench({ cliPath, usagePreload, dir: work, env: childEnv(), log });
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {
