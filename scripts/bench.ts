@@ -33,7 +33,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStoreClient } from '../src/storage/object-store.ts';
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
-import { topSelfTimes } from './bench/cpu-profile.ts';
+import { selfTimeByOrigin, topSelfTimes } from './bench/cpu-profile.ts';
 import { fleetGateRows } from './bench/fleet-gate.ts';
 import { fleetBench } from './bench/fleet.ts';
 import { cliEntry } from '../bin/entry.js';
@@ -247,7 +247,7 @@ async function runDraydog(
   expected: { frames: number; bytes: number },
   nodeFlags: readonly string[] = [],
   downloadFlags: readonly string[] = [],
-  { out = join(dir, 'images'), env = {} }: { out?: string; env?: Record<string, string> } = {},
+  { out = join(dir, 'images'), env = {}, cli = cliPath }: { out?: string; env?: Record<string, string>; cli?: string } = {},
 ): Promise<DraydogRun> {
   mkdirSync(dir, { recursive: true });
   const usageFile = join(dir, 'resource-usage.json');
@@ -255,7 +255,7 @@ async function runDraydog(
     ...nodeFlags,
     '--import',
     usagePreload,
-    cliPath,
+    cli,
     'download',
     '--from',
     range.from,
@@ -915,6 +915,98 @@ async function floor(): Promise<void> {
     ]),
   );
   await floorMemory(loopPath);
+  if (flags.profile) await floorProfile();
+}
+
+/**
+ * One run of the throughput set each by draydog and two floor loops under `node --cpu-prof`, bundled
+ * with their packages left outside (in a folder under node_modules, so Node finds them), so that each
+ * sample names the package it ran in; the main threads' self time by origin, side by side.
+ */
+async function floorProfile(): Promise<void> {
+  const cacheDir = join(projectRoot, 'node_modules', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const bundleDir = mkdtempSync(join(cacheDir, 'draydog-bench-profile-'));
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
+  const columns: { name: string; byOrigin: Map<string, number> }[] = [];
+  const mainThreadProfile = (profileDir: string) =>
+    join(profileDir, readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile') && Number(name.split('.')[4]) === 0)!);
+  try {
+    const external = {
+      absWorkingDir: projectRoot,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      packages: 'external',
+    } as const;
+    await build({
+      ...external,
+      stdin: {
+        contents: "import { main } from './src/cli.ts'; process.exitCode = await main(process.argv.slice(2));",
+        resolveDir: projectRoot,
+        sourcefile: 'draydog-profiled.ts',
+        loader: 'ts',
+      },
+      outfile: join(bundleDir, 'draydog.js'),
+    });
+    await build({
+      ...external,
+      entryPoints: { 'floor-loop': 'scripts/bench/floor-loop.ts', 'writer-thread': 'src/disk/writer-thread.ts' },
+      outdir: bundleDir,
+    });
+    const profiling = (name: string) => ['--cpu-prof', '--cpu-prof-dir', join(work, `profile-${name}`)];
+    await runDraydog(cdn.url, THROUGHPUT, join(work, 'profile-run'), expected, [...DRAYDOG_V8_FLAGS, ...profiling('draydog')], [], {
+      cli: join(bundleDir, 'draydog.js'),
+    });
+    clean(join(work, 'profile-run'));
+    columns.push({ name: 'draydog', byOrigin: selfTimeByOrigin(mainThreadProfile(join(work, 'profile-draydog')), bundleDir) });
+    for (const loop of [FLOOR_LOOPS[0], FLOOR_LOOPS[2]]) {
+      const name = loop.client;
+      const profiled = { ...loop, nodeFlags: [...loop.nodeFlags, ...profiling(name)] };
+      await runFloorLoop({
+        loopPath: join(bundleDir, 'floor-loop.js'),
+        loop: profiled,
+        baseUrl: cdn.url,
+        frames,
+        dir: join(work, 'profile-run'),
+      });
+      clean(join(work, 'profile-run'));
+      columns.push({ name: loop.name, byOrigin: selfTimeByOrigin(mainThreadProfile(join(work, `profile-${name}`)), bundleDir) });
+    }
+  } finally {
+    await cdn.stop();
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+  // origins under 10 ms in every run are summed into one row
+  const minor = 'other packages and scripts (each under 10 ms)';
+  for (const { byOrigin } of columns) byOrigin.set(minor, 0);
+  const allOrigins = [...new Set(columns.flatMap(({ byOrigin }) => [...byOrigin.keys()]))];
+  for (const origin of allOrigins) {
+    if (origin === minor || columns.some(({ byOrigin }) => (byOrigin.get(origin) ?? 0) >= 10)) continue;
+    for (const { byOrigin } of columns) {
+      byOrigin.set(minor, byOrigin.get(minor)! + (byOrigin.get(origin) ?? 0));
+      byOrigin.delete(origin);
+    }
+  }
+  const origins = [...new Set(columns.flatMap(({ byOrigin }) => [...byOrigin.keys()]))].sort(
+    (a, b) => (columns[0].byOrigin.get(b) ?? 0) - (columns[0].byOrigin.get(a) ?? 0),
+  );
+  const total = (byOrigin: Map<string, number>) => [...byOrigin.values()].reduce((sum, ms) => sum + ms, 0);
+  const ms = (value: number | undefined) => `${(value ?? 0).toFixed(0)} ms`;
+  console.log(
+    '\nFloor, profile: main thread of one run each of the throughput set (node --cpu-prof; wall-clock samples, so idle and waits count), ' +
+      'self time by where the code comes from; writer threads not shown',
+  );
+  console.log(
+    table([
+      ['origin', ...columns.map(({ name }) => name)],
+      ...origins.map((origin) => [origin, ...columns.map(({ byOrigin }) => ms(byOrigin.get(origin)))]),
+      ['total sampled', ...columns.map(({ byOrigin }) => ms(total(byOrigin)))],
+    ]),
+  );
 }
 
 /** Peak RSS of a bare Node, the floor loops and draydog over 3 and 60 days of small frames (bodies made on demand), one run each. */
