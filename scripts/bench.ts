@@ -7,7 +7,9 @@
 //                                       with and without --ui (no browser connected), alternating; s3: the throughput set
 //                                       into a folder and into a bucket of a RADOS gateway started for it, alternating;
 //                                       gate: the fleet gate's requests/s on a loopback Redis (scripts/bench/fleet-gate.ts);
-//                                       fleet: 1, 2 and 4 workers
+//                                       fleet: 1, 2 and 4 workers; floor: the throughput set by draydog, curl and minimal
+//                                       Node programs doing only the per-frame work (scripts/bench/floor-loop.ts),
+//                                       alternating, then their peak RSS over 3 and 60 days (not in the default set)
 //   npm run bench -- --rounds 5         alternating throughput rounds (default 3)
 //   npm run bench -- --profile          also profile one draydog run (node --cpu-prof): top self times
 //   npm run bench -- --dir /dev/shm     write the runs there instead of the system's temporary folder
@@ -22,6 +24,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lastValueFrom, count as countItems, from as fromArray } from 'rxjs';
 import { Agent, fetch } from 'undici';
+import { build } from 'esbuild';
 import { openCatalog } from '../src/catalog/open-catalog.ts';
 import { saveToCatalog } from '../src/sinks/save-to-catalog.ts';
 import { postgresForTests, startPostgres } from '../test/support/services/postgres.ts';
@@ -30,7 +33,7 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { createObjectStoreClient } from '../src/storage/object-store.ts';
 import { createCamera } from '../src/simulator/index.ts';
 import type { DownloadedItem, FrameRef, PipelineItem } from '../src/items.ts';
-import { topSelfTimes } from './bench/cpu-profile.ts';
+import { selfTimeByOrigin, topSelfTimes } from './bench/cpu-profile.ts';
 import { fleetGateRows } from './bench/fleet-gate.ts';
 import { fleetBench } from './bench/fleet.ts';
 import { cliEntry } from '../bin/entry.js';
@@ -244,7 +247,7 @@ async function runDraydog(
   expected: { frames: number; bytes: number },
   nodeFlags: readonly string[] = [],
   downloadFlags: readonly string[] = [],
-  { out = join(dir, 'images'), env = {} }: { out?: string; env?: Record<string, string> } = {},
+  { out = join(dir, 'images'), env = {}, cli = cliPath }: { out?: string; env?: Record<string, string>; cli?: string } = {},
 ): Promise<DraydogRun> {
   mkdirSync(dir, { recursive: true });
   const usageFile = join(dir, 'resource-usage.json');
@@ -252,7 +255,7 @@ async function runDraydog(
     ...nodeFlags,
     '--import',
     usagePreload,
-    cliPath,
+    cli,
     'download',
     '--from',
     range.from,
@@ -764,6 +767,291 @@ async function fleetGate(): Promise<void> {
   console.log(table(rows));
 }
 
+/** What bin/draydog.js sets at start (see there): the loops get the same, so the figures differ by the code only. */
+const DRAYDOG_V8_FLAGS = ['--semi-space-growth-factor=1', '--heap-growing-percent=100'];
+
+interface FloorLoop {
+  readonly name: string;
+  readonly client: 'undici' | 'axios';
+  readonly writes: 'thread' | 'main';
+  readonly nodeFlags: readonly string[];
+}
+
+/** The minimal programs of the floor: client and where the files are written. */
+const FLOOR_LOOPS: readonly FloorLoop[] = [
+  { name: 'node + undici, writer threads', client: 'undici', writes: 'thread', nodeFlags: DRAYDOG_V8_FLAGS },
+  { name: 'node + undici, main thread', client: 'undici', writes: 'main', nodeFlags: DRAYDOG_V8_FLAGS },
+  { name: 'node + axios (undiciAdapter), writer threads', client: 'axios', writes: 'thread', nodeFlags: DRAYDOG_V8_FLAGS },
+  { name: 'node + axios (undiciAdapter), main thread', client: 'axios', writes: 'main', nodeFlags: DRAYDOG_V8_FLAGS },
+];
+/** In the memory table only: what draydog's V8 flags save the smallest loop. */
+const DEFAULT_V8_LOOP: FloorLoop = { name: 'node + undici, main thread, default V8', client: 'undici', writes: 'main', nodeFlags: [] };
+
+/**
+ * `scripts/bench/floor-loop.ts` and draydog's writer thread bundled into `dir` with esbuild, as the
+ * command line ships (dependencies inside, one file), so the loops start as draydog's bundle does.
+ */
+async function bundleFloorLoop(dir: string): Promise<string> {
+  await build({
+    absWorkingDir: projectRoot,
+    entryPoints: { 'floor-loop': 'scripts/bench/floor-loop.ts', 'writer-thread': 'src/disk/writer-thread.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    outdir: dir,
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);",
+    },
+  });
+  return join(dir, 'floor-loop.js');
+}
+
+interface FloorLoopRun {
+  readonly loopPath: string;
+  readonly loop: FloorLoop;
+  readonly baseUrl: string;
+  readonly frames: readonly ExpectedFrame[];
+  readonly dir: string;
+}
+
+/** One floor loop over `frames`, measured by GNU time as curl is; checks that every frame was written. */
+async function runFloorLoop({ loopPath, loop, baseUrl, frames, dir }: FloorLoopRun): Promise<ToolRun> {
+  const list = join(dir, 'frames.tsv');
+  const images = join(dir, 'images');
+  mkdirSync(images, { recursive: true });
+  writeFileSync(list, frames.map(({ frame, path }) => `${baseUrl}${path}\t${frameFilePath(images, frame)}\n`).join(''));
+  const args = [
+    ...loop.nodeFlags,
+    loopPath,
+    '--list',
+    list,
+    '--client',
+    loop.client,
+    '--writes',
+    loop.writes,
+    '--concurrency',
+    String(concurrency),
+  ];
+  const result = await runMeasured(process.execPath, args);
+  if (result.code !== 0) throw new Error(`${loop.name} exited with ${result.code}:\n${result.stderr.slice(-2000)}`);
+  assertWrote(loop.name, images, { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) });
+  return { wallMs: result.wallMs, cpu: result.cpu, maxRssBytes: result.maxRssBytes };
+}
+
+/**
+ * The floor of the stack: the throughput set fetched by draydog, curl and the minimal Node programs of
+ * `FLOOR_LOOPS` (GET, whole-JPEG check, sha256, temporary file renamed into place, nothing else), in
+ * rotating rounds against one stand-in, every run into a fresh folder deleted before the next, all
+ * measured alike (GNU time for the others, the preload for draydog: whole process, all threads). Then
+ * peak RSS over 3 and 60 days of small frames, one run each, with a bare `node -e` beside them.
+ */
+async function floor(): Promise<void> {
+  const loopPath = await bundleFloorLoop(join(work, 'floor-bundle'));
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const tools = ['draydog', 'curl', ...FLOOR_LOOPS.map((loop) => loop.name)];
+  const runs = new Map<string, ToolRun[]>(tools.map((tool) => [tool, []]));
+  const loadAtStart = loadavg()[0];
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
+  try {
+    for (let round = 1; round <= rounds; round += 1) {
+      const order = tools.map((_, index) => tools[(index + round - 1) % tools.length]);
+      for (const tool of order) {
+        const dir = join(work, `floor-${runs.get(tool)!.length}-${tools.indexOf(tool)}`);
+        const loop = FLOOR_LOOPS.find((candidate) => candidate.name === tool);
+        const result =
+          tool === 'draydog'
+            ? await runDraydog(cdn.url, THROUGHPUT, dir, expected)
+            : tool === 'curl'
+              ? await runCurl(cdn.url, frames, dir, expected)
+              : await runFloorLoop({ loopPath, loop: loop!, baseUrl: cdn.url, frames, dir });
+        runs.get(tool)!.push(result);
+        log(`floor round ${round} ${tool}: ${seconds(result.wallMs)}`);
+        clean(dir);
+      }
+    }
+  } finally {
+    await cdn.stop();
+  }
+  const wallOf = (tool: string) => median(runs.get(tool)!.map((run) => run.wallMs));
+  const cpuPerFrameOf = (tool: string) => median(runs.get(tool)!.map((run) => run.cpu!.userMs + run.cpu!.systemMs)) / expected.frames;
+  const rows = tools.map((tool) => {
+    const toolRuns = runs.get(tool)!;
+    return [
+      tool === 'draydog' ? `draydog --concurrency ${concurrency}` : tool === 'curl' ? `curl --parallel-max ${concurrency}` : tool,
+      ...toolRuns.map((run) => seconds(run.wallMs)),
+      seconds(wallOf(tool)),
+      thousands(expected.frames / (wallOf(tool) / 1000)),
+      `${seconds(median(toolRuns.map((run) => run.cpu!.userMs)))} + ${seconds(median(toolRuns.map((run) => run.cpu!.systemMs)))}`,
+      `${cpuPerFrameOf(tool).toFixed(2)} ms`,
+      megabytes(median(toolRuns.map((run) => run.maxRssBytes!))),
+      (wallOf(tool) / wallOf('curl')).toFixed(2),
+      (cpuPerFrameOf(tool) / cpuPerFrameOf('curl')).toFixed(2),
+    ];
+  });
+  console.log(
+    `\nFloor: the throughput set (${thousands(expected.frames)} frames, ${megabytes(expected.bytes)}) by draydog, curl and minimal Node programs ` +
+      `(GET, whole-JPEG check, sha256, temporary file renamed into place; nothing else: scripts/bench/floor-loop.ts, bundled, ` +
+      `with draydog's V8 flags), ` +
+      `--concurrency ${concurrency}, one stand-in serving from memory; ${rounds} rotating rounds, fresh folders, each run deleted before the next; ` +
+      `medians, whole process; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+  );
+  console.log(
+    table([
+      [
+        'program',
+        ...runs.get('draydog')!.map((_, index) => `round ${index + 1}`),
+        'median',
+        'images/s',
+        'CPU user + system',
+        'CPU/frame',
+        'peak RSS',
+        'wall/curl',
+        'CPU/curl',
+      ],
+      ...rows,
+    ]),
+  );
+  await floorMemory(loopPath);
+  if (flags.profile) await floorProfile();
+}
+
+/**
+ * One run of the throughput set each by draydog and two floor loops under `node --cpu-prof`, bundled
+ * with their packages left outside (in a folder under node_modules, so Node finds them), so that each
+ * sample names the package it ran in; the main threads' self time by origin, side by side.
+ */
+async function floorProfile(): Promise<void> {
+  const cacheDir = join(projectRoot, 'node_modules', '.cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const bundleDir = mkdtempSync(join(cacheDir, 'draydog-bench-profile-'));
+  const frames = expectedFrames(THROUGHPUT, 'full');
+  const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+  const cdn = await startCdnProcess(THROUGHPUT, 'full');
+  const columns: { name: string; byOrigin: Map<string, number> }[] = [];
+  const mainThreadProfile = (profileDir: string) =>
+    join(profileDir, readdirSync(profileDir).find((name) => name.endsWith('.cpuprofile') && Number(name.split('.')[4]) === 0)!);
+  try {
+    const external = {
+      absWorkingDir: projectRoot,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      packages: 'external',
+    } as const;
+    await build({
+      ...external,
+      stdin: {
+        contents: "import { main } from './src/cli.ts'; process.exitCode = await main(process.argv.slice(2));",
+        resolveDir: projectRoot,
+        sourcefile: 'draydog-profiled.ts',
+        loader: 'ts',
+      },
+      outfile: join(bundleDir, 'draydog.js'),
+    });
+    await build({
+      ...external,
+      entryPoints: { 'floor-loop': 'scripts/bench/floor-loop.ts', 'writer-thread': 'src/disk/writer-thread.ts' },
+      outdir: bundleDir,
+    });
+    const profiling = (name: string) => ['--cpu-prof', '--cpu-prof-dir', join(work, `profile-${name}`)];
+    await runDraydog(cdn.url, THROUGHPUT, join(work, 'profile-run'), expected, [...DRAYDOG_V8_FLAGS, ...profiling('draydog')], [], {
+      cli: join(bundleDir, 'draydog.js'),
+    });
+    clean(join(work, 'profile-run'));
+    columns.push({ name: 'draydog', byOrigin: selfTimeByOrigin(mainThreadProfile(join(work, 'profile-draydog')), bundleDir) });
+    for (const loop of [FLOOR_LOOPS[0], FLOOR_LOOPS[2]]) {
+      const name = loop.client;
+      const profiled = { ...loop, nodeFlags: [...loop.nodeFlags, ...profiling(name)] };
+      await runFloorLoop({
+        loopPath: join(bundleDir, 'floor-loop.js'),
+        loop: profiled,
+        baseUrl: cdn.url,
+        frames,
+        dir: join(work, 'profile-run'),
+      });
+      clean(join(work, 'profile-run'));
+      columns.push({ name: loop.name, byOrigin: selfTimeByOrigin(mainThreadProfile(join(work, `profile-${name}`)), bundleDir) });
+    }
+  } finally {
+    await cdn.stop();
+    rmSync(bundleDir, { recursive: true, force: true });
+  }
+  // origins under 10 ms in every run are summed into one row
+  const minor = 'other packages and scripts (each under 10 ms)';
+  for (const { byOrigin } of columns) byOrigin.set(minor, 0);
+  const allOrigins = [...new Set(columns.flatMap(({ byOrigin }) => [...byOrigin.keys()]))];
+  for (const origin of allOrigins) {
+    if (origin === minor || columns.some(({ byOrigin }) => (byOrigin.get(origin) ?? 0) >= 10)) continue;
+    for (const { byOrigin } of columns) {
+      byOrigin.set(minor, byOrigin.get(minor)! + (byOrigin.get(origin) ?? 0));
+      byOrigin.delete(origin);
+    }
+  }
+  const origins = [...new Set(columns.flatMap(({ byOrigin }) => [...byOrigin.keys()]))].sort(
+    (a, b) => (columns[0].byOrigin.get(b) ?? 0) - (columns[0].byOrigin.get(a) ?? 0),
+  );
+  const total = (byOrigin: Map<string, number>) => [...byOrigin.values()].reduce((sum, ms) => sum + ms, 0);
+  const ms = (value: number | undefined) => `${(value ?? 0).toFixed(0)} ms`;
+  console.log(
+    '\nFloor, profile: main thread of one run each of the throughput set (node --cpu-prof; wall-clock samples, so idle and waits count), ' +
+      'self time by where the code comes from; writer threads not shown',
+  );
+  console.log(
+    table([
+      ['origin', ...columns.map(({ name }) => name)],
+      ...origins.map((origin) => [origin, ...columns.map(({ byOrigin }) => ms(byOrigin.get(origin)))]),
+      ['total sampled', ...columns.map(({ byOrigin }) => ms(total(byOrigin)))],
+    ]),
+  );
+}
+
+/** Peak RSS of a bare Node, the floor loops and draydog over 3 and 60 days of small frames (bodies made on demand), one run each. */
+async function floorMemory(loopPath: string): Promise<void> {
+  const ranges = SCALING.slice(0, 2);
+  const memoryLoops = [...FLOOR_LOOPS, DEFAULT_V8_LOOP];
+  const bare = await runMeasured(process.execPath, ['-e', '']);
+  const idleLoop = FLOOR_LOOPS[2];
+  const loaded = await runFloorLoop({ loopPath, loop: idleLoop, baseUrl: 'http://127.0.0.1:9', frames: [], dir: join(work, 'floor-idle') });
+  const cdn = await startCdnProcess(ranges.at(-1)!, 'small', true);
+  const peaks = new Map<string, number[]>();
+  const loadAtStart = loadavg()[0];
+  try {
+    for (const range of ranges) {
+      const frames = expectedFrames(range, 'small');
+      const expected = { frames: frames.length, bytes: frames.reduce((sum, frame) => sum + frame.bytes, 0) };
+      for (const tool of ['draydog', ...memoryLoops.map((loop) => loop.name)]) {
+        const dir = join(work, `floor-memory-${peaks.size}-${peaks.get(tool)?.length ?? 0}`);
+        const loop = memoryLoops.find((candidate) => candidate.name === tool);
+        const result =
+          tool === 'draydog'
+            ? await runDraydog(cdn.url, range, dir, expected)
+            : await runFloorLoop({ loopPath, loop: loop!, baseUrl: cdn.url, frames, dir });
+        clean(dir);
+        log(`floor memory ${range.label} ${tool}: ${seconds(result.wallMs)}, peak RSS ${megabytes(result.maxRssBytes!)}`);
+        peaks.set(tool, [...(peaks.get(tool) ?? []), result.maxRssBytes!]);
+      }
+    }
+  } finally {
+    await cdn.stop();
+  }
+  console.log(
+    `\nFloor, memory: peak RSS of the whole process, small frames, both streams, --concurrency ${concurrency}, bodies made on demand by the stand-in, ` +
+      `one run each; the loops with the V8 flags bin/draydog.js sets (${DRAYDOG_V8_FLAGS.join(' ')}) unless marked; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end`,
+  );
+  console.log(
+    table([
+      ['program', ...ranges.map((range) => range.label), `${ranges[1].label} / ${ranges[0].label}`],
+      ['node -e "" (bare Node)', megabytes(bare.maxRssBytes!), '', ''],
+      [`${idleLoop.name}, no frames (loaded, no thread)`, megabytes(loaded.maxRssBytes!), '', ''],
+      ...[...peaks].map(([tool, [short, long]]) => [tool, megabytes(short), megabytes(long), (long / short).toFixed(2)]),
+    ]),
+  );
+}
+
 // ------------------------------------------------------------------------------------------------- main
 
 /** What the dashboard costs a run nobody looks at: the throughput set with and without `--ui`, alternating, each run's files deleted before the next. */
@@ -830,6 +1118,7 @@ try {
   if (parts.has('ui')) await uiCost();
   if (parts.has('s3')) await objectStoreThroughput();
   if (parts.has('gate')) await fleetGate();
+  if (parts.has('floor')) await floor();
   if (parts.has('fleet')) await fleetBench({ cliPath, usagePreload, dir: work, env: childEnv(), log });
   if (flags.profile) await profile();
   if (targetChecks.length > 0) {

@@ -51,3 +51,32 @@ export function topSelfTimes(path: string, limit = 20): { totalMs: number; rows:
     .map(({ name, where, micros }) => ({ name, where, ms: micros / 1000, share: micros / totalMicros }));
   return { totalMs: totalMicros / 1000, rows };
 }
+
+/**
+ * Self time (ms) by where the code comes from: a package under node_modules, Node's own modules
+ * (`node:`), V8's entries such as `(garbage collector)` and `(idle)`, native functions without a script,
+ * and the profiled program's own code (scripts under `ownCode`, which may itself be under node_modules).
+ */
+export function selfTimeByOrigin(path: string, ownCode: string): Map<string, number> {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const microsByNode = new Map<number, number>();
+  for (const [index, id] of profile.samples.entries()) microsByNode.set(id, (microsByNode.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  const byOrigin = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const micros = microsByNode.get(node.id) ?? 0;
+    if (micros === 0) continue;
+    const { url } = node.callFrame;
+    const origin = url.startsWith(ownCode) || url.startsWith(`file://${ownCode}`) ? 'own code' : originOf(node.callFrame);
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + micros / 1000);
+  }
+  return byOrigin;
+}
+
+function originOf({ functionName, url }: ProfileNode['callFrame']): string {
+  if (!url) return functionName.startsWith('(') ? functionName : 'native (no script)';
+  if (url.startsWith('node:')) return 'node: (Node internals)';
+  const modules = url.lastIndexOf('node_modules/');
+  if (modules < 0) return 'other scripts';
+  const [scope, name] = url.slice(modules + 'node_modules/'.length).split('/');
+  return scope.startsWith('@') ? `${scope}/${name}` : scope;
+}
