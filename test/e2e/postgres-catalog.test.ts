@@ -258,6 +258,54 @@ describe.skipIf(!POSTGRES)('a catalog on PostgreSQL', () => {
     }
   }, 180_000);
 
+  it('an upsert whose session the server ends mid-transaction is tried again on a new connection, not failed', async () => {
+    const db = await newDatabase();
+    const row = (sha256: string) => ({
+      terminal: 'apm',
+      stream: 'in_gate',
+      capturedAt: '2025-09-01T00:00:00',
+      filePath: '2025-09-01/in_gate/20250901000000_in_gate.jpg',
+      fileSize: 1,
+      sha256,
+      sourceUrl: null,
+      variant: 'full' as const,
+      downloadedAt: '2026-01-01T00:00:00Z',
+    });
+    const waitingForLock = "from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'";
+    await withCatalog(db, async (orm) => {
+      await upsertImages(orm, [row('first')]);
+      // another session holds the row, so draydog's upsert of it waits inside its transaction
+      const blocker = await openCatalog({ dbPath: db });
+      const locked = Promise.withResolvers<void>();
+      const release = Promise.withResolvers<void>();
+      const holding = blocker.em.fork().transactional(async (em) => {
+        await em
+          .getConnection()
+          .execute('select 1 from images where captured_at = ? for update', ['2025-09-01T00:00:00'], 'all', em.getTransactionContext());
+        locked.resolve();
+        await release.promise;
+      });
+      try {
+        await locked.promise;
+        const upsert = upsertImages(orm, [row('second')]);
+        for (let tries = 0; (await server.sql(db, `select count(*) ${waitingForLock}`)) === '0'; tries += 1) {
+          if (tries === 200) throw new Error('the upsert never waited for the row');
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        expect(await server.sql(db, `select count(pg_terminate_backend(pid)) ${waitingForLock}`)).toBe('1');
+        release.resolve();
+        await holding;
+        await upsert;
+        const rows = await orm.em.fork().find(Image, {});
+        expect(rows.map(({ sha256 }) => sha256)).toEqual(['second']);
+      } finally {
+        release.resolve();
+        await holding.catch(() => undefined);
+        await blocker.close();
+      }
+    });
+  });
+
   it('watch and organize keep their catalog on PostgreSQL', async () => {
     const sim = await simulator({ timing: 'grid', frameSize: 'small', seed: 16 });
     const db = await newDatabase();
